@@ -1,0 +1,288 @@
+"""The engine: every rule of play lives here once. Front-ends pull from it.
+
+    engine = Engine(story, seed=7)
+    engine.lines          # what the current node shows
+    engine.choices()      # numbered choices (some may be shown disabled)
+    engine.can_continue   # a linear node: call engine.proceed()
+    engine.choose(2)      # take visible choice number 2
+    engine.ending         # the Ending once one is reached
+    engine.rollback()     # undo the last step
+"""
+from __future__ import annotations
+
+import random
+from collections import deque
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..story import expr
+from ..story.model import NARRATION, Choice, Ending, Node, Scene, Story, Value
+from .state import GameState
+
+ROLLBACK_LIMIT = 200
+HISTORY_LIMIT = 1000
+
+
+class EngineError(Exception):
+    """The front-end asked for something the rules don't allow."""
+
+
+@dataclass(frozen=True)
+class Line:
+    speaker: str  # speaker id, or "narration"
+    name: str  # display name, "" for narration
+    colour: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    number: int  # 1-based, as the player sees it
+    text: str
+    enabled: bool
+    reason: str
+    choice: Choice
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    node: str
+    lines: tuple[Line, ...]
+    choice: str  # the text of the choice taken after it, "" when the player just continued
+
+
+class _Context:
+    """Expression context over a state; chance() is seeded by the state, the step and the call."""
+
+    def __init__(self, state: GameState, tag: str):
+        self.state = state
+        self.tag = tag
+        self.calls = 0
+
+    def var(self, name: str) -> Value:
+        return self.state.variables[name]
+
+    def visits(self, node: str) -> int:
+        return self.state.visits.get(node, 0)
+
+    def chance(self, percent: int) -> bool:
+        self.calls += 1
+        rng = random.Random(f"{self.state.seed}:{self.state.steps}:{self.tag}:{self.calls}")
+        return rng.randrange(100) < percent
+
+
+def evaluate_condition(condition, state: GameState, tag: str) -> bool:
+    return condition is None or bool(expr.evaluate(condition.ast, _Context(state, tag)))
+
+
+class Engine:
+    def __init__(self, story: Story, state: GameState | None = None, seed: int | None = None,
+                 start: str | None = None):
+        self.story = story
+        self._undo: deque[tuple[GameState, int]] = deque(maxlen=ROLLBACK_LIMIT)
+        self.history: list[HistoryEntry] = []
+        self.entered_cues: tuple[str, ...] = ()
+        if state is None:
+            state = GameState.new(story, seed if seed is not None else random.randrange(2**31))
+            if start is not None:
+                self._require_node(start)
+                state.node = start
+            self.state = state
+            self._enter(state.node)
+        else:
+            self._require_node(state.node)
+            self.state = state
+            self._refresh()
+
+    # ------------------------------------------------------------ reading
+
+    @property
+    def node(self) -> Node:
+        return self.story.nodes[self.state.node]
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        return self._lines
+
+    @property
+    def scene(self) -> Scene:
+        return Scene(**{k: v for k, v in self.state.scene.items() if k in ("location", "time", "mood", "weather")})
+
+    @property
+    def chapter_title(self) -> str:
+        chapter = self.story.chapter_of(self.state.node)
+        return chapter.title if chapter else ""
+
+    @property
+    def ending(self) -> Ending | None:
+        return self.story.endings.get(self.node.ending) if self.node.ending else None
+
+    @property
+    def is_over(self) -> bool:
+        return self.node.ending is not None
+
+    def choices(self) -> list[ChoiceView]:
+        """The numbered choices the player sees now (empty for linear and ending nodes)."""
+        node = self.node
+        state = self.state
+        ctx = _Context(state, "c")
+        regular: list[ChoiceView] = []
+        fallbacks: list[Choice] = []
+        for choice in node.choices:
+            if choice.once and choice.id in state.once_taken:
+                continue
+            ok = choice.condition is None or bool(expr.evaluate(choice.condition.ast, ctx))
+            if choice.fallback:
+                if ok:
+                    fallbacks.append(choice)
+                continue
+            if ok or choice.show_unavailable:
+                regular.append(ChoiceView(0, choice.text, ok, "" if ok else choice.reason, choice))
+        if not any(view.enabled for view in regular):
+            regular = [v for v in regular if not v.enabled] + [ChoiceView(0, c.text, True, "", c) for c in fallbacks if c.text]
+        return [ChoiceView(i, v.text, v.enabled, v.reason, v.choice) for i, v in enumerate(regular, 1)]
+
+    @property
+    def can_continue(self) -> bool:
+        """True on a linear node (or one whose only way on is a silent fallback): call proceed()."""
+        return self._continue_target() is not None
+
+    def _continue_target(self) -> tuple[str, Choice | None] | None:
+        node = self.node
+        if node.next:
+            return node.next, None
+        if node.choices and not any(v.enabled for v in self.choices()):
+            ctx = _Context(self.state, "c")
+            for choice in node.choices:
+                if choice.fallback and not choice.text and not (choice.once and choice.id in self.state.once_taken) \
+                        and (choice.condition is None or expr.evaluate(choice.condition.ast, ctx)):
+                    return choice.target, choice
+        return None
+
+    @property
+    def is_stuck(self) -> bool:
+        return not self.is_over and not self.can_continue and not any(v.enabled for v in self.choices())
+
+    # ------------------------------------------------------------ acting
+
+    def proceed(self) -> None:
+        target = self._continue_target()
+        if target is None:
+            raise EngineError(self._why_not_continue())
+        node_id, choice = target
+        self._checkpoint("")
+        if choice is not None:
+            self._take(choice)
+        self._enter(node_id)
+
+    def choose(self, number: int) -> None:
+        views = self.choices()
+        if self.is_over:
+            raise EngineError(f"the story has ended ('{self.node.ending}'): there is nothing to choose")
+        if not views:
+            raise EngineError(f"node '{self.state.node}' offers no choices" +
+                              (": call proceed() to continue" if self.can_continue else ""))
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= len(views):
+            raise EngineError(f"choice {number!r} does not exist at node '{self.state.node}': "
+                              f"pick 1 to {len(views)}")
+        view = views[number - 1]
+        if not view.enabled:
+            raise EngineError(f"choice {number} ('{view.text}') is not available now"
+                              + (f": {view.reason}" if view.reason else ""))
+        self._checkpoint(view.text)
+        self.state.choice_log.append(number)
+        self._take(view.choice)
+        self._enter(view.choice.target)
+
+    def rollback(self) -> bool:
+        """Undo the last step. Returns False when there is nothing to undo."""
+        if not self._undo:
+            return False
+        state, history_length = self._undo.pop()
+        self.state = state
+        del self.history[history_length:]
+        self._refresh()
+        return True
+
+    @property
+    def can_rollback(self) -> bool:
+        return bool(self._undo)
+
+    def warp(self, node_id: str) -> None:
+        """Jump to a node, keeping variables (for --start and authors' tools)."""
+        self._require_node(node_id)
+        self._checkpoint("")
+        self._enter(node_id)
+
+    def set_variable(self, name: str, value: Value) -> None:
+        var = self.story.variables.get(name)
+        if var is None:
+            raise EngineError(f"no variable '{name}'")
+        if type(value) is not {"bool": bool, "int": int, "str": str}[var.type]:
+            raise EngineError(f"'{name}' is {var.type}, not {type(value).__name__}")
+        if var.values and value not in var.values:
+            raise EngineError(f"'{value}' is not a value of '{name}' (allowed: {', '.join(var.values)})")
+        self.state.variables[name] = var.clamp(value)
+        self._refresh()
+
+    # ------------------------------------------------------------ internals
+
+    def _require_node(self, node_id: str) -> None:
+        if node_id not in self.story.nodes:
+            from ..story.diagnostics import did_you_mean
+            raise EngineError(f"no node '{node_id}' in this story{did_you_mean(node_id, self.story.nodes)}")
+
+    def _why_not_continue(self) -> str:
+        if self.is_over:
+            return f"the story has ended ('{self.node.ending}')"
+        if self.choices():
+            return f"node '{self.state.node}' is waiting for a choice: call choose(n)"
+        return f"node '{self.state.node}' has no way forward"
+
+    def _checkpoint(self, choice_text: str) -> None:
+        self._undo.append((self.state.copy(), len(self.history)))
+        self.history.append(HistoryEntry(self.state.node, self._lines, choice_text))
+        if len(self.history) > HISTORY_LIMIT:
+            del self.history[0]
+            self._undo = deque(((s, max(0, n - 1)) for s, n in self._undo), maxlen=ROLLBACK_LIMIT)
+
+    def _take(self, choice: Choice) -> None:
+        if choice.once:
+            self.state.once_taken.add(choice.id)
+        self._apply(choice.effects, "e")
+
+    def _apply(self, effects: Iterable, tag: str) -> None:
+        ctx = _Context(self.state, tag)
+        for effect in effects:
+            st = effect.statement
+            value = expr.apply_statement(st, ctx)
+            self.state.variables[st.var] = self.story.variables[st.var].clamp(value)
+
+    def _enter(self, node_id: str) -> None:
+        state = self.state
+        node = self.story.nodes[node_id]
+        state.node = node_id
+        state.steps += 1
+        state.visits[node_id] = state.visits.get(node_id, 0) + 1
+        state.path.append(node_id)
+        if node.scene is not None:
+            state.scene.update({k: v for k, v in node.scene.to_dict().items() if v is not None})
+        self._apply(node.effects, "n")
+        if node.ending:
+            state.ending = node.ending
+        self.entered_cues = node.cues
+        self._refresh()
+
+    def _refresh(self) -> None:
+        ctx = _Context(self.state, "p")
+        lines = []
+        for passage in self.node.passages:
+            if passage.condition is None or expr.evaluate(passage.condition.ast, ctx):
+                speaker = self.story.speakers.get(passage.speaker)
+                lines.append(Line(passage.speaker, self.story.speaker_name(passage.speaker),
+                                  speaker.colour if speaker else "#dddddd", passage.text))
+        self._lines = tuple(lines)
+
+
+def narration(text: str) -> Line:
+    return Line(NARRATION, "", "#dddddd", text)

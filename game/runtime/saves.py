@@ -1,0 +1,192 @@
+"""Save slots, autosave and quicksave: versioned JSON, written atomically, checked on load."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from ..story.model import Story
+from .engine import Engine
+from .state import GameState
+from .storage import write_json_atomic
+
+SAVE_FORMAT = 1
+SAVE_KIND = "her-save"
+AUTO = "auto"
+QUICK = "quick"
+NUMBERED_SLOTS = 12
+SLOT_NAME = re.compile(r"^(auto|quick|[1-9][0-9]?)$")
+
+# format n -> function upgrading a save dict of format n to n + 1; walked in order on load
+UPGRADERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+class SaveError(Exception):
+    """A save cannot be used; the message says why and what to do."""
+
+
+@dataclass
+class SaveInfo:
+    slot: str
+    saved_at: str
+    chapter: str
+    node_title: str
+    play_time: float
+    story: str
+    thumbnail: str | None = None
+    problem: str = ""
+
+
+@dataclass
+class Loaded:
+    state: GameState
+    info: SaveInfo
+    notes: list[str] = field(default_factory=list)
+
+
+class SaveStore:
+    def __init__(self, folder: str, story: Story):
+        self.folder = os.path.join(folder, "saves", story.id)
+        self.story = story
+
+    def path(self, slot: str) -> str:
+        slot = self._check_slot(slot)
+        return os.path.join(self.folder, f"{slot}.json")
+
+    @staticmethod
+    def _check_slot(slot: str) -> str:
+        slot = str(slot).strip().lower()
+        if not SLOT_NAME.match(slot):
+            raise SaveError(f"'{slot}' is not a save slot: use 1 to 99, 'auto' or 'quick'")
+        return slot
+
+    def save(self, slot: str, engine: Engine, play_time: float = 0.0, thumbnail: str | None = None) -> str:
+        state = engine.state
+        node = engine.node
+        data = {
+            "format": SAVE_FORMAT, "kind": SAVE_KIND, "story": self.story.id, "title": self.story.title,
+            "fingerprint": self.story.fingerprint,
+            "saved_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+            "chapter": engine.chapter_title, "node_title": node.title or node.id, "play_time": round(play_time, 1),
+            "choice_log": list(state.choice_log), "thumbnail": thumbnail, "state": state.to_dict(),
+        }
+        path = self.path(slot)
+        write_json_atomic(path, data)
+        return path
+
+    def _read(self, slot: str) -> dict[str, Any]:
+        path = self.path(slot)
+        label = f"save slot '{slot}'"
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except FileNotFoundError:
+            raise SaveError(f"{label} is empty") from None
+        except OSError as err:
+            raise SaveError(f"{label} cannot be read: {err.strerror}") from None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise SaveError(f"{label} is damaged (not a complete save file: {path}); other slots are untouched") from None
+        if not isinstance(data, dict) or data.get("kind") != SAVE_KIND:
+            raise SaveError(f"{label} is not a save of this game ({path})")
+        version = data.get("format")
+        if not isinstance(version, int) or version < 1:
+            raise SaveError(f"{label} has no valid format version")
+        if version > SAVE_FORMAT:
+            raise SaveError(f"{label} was made by a newer version of the game (save format {version}, "
+                            f"this version reads up to {SAVE_FORMAT}): update the game to load it")
+        while version < SAVE_FORMAT:
+            data = UPGRADERS[version](data)
+            version = data["format"]
+        if data.get("story") != self.story.id:
+            raise SaveError(f"{label} belongs to another story ('{data.get('story')}'), not '{self.story.id}'")
+        return data
+
+    def info(self, slot: str) -> SaveInfo | None:
+        """Summary for a slot list; None for an empty slot, SaveInfo.problem set for an unusable one."""
+        if not os.path.exists(self.path(slot)):
+            return None
+        try:
+            data = self._read(slot)
+        except SaveError as err:
+            return SaveInfo(slot, "", "", "", 0.0, self.story.id, problem=str(err))
+        return SaveInfo(slot, str(data.get("saved_at", "")), str(data.get("chapter", "")),
+                        str(data.get("node_title", "")), float(data.get("play_time", 0) or 0), self.story.id,
+                        data.get("thumbnail") if isinstance(data.get("thumbnail"), str) else None)
+
+    def slots(self) -> list[SaveInfo]:
+        found = []
+        for slot in [AUTO, QUICK] + [str(n) for n in range(1, NUMBERED_SLOTS + 1)]:
+            info = self.info(slot)
+            if info is not None:
+                found.append(info)
+        return found
+
+    def latest(self) -> SaveInfo | None:
+        usable = [i for i in self.slots() if not i.problem]
+        return max(usable, key=lambda i: i.saved_at, default=None)
+
+    def load(self, slot: str) -> Loaded:
+        data = self._read(slot)
+        try:
+            state = GameState.from_dict(data["state"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise SaveError(f"save slot '{slot}' is damaged: {err}") from None
+        notes = [] if data.get("fingerprint") == self.story.fingerprint else reconcile(self.story, state)
+        info = SaveInfo(slot, str(data.get("saved_at", "")), str(data.get("chapter", "")),
+                        str(data.get("node_title", "")), float(data.get("play_time", 0) or 0), self.story.id)
+        return Loaded(state, info, notes)
+
+    def delete(self, slot: str) -> None:
+        try:
+            os.remove(self.path(slot))
+        except FileNotFoundError:
+            pass
+
+
+def reconcile(story: Story, state: GameState) -> list[str]:
+    """Fit a state from an earlier edit of the story to the story as it is now. Returns notes for the player."""
+    notes = []
+    if state.node not in story.nodes:
+        earlier = next((n for n in reversed(state.path) if n in story.nodes), story.start)
+        notes.append(f"The scene this game was saved in ('{state.node}') is no longer in the story; "
+                     f"resuming at '{earlier}'.")
+        state.node = earlier
+        state.ending = None
+    dropped = sorted(set(state.variables) - set(story.variables))
+    for name in dropped:
+        del state.variables[name]
+    if dropped:
+        notes.append("Dropped variables the story no longer has: " + ", ".join(dropped) + ".")
+    added = []
+    for name, var in story.variables.items():
+        value = state.variables.get(name)
+        python_type = {"bool": bool, "int": int, "str": str}[var.type]
+        if name not in state.variables:
+            added.append(name)
+            state.variables[name] = var.default
+        elif type(value) is not python_type or (var.values and value not in var.values):
+            notes.append(f"Variable '{name}' changed type; it starts again from its default.")
+            state.variables[name] = var.default
+        else:
+            state.variables[name] = var.clamp(value)
+    if added:
+        notes.append("New variables start at their defaults: " + ", ".join(added) + ".")
+    state.visits = {k: v for k, v in state.visits.items() if k in story.nodes}
+    return notes
+
+
+class PlayClock:
+    """Play time that survives saving and loading."""
+
+    def __init__(self, already: float = 0.0):
+        self.base = already
+        self.started = time.monotonic()
+
+    def total(self) -> float:
+        return self.base + time.monotonic() - self.started

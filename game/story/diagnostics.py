@@ -1,0 +1,91 @@
+"""Diagnostics: one value type and one catalogue of codes (documented in docs/diagnostics.md)."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, asdict
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+# code -> (severity, one-line summary). Each is documented once in docs/diagnostics.md.
+CODES: dict[str, tuple[str, str]] = {
+    "E001": (ERROR, "YAML syntax error"),
+    "E002": (ERROR, "duplicate key in a mapping"),
+    "E003": (ERROR, "too many aliases: the file expands to an absurd size"),
+    "E004": (ERROR, "nesting too deep"),
+    "E005": (ERROR, "tab character used for indentation"),
+    "E006": (ERROR, "file is not valid UTF-8"),
+    "E007": (ERROR, "file is empty"),
+    "E008": (ERROR, "value has the wrong type"),
+    "E009": (ERROR, "unknown field"),
+    "E010": (ERROR, "required field missing"),
+    "E011": (ERROR, "file too large"),
+    "E012": (ERROR, "target node does not exist"),
+    "E013": (ERROR, "node id used twice"),
+    "E014": (ERROR, "variable is not declared"),
+    "E015": (ERROR, "expression syntax error"),
+    "E016": (ERROR, "expression type error"),
+    "E017": (ERROR, "ending is not declared"),
+    "E018": (ERROR, "speaker is not declared"),
+    "E019": (ERROR, "cue is not in the cue catalogue"),
+    "E020": (ERROR, "node has no way forward"),
+    "E021": (ERROR, "passage or choice text is empty"),
+    "E022": (ERROR, "invalid value"),
+    "E023": (ERROR, "file not found"),
+    "E024": (ERROR, "node has more than one of next / choices / ending"),
+    "E025": (ERROR, "add-on conflicts with the story"),
+    "W001": (WARNING, "node is unreachable from the start"),
+    "W002": (WARNING, "every choice is conditional and there is no fallback"),
+    "W003": (WARNING, "declared ending has no node"),
+    "W004": (WARNING, "unknown scene value"),
+    "W005": (WARNING, "variable is never read"),
+    "W006": (WARNING, "cue is never used"),
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    file: str
+    line: int  # 1-based; 0 when the whole file is meant
+    col: int  # 1-based
+    message: str
+    hint: str = ""
+
+    @property
+    def severity(self) -> str:
+        return CODES[self.code][0]
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def format(self) -> str:
+        text = f"{self.file}:{self.line}:{self.col}: {self.severity}[{self.code}]: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["severity"] = self.severity
+        return data
+
+
+class StoryError(Exception):
+    """Raised when a story cannot be used; carries the diagnostics that explain why."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A ' (did you mean 'x'?)' suffix, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def sort_key(d: Diagnostic) -> tuple:
+    return (d.file, d.line, d.col, d.code)

@@ -1,0 +1,755 @@
+"""Story files -> Story. The only module that touches YAML.
+
+Every value keeps its file:line:col so later checks can point at it. Bad input of any kind
+becomes a Diagnostic; nothing here raises on account of what a file contains.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from . import expr
+from .diagnostics import Diagnostic, did_you_mean
+from .model import (CHANNELS, FORMAT_VERSION, ID_PATTERN, NARRATION, SCENE_VOCABULARY, Chapter, Choice, Cue,
+                    Effect, Ending, Expr, Node, Passage, Scene, Speaker, Story, Variable, Where)
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_EXPANDED_NODES = 500_000
+MAX_DEPTH = 40
+MANIFEST = "story.yaml"
+
+
+# ---------------------------------------------------------------- located YAML values
+
+class YMap(dict):
+    """A mapping that remembers where it, each key and each value are."""
+    where: Where
+    key_at: dict[str, Where]
+    value_at: dict[str, Where]
+
+
+class YList(list):
+    where: Where
+    item_at: list[Where]
+
+
+def display_path(path: str) -> str:
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+@dataclass
+class Source:
+    """Parses one file into located values, collecting diagnostics."""
+    path: str
+    diagnostics: list[Diagnostic]
+    shown: str = ""
+    expanded: int = 0
+    data: bytes = b""
+
+    def __post_init__(self) -> None:
+        self.shown = self.shown or display_path(self.path)
+
+    def report(self, code: str, where: Where | None, message: str, hint: str = "") -> None:
+        where = where or Where(self.shown, 0, 0)
+        self.diagnostics.append(Diagnostic(code, where.file, where.line, where.col, message, hint))
+
+    def at(self, mark: Any) -> Where:
+        return Where(self.shown, mark.line + 1, mark.column + 1)
+
+    def read(self) -> Any:
+        """The file's top-level value, or None after reporting why it cannot be read."""
+        try:
+            size = os.path.getsize(self.path)
+            if size > MAX_FILE_BYTES:
+                self.report("E011", None, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                            "split it into several chapter files")
+                return None
+            with open(self.path, "rb") as handle:
+                self.data = handle.read()
+        except OSError as err:
+            self.report("E023", None, f"cannot read file: {err.strerror or err}")
+            return None
+        return self.parse(self.data)
+
+    def parse(self, data: bytes) -> Any:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+            self.report("E006", Where(self.shown, line, col), f"byte 0x{data[err.start]:02x} is not valid UTF-8",
+                        "save the file as UTF-8")
+            return None
+        text = text.lstrip("\ufeff")
+        if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+            self.report("E007", Where(self.shown, 1, 1), "file is empty", "a chapter file needs 'chapter:' and 'nodes:'")
+            return None
+        for number, line in enumerate(text.splitlines(), 1):
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+            if "\t" in indent:
+                self.report("E005", Where(self.shown, number, indent.index("\t") + 1),
+                            "tab used for indentation", "YAML indents with spaces only: replace the tab with spaces")
+                return None
+        try:
+            root = yaml.compose(text, Loader=SafeLoader)
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            where = self.at(mark) if mark else Where(self.shown, 1, 1)
+            problem = err.problem or str(err)
+            if "nesting depth" in problem:
+                self.report("E004", where, "nesting too deep", f"the limit is {MAX_DEPTH} levels")
+            else:
+                self.report("E001", where, _yaml_message(err), _yaml_hint(err))
+            return None
+        except yaml.YAMLError as err:
+            self.report("E001", Where(self.shown, 1, 1), f"cannot parse YAML: {err}")
+            return None
+        except RecursionError:
+            self.report("E004", Where(self.shown, 1, 1), "nesting too deep", f"the limit is {MAX_DEPTH} levels")
+            return None
+        if root is None:
+            self.report("E007", Where(self.shown, 1, 1), "file is empty")
+            return None
+        try:
+            return self.convert(root, 0)
+        except _TooBig:
+            return None
+
+    def convert(self, node: yaml.Node, depth: int) -> Any:
+        self.expanded += 1
+        if self.expanded > MAX_EXPANDED_NODES:
+            self.report("E003", self.at(node.start_mark),
+                        f"the file expands to more than {MAX_EXPANDED_NODES:,} values through aliases",
+                        "do not nest anchors and aliases (&name / *name) to repeat content")
+            raise _TooBig
+        if depth > MAX_DEPTH:
+            self.report("E004", self.at(node.start_mark), "nesting too deep", f"the limit is {MAX_DEPTH} levels")
+            raise _TooBig
+        if isinstance(node, yaml.MappingNode):
+            result = YMap()
+            result.where = self.at(node.start_mark)
+            result.key_at, result.value_at = {}, {}
+            for key_node, value_node in node.value:
+                key = self.convert(key_node, depth + 1)
+                if not isinstance(key, (str, int, bool)) or isinstance(key, (YMap, YList)):
+                    self.report("E008", self.at(key_node.start_mark), "a key must be a plain word")
+                    continue
+                key = str(key)
+                if key in result:
+                    first = result.key_at[key]
+                    self.report("E002", self.at(key_node.start_mark), f"key '{key}' appears twice in this mapping "
+                                f"(first at line {first.line})", "YAML would silently keep only the last one: remove or rename one")
+                    continue
+                result.key_at[key] = self.at(key_node.start_mark)
+                result.value_at[key] = self.at(value_node.start_mark)
+                result[key] = self.convert(value_node, depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            items = YList()
+            items.where = self.at(node.start_mark)
+            items.item_at = []
+            for item in node.value:
+                items.item_at.append(self.at(item.start_mark))
+                items.append(self.convert(item, depth + 1))
+            return items
+        try:
+            return _SCALARS.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as err:
+            self.report("E001", self.at(node.start_mark), f"cannot read this value: {err.problem}",
+                        "story files use plain YAML: no tags like !!python")
+            return None
+
+
+class _TooBig(Exception):
+    pass
+
+
+_SCALARS = yaml.constructor.SafeConstructor()
+
+
+def _yaml_message(err: yaml.MarkedYAMLError) -> str:
+    problem = (err.problem or "").strip()
+    context = (err.context or "").strip()
+    if "found character '\\t'" in problem:
+        return "tab character where YAML does not allow one"
+    if context:
+        return f"{context}, {problem}" if problem else context
+    return problem or "invalid YAML"
+
+
+def _yaml_hint(err: yaml.MarkedYAMLError) -> str:
+    text = f"{err.context} {err.problem}"
+    if "could not find expected ':'" in text or "mapping values are not allowed" in text:
+        return "check the line above: a 'key: value' pair needs a colon followed by a space, and text containing ': ' needs quotes"
+    if "while scanning a quoted scalar" in text or "found unexpected end of stream" in text:
+        return "a quote is opened but never closed"
+    if "did not find expected key" in text or "expected <block end>" in text:
+        return "check the indentation: items of one list or mapping must line up"
+    if "did not find expected '-' indicator" in text:
+        return "check the indentation of this list item"
+    if "found undefined alias" in text:
+        return "an alias (*name) needs an anchor (&name) earlier in the same file"
+    return ""
+
+
+# ---------------------------------------------------------------- typed field access
+
+_TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", YMap: "a mapping (key: value lines)",
+               YList: "a list ('- item' lines)"}
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    for kind, name in ((bool, "true/false"), (int, "a number"), (float, "a decimal number"), (str, "text"),
+                       (YMap, "a mapping"), (YList, "a list")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+class Fields:
+    """Reads the fields of one mapping, reporting unknown, missing and mistyped ones."""
+
+    def __init__(self, src: Source, mapping: YMap, what: str, known: dict[str, type | tuple[type, ...]],
+                 required: tuple[str, ...] = ()):
+        self.src, self.map, self.what = src, mapping, what
+        for key in mapping:
+            if key not in known:
+                src.report("E009", mapping.key_at[key], f"unknown field '{key}' in {what}{did_you_mean(key, known)}",
+                           "known fields: " + ", ".join(known))
+        for key in required:
+            if key not in mapping:
+                src.report("E010", mapping.where, f"{what} is missing '{key}'")
+        self.known = known
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self.map:
+            return default
+        value = self.map[key]
+        kinds = self.known[key]
+        kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+        ok = any(isinstance(value, k) and not (k is int and isinstance(value, bool)) for k in kinds)
+        if not ok:
+            wanted = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+            hint = ""
+            if YMap in kinds and isinstance(value, YList):
+                hint = "remove the '- ' in front of the fields"
+            elif YList in kinds and isinstance(value, YMap):
+                hint = "start each item with '- '"
+            elif str in kinds and value is None:
+                hint = "write some text after the colon"
+            self.src.report("E008", self.at(key), f"'{key}' in {self.what} should be {wanted}, not {_type_name(value)}",
+                            hint)
+            return default
+        return value
+
+    def at(self, key: str) -> Where:
+        return self.map.value_at.get(key, self.map.where)
+
+    def key_at(self, key: str) -> Where:
+        return self.map.key_at.get(key, self.map.where)
+
+
+def _as_map(src: Source, value: Any, where: Where, what: str) -> YMap | None:
+    if isinstance(value, YMap):
+        return value
+    hint = "remove the '- ' in front" if isinstance(value, YList) else ""
+    src.report("E008", where, f"{what} should be a mapping (key: value lines), not {_type_name(value)}", hint)
+    return None
+
+
+def _check_id(src: Source, value: str, where: Where, what: str) -> bool:
+    if ID_PATTERN.match(value):
+        return True
+    src.report("E022", where, f"{what} '{value}' is not a valid id",
+               "use lower-case letters, digits and underscores, starting with a letter")
+    return False
+
+
+# ---------------------------------------------------------------- the story
+
+@dataclass
+class _Build:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    variables: dict[str, Variable] = field(default_factory=dict)
+    speakers: dict[str, Speaker] = field(default_factory=dict)
+    endings: dict[str, Ending] = field(default_factory=dict)
+    cues: dict[str, Cue] = field(default_factory=dict)
+    chapters: dict[str, Chapter] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    digest: Any = field(default_factory=hashlib.sha256)
+
+
+def find_manifest(path: str) -> str:
+    return os.path.join(path, MANIFEST) if os.path.isdir(path) else path
+
+
+def load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]:
+    """Load a story folder (or manifest) plus optional add-on folders.
+
+    Returns (story, diagnostics). story is None only when the manifest itself is unusable.
+    """
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    build = _Build()
+    manifest_path = find_manifest(paths[0])
+    src = Source(manifest_path, build.diagnostics)
+    if not os.path.exists(manifest_path):
+        src.report("E023", None, f"no story manifest at {src.shown}",
+                   f"a story folder holds a {MANIFEST}; pass --story FOLDER")
+        return None, build.diagnostics
+    root = src.read()
+    if root is None:
+        return None, build.diagnostics
+    build.files.append(src.shown)
+    build.digest.update(src.data)
+    manifest = _as_map(src, root, Where(src.shown, 1, 1), "the manifest")
+    if manifest is None:
+        return None, build.diagnostics
+    f = Fields(src, manifest, "the manifest",
+               {"format": int, "id": str, "title": str, "start": str, "chapters": (YList, str), "cues": str,
+                "variables": YMap, "speakers": YMap, "endings": YMap},
+               required=("format", "id", "title", "start", "chapters"))
+    version = f.get("format")
+    if version is not None and version != FORMAT_VERSION:
+        src.report("E022", f.at("format"), f"this game reads story format {FORMAT_VERSION}, not {version}",
+                   "a newer format needs a newer version of the game" if version > FORMAT_VERSION else "")
+        return None, build.diagnostics
+    story_id = f.get("id", "")
+    if story_id:
+        _check_id(src, story_id, f.at("id"), "story id")
+    root_dir = os.path.dirname(os.path.abspath(manifest_path))
+    _read_variables(src, f.get("variables") or YMap(), build)
+    _read_speakers(src, f.get("speakers") or YMap(), build)
+    _read_endings(src, f.get("endings") or YMap(), build)
+    cue_file = None
+    if f.get("cues"):
+        cue_path = os.path.join(root_dir, f.get("cues"))
+        cue_src = Source(cue_path, build.diagnostics)
+        if not os.path.exists(cue_path):
+            src.report("E023", f.at("cues"), f"cue catalogue '{f.get('cues')}' not found")
+        else:
+            cue_file = cue_src.shown
+            _read_cues(cue_src, build)
+    patterns = f.get("chapters") or []
+    if isinstance(patterns, str):
+        patterns = YList([patterns])
+        patterns.item_at = [f.at("chapters")]
+    chapter_files: list[str] = []
+    for pattern, where in zip(patterns, patterns.item_at):
+        if not isinstance(pattern, str):
+            src.report("E008", where, "each chapter entry should be a file path or glob pattern")
+            continue
+        matches = sorted(glob.glob(os.path.join(root_dir, pattern)))
+        if not matches:
+            src.report("E023", where, f"no chapter file matches '{pattern}'",
+                       "paths are relative to the folder of story.yaml")
+        chapter_files.extend(m for m in matches if m not in chapter_files and os.path.abspath(m) != os.path.abspath(manifest_path))
+    for path in chapter_files:
+        _read_chapter_file(path, build, addon=False)
+    for addon in paths[1:]:
+        files = sorted(glob.glob(os.path.join(addon, "**", "*.yaml"), recursive=True)) if os.path.isdir(addon) else [addon]
+        if not files:
+            build.diagnostics.append(Diagnostic("E023", display_path(addon), 0, 0, "add-on folder holds no .yaml files"))
+        for path in files:
+            _read_chapter_file(path, build, addon=True)
+    story = Story(
+        id=story_id or "story", title=f.get("title", "") or "", start=f.get("start", "") or "",
+        root=root_dir, manifest=src.shown, files=tuple(build.files), chapters=build.chapters, nodes=build.nodes,
+        variables=build.variables, endings=build.endings, speakers=build.speakers, cues=build.cues,
+        cue_file=cue_file, fingerprint=build.digest.hexdigest()[:16],
+        where={key: manifest.value_at[key] for key in manifest.value_at},
+    )
+    return story, build.diagnostics
+
+
+def _read_variables(src: Source, mapping: YMap, build: _Build) -> None:
+    for name, spec in mapping.items():
+        where = mapping.key_at[name]
+        if not _check_id(src, name, where, "variable name"):
+            continue
+        if name in expr.KEYWORDS or name in expr.FUNCTIONS:
+            src.report("E022", where, f"'{name}' is a word of the expression language and cannot name a variable")
+            continue
+        spec = _as_map(src, spec, mapping.value_at[name], f"variable '{name}'")
+        if spec is None:
+            continue
+        f = Fields(src, spec, f"variable '{name}'", {"type": str, "default": (bool, int, str), "description": str,
+                                                     "min": int, "max": int, "values": YList}, required=("type", "default"))
+        kind = f.get("type")
+        if kind not in ("bool", "int", "str"):
+            if kind is not None:
+                src.report("E022", f.at("type"), f"type '{kind}' is not one of bool, int, str{did_you_mean(kind, ['bool', 'int', 'str'])}")
+            continue
+        default = f.get("default")
+        python_type = {"bool": bool, "int": int, "str": str}[kind]
+        if default is not None and (type(default) is not python_type):
+            src.report("E008", f.at("default"), f"default of '{name}' should be {kind}, not {_type_name(default)}")
+            default = None
+        if default is None:
+            default = python_type()
+        low, high = f.get("min"), f.get("max")
+        if (low is not None or high is not None) and kind != "int":
+            src.report("E022", f.key_at("min" if low is not None else "max"), "min and max apply to int variables only")
+            low = high = None
+        if low is not None and high is not None and low > high:
+            src.report("E022", f.at("min"), f"min {low} is greater than max {high}")
+        if kind == "int" and ((low is not None and default < low) or (high is not None and default > high)):
+            src.report("E022", f.at("default"), f"default {default} is outside [{low}, {high}]")
+        values = f.get("values")
+        if values is not None:
+            if kind != "str" or not all(isinstance(v, str) for v in values):
+                src.report("E022", f.at("values"), "values lists the allowed texts of a str variable",
+                           "quote words like \"yes\", \"no\", \"on\", \"off\": YAML reads them as true/false"
+                           if any(isinstance(v, bool) for v in values) else "")
+                values = None
+            elif default not in values:
+                src.report("E022", f.at("default"), f"default '{default}' is not one of its values",
+                           "allowed: " + ", ".join(values))
+        build.variables[name] = Variable(name, kind, default, f.get("description", "") or "", low, high,
+                                         tuple(values) if values else None, where)
+
+
+def _read_speakers(src: Source, mapping: YMap, build: _Build) -> None:
+    for sid, spec in mapping.items():
+        where = mapping.key_at[sid]
+        if not _check_id(src, sid, where, "speaker id"):
+            continue
+        spec = _as_map(src, spec, mapping.value_at[sid], f"speaker '{sid}'")
+        if spec is None:
+            continue
+        f = Fields(src, spec, f"speaker '{sid}'", {"name": str, "colour": str}, required=("name",))
+        colour = f.get("colour", "#dddddd")
+        if not (len(colour) == 7 and colour.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
+            src.report("E022", f.at("colour"), f"colour '{colour}' should look like '#e8a87c'")
+            colour = "#dddddd"
+        build.speakers[sid] = Speaker(sid, f.get("name", sid) or sid, colour.lower(), where)
+
+
+def _read_endings(src: Source, mapping: YMap, build: _Build) -> None:
+    for eid, spec in mapping.items():
+        where = mapping.key_at[eid]
+        if not _check_id(src, eid, where, "ending id"):
+            continue
+        spec = _as_map(src, spec, mapping.value_at[eid], f"ending '{eid}'")
+        if spec is None:
+            continue
+        f = Fields(src, spec, f"ending '{eid}'", {"title": str, "description": str}, required=("title",))
+        build.endings[eid] = Ending(eid, f.get("title", eid) or eid, f.get("description", "") or "", where)
+
+
+def _read_cues(src: Source, build: _Build) -> None:
+    root = src.read()
+    if root is None:
+        return
+    build.files.append(src.shown)
+    build.digest.update(src.data)
+    top = _as_map(src, root, Where(src.shown, 1, 1), "the cue catalogue")
+    if top is None:
+        return
+    f = Fields(src, top, "the cue catalogue", {"format": int, "cues": YMap}, required=("cues",))
+    cues = f.get("cues") or YMap()
+    for name, spec in cues.items():
+        where = cues.key_at[name]
+        if not _check_id(src, name, where, "cue name"):
+            continue
+        spec = _as_map(src, spec, cues.value_at[name], f"cue '{name}'")
+        if spec is None:
+            continue
+        cf = Fields(src, spec, f"cue '{name}'", {"channel": str, "caption": str, "loop": bool, "recipe": (YMap, YList),
+                                                 "gain": (int, float), "description": str},
+                    required=("channel", "caption"))
+        channel = cf.get("channel", "sfx")
+        if channel not in CHANNELS:
+            src.report("E022", cf.at("channel"), f"channel '{channel}' is not one of {', '.join(CHANNELS)}"
+                       f"{did_you_mean(channel, CHANNELS)}")
+            channel = "sfx"
+        build.cues[name] = Cue(name, channel, cf.get("caption", "") or "", bool(cf.get("loop", False)),
+                               _plain(spec.get("recipe")), where)
+
+
+def _plain(value: Any) -> Any:
+    """Located values -> plain dicts and lists (for consumers that don't need positions)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+CHAPTER_FIELDS = {"chapter": YMap, "nodes": YList, "extend": YList}
+NODE_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "id": str, "title": str, "scene": YMap, "cues": YList, "stop": YList, "effects": (YList, str), "text": (YList, str),
+    "next": str, "choices": YList, "ending": str}
+CHOICE_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "text": str, "goto": str, "if": str, "effects": (YList, str), "once": bool, "unavailable": str, "reason": str,
+    "fallback": bool, "id": str}
+
+
+def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
+    src = Source(path, build.diagnostics)
+    root = src.read()
+    if root is None:
+        return
+    build.files.append(src.shown)
+    build.digest.update(src.data)
+    top = _as_map(src, root, Where(src.shown, 1, 1), "a chapter file")
+    if top is None:
+        return
+    f = Fields(src, top, "a chapter file", CHAPTER_FIELDS, required=() if addon else ("chapter", "nodes"))
+    chapter_id = os.path.splitext(os.path.basename(path))[0]
+    title = chapter_id
+    spec = f.get("chapter")
+    if spec is not None:
+        cf = Fields(src, spec, "'chapter'", {"id": str, "title": str}, required=("id", "title"))
+        if cf.get("id") and _check_id(src, cf.get("id"), cf.at("id"), "chapter id"):
+            chapter_id = cf.get("id")
+        title = cf.get("title", title) or title
+    if chapter_id in build.chapters and build.chapters[chapter_id].file != src.shown:
+        other = build.chapters[chapter_id]
+        src.report("E013", spec.where if spec is not None else top.where,
+                   f"chapter id '{chapter_id}' is already used by {other.file}:{other.where.line}")
+    elif spec is not None or f.get("nodes"):
+        build.chapters.setdefault(chapter_id, Chapter(chapter_id, title, src.shown, spec.where if spec is not None else top.where))
+    nodes = f.get("nodes") or YList()
+    for item, where in zip(nodes, getattr(nodes, "item_at", [])):
+        mapping = _as_map(src, item, where, "a node")
+        if mapping is not None:
+            _read_node(src, mapping, chapter_id, build)
+    extensions = f.get("extend")
+    if extensions is not None:
+        if not addon:
+            src.report("E025", f.key_at("extend"), "'extend' belongs in add-on files",
+                       "add choices to your own story's nodes directly")
+        else:
+            _read_extensions(src, extensions, build)
+
+
+def _read_node(src: Source, m: YMap, chapter_id: str, build: _Build) -> None:
+    f = Fields(src, m, "a node", NODE_FIELDS, required=("id", "text"))
+    node_id = f.get("id")
+    if node_id is None or not _check_id(src, node_id, f.at("id"), "node id"):
+        return
+    what = f"node '{node_id}'"
+    if node_id in build.nodes:
+        first = build.nodes[node_id].where
+        src.report("E013", f.at("id"), f"node id '{node_id}' is already used at {first}",
+                   "node ids must be unique across all files: rename one")
+        return
+    scene = _read_scene(src, f.get("scene"), what)
+    cues = tuple(_read_names(src, f.get("cues"), "cue"))
+    stop = tuple(_read_names(src, f.get("stop"), "channel"))
+    for name, where in zip(stop, f.get("stop").item_at if f.get("stop") else []):
+        if name not in CHANNELS:
+            src.report("E022", where, f"'{name}' is not a channel{did_you_mean(name, CHANNELS)}",
+                       "channels: " + ", ".join(CHANNELS))
+    effects = _read_effects(src, f, "effects")
+    passages = _read_passages(src, f, what)
+    choices = tuple(_read_choices(src, f, node_id, what))
+    given = [k for k in ("next", "choices", "ending") if k in m]
+    if len(given) > 1:
+        src.report("E024", f.key_at(given[1]), f"{what} has both '{given[0]}' and '{given[1]}'",
+                   "a node either continues (next), branches (choices) or ends (ending)")
+    elif not given:
+        src.report("E020", f.at("id"), f"{what} has no way forward",
+                   "add 'next: <node>', 'choices:' or 'ending: <ending id>'")
+    if "choices" in m and not choices and isinstance(m["choices"], YList):
+        src.report("E020", f.key_at("choices"), f"{what} has an empty list of choices")
+    build.nodes[node_id] = Node(
+        id=node_id, chapter=chapter_id, title=f.get("title", "") or "", scene=scene, cues=cues, stop=stop,
+        effects=effects, passages=passages, next=f.get("next"), choices=choices, ending=f.get("ending"),
+        where=f.at("id"), next_where=f.at("next") if "next" in m else None,
+        ending_where=f.at("ending") if "ending" in m else None)
+
+
+def _read_scene(src: Source, m: YMap | None, what: str) -> Scene | None:
+    if m is None:
+        return None
+    f = Fields(src, m, f"the scene of {what}", {k: str for k in SCENE_VOCABULARY})
+    values = {}
+    for key, known in SCENE_VOCABULARY.items():
+        value = f.get(key)
+        if value is None:
+            continue
+        if value not in known:
+            src.report("W004", f.at(key), f"{key} '{value}' is not one the window knows how to draw"
+                       f"{did_you_mean(value, known)}", f"known: {', '.join(known)}")
+        values[key] = value
+    return Scene(**values)
+
+
+def _read_names(src: Source, items: YList | None, what: str) -> list[str]:
+    names = []
+    for item, where in zip(items or [], getattr(items, "item_at", [])):
+        if isinstance(item, str) and item:
+            names.append(item)
+        else:
+            src.report("E008", where, f"each {what} should be a name, not {_type_name(item)}")
+    return names
+
+
+def _read_expr(src: Source, source: Any, where: Where) -> Expr | None:
+    if isinstance(source, bool) or isinstance(source, int):
+        src.report("E016", where, f"condition '{str(source).lower()}' is a constant",
+                   "write a comparison such as 'trust > 2'; to always show, remove 'if'")
+        return None
+    try:
+        ast = expr.parse(source)
+    except expr.ExprError as err:
+        src.report(err.code, _shift(where, err.offset), f"{err.message} in '{source}'", err.hint)
+        return None
+    return Expr(source, ast, where)
+
+
+def _shift(where: Where, offset: int) -> Where:
+    """Column of a character inside a value that starts at `where` (exact for one-line plain scalars)."""
+    return Where(where.file, where.line, where.col + offset)
+
+
+def _read_effects(src: Source, f: Fields, key: str) -> tuple[Effect, ...]:
+    value = f.get(key)
+    if value is None:
+        return ()
+    items: list[tuple[Any, Where]]
+    if isinstance(value, str):
+        items = [(value, f.at(key))]
+    else:
+        items = list(zip(value, value.item_at))
+    effects = []
+    for item, where in items:
+        if not isinstance(item, str):
+            src.report("E008", where, f"an effect should be text like 'trust += 1', not {_type_name(item)}",
+                       "quote effects that contain ': ' or start with special characters")
+            continue
+        try:
+            statements = expr.parse_statements(item)
+        except expr.ExprError as err:
+            src.report(err.code, _shift(where, err.offset), f"{err.message} in effect '{item}'", err.hint)
+            continue
+        effects.extend(Effect(st, _shift(where, st.pos)) for st in statements)
+    return tuple(effects)
+
+
+def _read_passages(src: Source, f: Fields, what: str) -> tuple[Passage, ...]:
+    value = f.get("text")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = YList([value])
+        value.item_at = [f.at("text")]
+    passages = []
+    for item, where in zip(value, value.item_at):
+        if isinstance(item, str):
+            passages.append(Passage(NARRATION, item.strip(), None, where))
+            if not item.strip():
+                src.report("E021", where, f"empty passage in {what}")
+            continue
+        if not isinstance(item, YMap):
+            src.report("E008", where, f"a passage should be text or 'speaker: text', not {_type_name(item)}")
+            continue
+        speakers = [k for k in item if k != "if"]
+        if len(speakers) != 1:
+            src.report("E022", where, "a passage has exactly one speaker key and optionally 'if'"
+                       + (f"; found {', '.join(speakers)}" if speakers else ""),
+                       "write '- samantha: Hello.' with 'if: ...' on the next line, indented to line up")
+            continue
+        speaker = speakers[0]
+        line = item[speaker]
+        if not isinstance(line, str):
+            src.report("E008" if line is not None else "E021", item.value_at[speaker],
+                       f"what {speaker} says should be text, not {_type_name(line)}")
+            continue
+        if not line.strip():
+            src.report("E021", item.value_at[speaker], f"empty line for {speaker} in {what}")
+        condition = None
+        if "if" in item:
+            condition = _read_expr(src, item["if"], item.value_at["if"]) if item["if"] is not None else None
+            if item["if"] is None:
+                src.report("E015", item.key_at["if"], "'if' has no condition")
+        passages.append(Passage(speaker, line.strip(), condition, item.key_at[speaker]))
+    return tuple(passages)
+
+
+def _read_choices(src: Source, f: Fields, node_id: str, what: str) -> list[Choice]:
+    items = f.get("choices")
+    if items is None:
+        return []
+    choices = []
+    for index, (item, where) in enumerate(zip(items, items.item_at), 1):
+        m = _as_map(src, item, where, f"choice {index} of {what}")
+        if m is None:
+            continue
+        choice = _read_choice(src, m, f"{node_id}#{index}", f"choice {index} of {what}")
+        if choice:
+            choices.append(choice)
+    return choices
+
+
+def _read_choice(src: Source, m: YMap, default_id: str, what: str) -> Choice | None:
+    f = Fields(src, m, what, CHOICE_FIELDS, required=("goto",))
+    target = f.get("goto")
+    if target is None:
+        return None
+    text = f.get("text", "")
+    fallback = bool(f.get("fallback", False))
+    if text is None or (not str(text).strip() and not fallback):
+        src.report("E021" if "text" in m else "E010", f.at("text") if "text" in m else m.where,
+                   f"{what} has no text", "only a fallback choice may go without text")
+    condition = _read_expr(src, f.get("if"), f.at("if")) if f.get("if") is not None else None
+    unavailable = f.get("unavailable", "hide")
+    if unavailable not in ("hide", "show"):
+        src.report("E022", f.at("unavailable"), f"unavailable should be 'hide' or 'show', not '{unavailable}'")
+        unavailable = "hide"
+    reason = f.get("reason", "") or ""
+    if unavailable == "show" and not reason.strip():
+        src.report("E010", f.key_at("unavailable"), f"{what} is shown while unavailable but has no 'reason'",
+                   "add 'reason:' telling the player why it is disabled")
+    if unavailable == "show" and condition is None and "if" not in m:
+        src.report("E022", f.key_at("unavailable"), f"{what} sets 'unavailable' but has no 'if'")
+    return Choice(id=f.get("id", default_id) or default_id, text=(text or "").strip(), target=target,
+                  condition=condition, effects=_read_effects(src, f, "effects"), once=bool(f.get("once", False)),
+                  show_unavailable=unavailable == "show", reason=reason.strip(), fallback=fallback,
+                  where=m.where, target_where=f.at("goto"))
+
+
+def _read_extensions(src: Source, items: YList, build: _Build) -> None:
+    for item, where in zip(items, items.item_at):
+        m = _as_map(src, item, where, "an extension")
+        if m is None:
+            continue
+        f = Fields(src, m, "an extension", {"node": str, "choices": YList}, required=("node", "choices"))
+        node_id = f.get("node")
+        node = build.nodes.get(node_id) if node_id else None
+        if node_id and node is None:
+            src.report("E025", f.at("node"), f"cannot extend '{node_id}': no such node{did_you_mean(node_id, build.nodes)}")
+            continue
+        if node is None:
+            continue
+        if not node.choices:
+            src.report("E025", f.at("node"), f"cannot add choices to '{node_id}': it has no choices to add to",
+                       "extend a node that already offers choices")
+            continue
+        added = []
+        start = len(node.choices)
+        for index, (choice_item, choice_where) in enumerate(zip(f.get("choices") or [], (f.get("choices") or YList()).item_at if f.get("choices") else []), start + 1):
+            cm = _as_map(src, choice_item, choice_where, "an added choice")
+            if cm is None:
+                continue
+            choice = _read_choice(src, cm, f"{node_id}+{os.path.basename(src.path)}#{index}", f"added choice for '{node_id}'")
+            if choice:
+                added.append(choice)
+        build.nodes[node_id] = _replace_choices(node, node.choices + tuple(added))
+
+
+def _replace_choices(node: Node, choices: tuple[Choice, ...]) -> Node:
+    from dataclasses import replace
+    return replace(node, choices=choices)
+

@@ -1,0 +1,187 @@
+"""The compiled story: immutable data. Nodes refer to each other by id, never by object."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from .expr import Ast, Statement
+
+FORMAT_VERSION = 1
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+NARRATION = "narration"
+CHANNELS = ("music", "ambience", "sfx", "voice")
+
+SCENE_VOCABULARY: dict[str, tuple[str, ...]] = {
+    "location": ("apartment", "bedroom", "office", "elevator", "street", "plaza", "subway", "train",
+                 "stairs", "beach", "park", "fair", "restaurant", "amy_apartment", "cabin", "rooftop",
+                 "hallway"),
+    "time": ("dawn", "morning", "noon", "afternoon", "dusk", "evening", "night", "late_night"),
+    "mood": ("warm", "lonely", "tender", "tense", "wonder", "joyful", "melancholy", "panic", "calm"),
+    "weather": ("clear", "haze", "rain", "snow", "wind", "fog", "overcast"),
+}
+
+
+@dataclass(frozen=True)
+class Where:
+    file: str
+    line: int  # 1-based
+    col: int  # 1-based
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+Value = Union[bool, int, str]
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A parsed expression with its source text, for messages."""
+    source: str
+    ast: Ast
+    where: Where
+
+
+@dataclass(frozen=True)
+class Effect:
+    statement: Statement
+    where: Where  # where the statement's text starts
+
+
+@dataclass(frozen=True)
+class Passage:
+    speaker: str
+    text: str
+    condition: Expr | None
+    where: Where
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+    target: str
+    condition: Expr | None
+    effects: tuple[Effect, ...]
+    once: bool
+    show_unavailable: bool
+    reason: str
+    fallback: bool
+    where: Where
+    target_where: Where
+
+
+@dataclass(frozen=True)
+class Scene:
+    location: str | None = None
+    time: str | None = None
+    mood: str | None = None
+    weather: str | None = None
+
+    def merged_over(self, base: "Scene") -> "Scene":
+        return Scene(**{k: getattr(self, k) or getattr(base, k) for k in SCENE_VOCABULARY})
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {k: getattr(self, k) for k in SCENE_VOCABULARY}
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    chapter: str
+    title: str
+    scene: Scene | None
+    cues: tuple[str, ...]
+    stop: tuple[str, ...]
+    effects: tuple[Effect, ...]
+    passages: tuple[Passage, ...]
+    next: str | None
+    choices: tuple[Choice, ...]
+    ending: str | None
+    where: Where
+    next_where: Where | None = None
+    ending_where: Where | None = None
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    title: str
+    file: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    type: str  # "bool" | "int" | "str"
+    default: Value
+    description: str
+    min: int | None
+    max: int | None
+    values: tuple[str, ...] | None
+    where: Where
+
+    def clamp(self, value: Value) -> Value:
+        if self.type == "int" and isinstance(value, int):
+            if self.min is not None and value < self.min:
+                return self.min
+            if self.max is not None and value > self.max:
+                return self.max
+        return value
+
+
+@dataclass(frozen=True)
+class Ending:
+    id: str
+    title: str
+    description: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class Speaker:
+    id: str
+    name: str
+    colour: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    channel: str
+    caption: str
+    loop: bool
+    recipe: Any  # interpreted by game.audio; opaque to the story core
+    where: Where
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    title: str
+    start: str
+    root: str  # folder of the manifest
+    manifest: str  # path of the manifest as shown in messages
+    files: tuple[str, ...]
+    chapters: dict[str, Chapter]
+    nodes: dict[str, Node]
+    variables: dict[str, Variable]
+    endings: dict[str, Ending]
+    speakers: dict[str, Speaker]
+    cues: dict[str, Cue]
+    cue_file: str | None
+    fingerprint: str
+    where: dict[str, Where] = field(default_factory=dict)  # manifest field -> location
+
+    def chapter_of(self, node_id: str) -> Chapter | None:
+        node = self.nodes.get(node_id)
+        return self.chapters.get(node.chapter) if node else None
+
+    def speaker_name(self, speaker_id: str) -> str:
+        if speaker_id == NARRATION:
+            return ""
+        speaker = self.speakers.get(speaker_id)
+        return speaker.name if speaker else speaker_id

@@ -1,0 +1,223 @@
+"""Checks over a loaded Story: one function per check, each returning diagnostics."""
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from . import expr
+from .diagnostics import Diagnostic, did_you_mean, sort_key
+from .loader import load_story
+from .model import NARRATION, Expr, Node, Story, Where
+
+WORD = re.compile(r"[A-Za-z0-9’'-]+")
+
+
+def _diag(code: str, where: Where, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(code, where.file, where.line, where.col, message, hint)
+
+
+def successors(node: Node) -> Iterator[str]:
+    if node.next:
+        yield node.next
+    for choice in node.choices:
+        yield choice.target
+
+
+def check_start(story: Story) -> list[Diagnostic]:
+    if story.start and story.start not in story.nodes:
+        where = story.where.get("start", Where(story.manifest, 1, 1))
+        return [_diag("E012", where, f"start node '{story.start}' does not exist{did_you_mean(story.start, story.nodes)}")]
+    return []
+
+
+def check_targets(story: Story) -> list[Diagnostic]:
+    found = []
+    for node in story.nodes.values():
+        if node.next and node.next not in story.nodes:
+            found.append(_diag("E012", node.next_where or node.where,
+                               f"'next' goes to unknown node '{node.next}'{did_you_mean(node.next, story.nodes)}"))
+        for choice in node.choices:
+            if choice.target not in story.nodes:
+                found.append(_diag("E012", choice.target_where,
+                                   f"choice goes to unknown node '{choice.target}'{did_you_mean(choice.target, story.nodes)}"))
+    return found
+
+
+def _node_problem(story: Story) -> Callable[[str], str | None]:
+    return lambda name: None if name in story.nodes else did_you_mean(name, story.nodes)
+
+
+def _check_condition(story: Story, condition: Expr) -> list[Diagnostic]:
+    try:
+        kind = expr.check(condition.ast, story.variables, _node_problem(story))
+    except expr.ExprError as err:
+        return [_diag(err.code, _at(condition.where, err.offset), f"{err.message} in '{condition.source}'", err.hint)]
+    if kind != "bool":
+        return [_diag("E016", condition.where, f"condition '{condition.source}' is {kind}, not true/false",
+                      "compare it, e.g. 'trust > 0'" if kind == "int" else "")]
+    return []
+
+
+def _at(where: Where, offset: int) -> Where:
+    return Where(where.file, where.line, where.col + offset)
+
+
+def check_expressions(story: Story) -> list[Diagnostic]:
+    found = []
+    for node in story.nodes.values():
+        conditions = [p.condition for p in node.passages if p.condition]
+        conditions += [c.condition for c in node.choices if c.condition]
+        for condition in conditions:
+            found += _check_condition(story, condition)
+        for effect in list(node.effects) + [e for c in node.choices for e in c.effects]:
+            try:
+                expr.check_statement(effect.statement, story.variables, _node_problem(story))
+            except expr.ExprError as err:
+                found.append(_diag(err.code, _at(effect.where, err.offset - effect.statement.pos),
+                                   f"{err.message} in effect '{effect.statement.source}'", err.hint))
+    return found
+
+
+def check_endings(story: Story) -> list[Diagnostic]:
+    found = []
+    used = set()
+    for node in story.nodes.values():
+        if node.ending is None:
+            continue
+        used.add(node.ending)
+        if node.ending not in story.endings:
+            found.append(_diag("E017", node.ending_where or node.where,
+                               f"ending '{node.ending}' is not declared{did_you_mean(node.ending, story.endings)}",
+                               "declare it under 'endings:' in story.yaml"))
+    for ending in story.endings.values():
+        if ending.id not in used:
+            found.append(_diag("W003", ending.where, f"ending '{ending.id}' is declared but no node reaches it",
+                               f"add 'ending: {ending.id}' to a node"))
+    return found
+
+
+def check_speakers(story: Story) -> list[Diagnostic]:
+    found = []
+    for node in story.nodes.values():
+        for passage in node.passages:
+            if passage.speaker != NARRATION and passage.speaker not in story.speakers:
+                found.append(_diag("E018", passage.where, f"speaker '{passage.speaker}' is not declared"
+                                   f"{did_you_mean(passage.speaker, story.speakers)}",
+                                   "declare it under 'speakers:' in story.yaml"))
+    return found
+
+
+def check_cues(story: Story) -> list[Diagnostic]:
+    found = []
+    used = set()
+    for node in story.nodes.values():
+        for name in node.cues:
+            used.add(name)
+            if name not in story.cues:
+                hint = "add it to the cue catalogue" if story.cue_file else "name a cue catalogue with 'cues:' in story.yaml"
+                found.append(_diag("E019", node.where, f"cue '{name}' in node '{node.id}' is not in the cue catalogue"
+                                   f"{did_you_mean(name, story.cues)}", hint))
+    for cue in story.cues.values():
+        if cue.name not in used:
+            found.append(_diag("W006", cue.where, f"cue '{cue.name}' is never used by any node"))
+    return found
+
+
+def reachable(story: Story) -> set[str]:
+    """Nodes reachable from the start by links alone (conditions ignored)."""
+    seen: set[str] = set()
+    queue = deque([story.start] if story.start in story.nodes else [])
+    while queue:
+        node_id = queue.popleft()
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        queue.extend(t for t in successors(story.nodes[node_id]) if t in story.nodes and t not in seen)
+    return seen
+
+
+def check_reachability(story: Story) -> list[Diagnostic]:
+    if story.start not in story.nodes:
+        return []
+    seen = reachable(story)
+    return [_diag("W001", node.where, f"node '{node.id}' cannot be reached from the start",
+                  "link to it with 'next' or a choice, or remove it")
+            for node in story.nodes.values() if node.id not in seen]
+
+
+def check_guarded_choices(story: Story) -> list[Diagnostic]:
+    found = []
+    for node in story.nodes.values():
+        if node.choices and all(c.condition is not None for c in node.choices if not c.fallback) \
+                and not any(c.fallback for c in node.choices):
+            found.append(_diag("W002", node.where, f"every choice of '{node.id}' has a condition and there is no fallback",
+                               "the player could be stuck here: add a choice with 'fallback: true'"))
+    return found
+
+
+def check_variables_read(story: Story) -> list[Diagnostic]:
+    read: set[str] = set()
+    for node in story.nodes.values():
+        asts = [p.condition.ast for p in node.passages if p.condition]
+        asts += [c.condition.ast for c in node.choices if c.condition]
+        asts += [e.statement.value for e in node.effects if e.statement.value]
+        asts += [e.statement.value for c in node.choices for e in c.effects if e.statement.value]
+        for ast in asts:
+            read |= expr.variables_read(ast)
+    return [_diag("W005", var.where, f"variable '{var.name}' is never read by any condition",
+                  "a variable that nothing reads changes nothing the player sees")
+            for var in story.variables.values() if var.name not in read]
+
+
+CHECKS = (check_start, check_targets, check_expressions, check_endings, check_speakers, check_cues,
+          check_reachability, check_guarded_choices, check_variables_read)
+
+
+def validate(story: Story) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for check in CHECKS:
+        found += check(story)
+    return found
+
+
+@dataclass
+class Result:
+    story: Story | None
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return self.story is not None and not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+
+def load_and_validate(paths: str | list[str]) -> Result:
+    story, diagnostics = load_story(paths)
+    if story is not None:
+        diagnostics = diagnostics + validate(story)
+    unique = sorted(set(diagnostics), key=sort_key)
+    return Result(story, unique)
+
+
+def count_words(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def stats(story: Story) -> dict[str, int]:
+    words = 0
+    choices = 0
+    for node in story.nodes.values():
+        words += sum(count_words(p.text) for p in node.passages)
+        words += sum(count_words(c.text) for c in node.choices)
+        choices += len(node.choices)
+    return {"files": len(story.files), "nodes": len(story.nodes), "choices": choices, "endings": len(story.endings),
+            "variables": len(story.variables), "words": words}

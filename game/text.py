@@ -1,0 +1,320 @@
+"""Terminal front-end: the same engine as the window, in plain text."""
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from dataclasses import dataclass
+from typing import Callable, TextIO
+
+from .runtime.engine import Engine, EngineError
+from .runtime.persist import PlayerData
+from .runtime.saves import AUTO, PlayClock, SaveError, SaveStore, reconcile
+from .story.model import Story
+
+REPLAY_FORMAT = 1
+
+HELP = """Type the number of a choice, or a command:
+  save [slot]    save the game (slot 1-99, 'quick'; default 1)
+  load [slot]    load a saved game (default: the latest)
+  saves          list saved games
+  undo           take back the last step
+  history        show what happened so far
+  reload         re-read the story files, keeping your place
+  help           this text
+  quit           save to the autosave slot and leave"""
+
+
+class ReplayError(Exception):
+    pass
+
+
+@dataclass
+class Replay:
+    story: str
+    seed: int
+    choices: list[int]
+
+    def to_dict(self) -> dict:
+        return {"format": REPLAY_FORMAT, "story": self.story, "seed": self.seed, "choices": self.choices}
+
+
+def read_replay(path: str) -> Replay:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as err:
+        raise ReplayError(f"{path}: cannot read replay file: {err.strerror}") from None
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ReplayError(f"{path}: not a JSON replay file ({err})") from None
+    if not isinstance(data, dict):
+        raise ReplayError(f"{path}: a replay file is a JSON object with format, story, seed and choices")
+    if data.get("format") != REPLAY_FORMAT:
+        raise ReplayError(f"{path}: replay format {data.get('format')!r} is not supported (expected {REPLAY_FORMAT})")
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in choices):
+        raise ReplayError(f"{path}: 'choices' must be a list of choice numbers (1, 2, ...)")
+    seed = data.get("seed")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ReplayError(f"{path}: 'seed' must be a whole number")
+    return Replay(str(data.get("story", "")), seed, list(choices))
+
+
+def write_replay(path: str, replay: Replay) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(replay.to_dict(), handle, indent=1)
+        handle.write("\n")
+
+
+class TextGame:
+    def __init__(self, story: Story, engine: Engine, out: TextIO, saves: SaveStore, player: PlayerData,
+                 reload_story: Callable[[], tuple[Story | None, list[str]]] | None = None, width: int | None = None):
+        self.story = story
+        self.engine = engine
+        self.out = out
+        self.saves = saves
+        self.player = player
+        self.reload_story = reload_story
+        self.width = width or min(100, max(40, shutil.get_terminal_size((80, 24)).columns - 2))
+        self.clock = PlayClock()
+        self.last_chapter = ""
+
+    # ------------------------------------------------------------ output
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def wrap(self, text: str, indent: str = "") -> str:
+        return "\n".join(textwrap.fill(p, self.width, initial_indent=indent, subsequent_indent=indent)
+                         for p in text.split("\n"))
+
+    def show_node(self) -> None:
+        engine = self.engine
+        chapter = engine.chapter_title
+        if chapter and chapter != self.last_chapter:
+            self.say()
+            self.say(f"== {chapter} ==")
+            self.last_chapter = chapter
+        self.say()
+        for cue in engine.entered_cues:
+            cue_def = self.story.cues.get(cue)
+            if cue_def and cue_def.caption:
+                self.say(cue_def.caption)
+        for line in engine.lines:
+            self.say(self.wrap(f"{line.name}: {line.text}" if line.name else line.text))
+        self.player.seen.add(engine.state.node)
+
+    def show_choices(self) -> None:
+        self.say()
+        for view in self.engine.choices():
+            if view.enabled:
+                self.say(self.wrap(f"{view.number}. {view.text}", "  "))
+            else:
+                reason = f" ({view.reason})" if view.reason else ""
+                self.say(f"  {view.number}. [unavailable] {view.text}{reason}")
+
+    def show_ending(self) -> None:
+        ending = self.engine.ending
+        assert ending is not None
+        new = self.player.record_ending(ending.id)
+        self._save_player()
+        self.say()
+        self.say(f"THE END: {ending.title}" + ("  (a new ending)" if new else ""))
+        self.say(f"[ending: {ending.id}]")
+
+    def _save_player(self) -> None:
+        try:
+            self.player.save()
+        except OSError as err:
+            self.say(f"(could not record progress: {err.strerror})")
+
+    # ------------------------------------------------------------ commands
+
+    def autosave(self) -> None:
+        if self.engine.is_over:
+            return
+        try:
+            self.saves.save(AUTO, self.engine, self.clock.total())
+        except (OSError, SaveError) as err:
+            self.say(f"(autosave failed: {err})")
+        self._save_player()
+
+    def command(self, word: str, arg: str) -> bool:
+        """Run a command. Returns True when the game should stop."""
+        if word in ("help", "?"):
+            self.say(HELP)
+        elif word == "save":
+            try:
+                path = self.saves.save(arg or "1", self.engine, self.clock.total())
+                self.say(f"Saved to slot {arg or '1'} ({path}).")
+            except (OSError, SaveError) as err:
+                self.say(f"Could not save: {err}")
+        elif word == "load":
+            self.load(arg)
+        elif word == "saves":
+            slots = self.saves.slots()
+            if not slots:
+                self.say("No saved games yet.")
+            for info in slots:
+                detail = info.problem or f"{info.chapter} · {info.node_title} · {info.saved_at} · {fmt_time(info.play_time)}"
+                self.say(f"  {info.slot:>5}: {detail}")
+        elif word in ("undo", "back"):
+            if self.engine.rollback():
+                self.say("(one step back)")
+                self.show_node()
+            else:
+                self.say("Nothing to undo.")
+        elif word == "history":
+            for entry in self.engine.history[-30:]:
+                for line in entry.lines:
+                    self.say(self.wrap(f"{line.name}: {line.text}" if line.name else line.text, "  | "))
+                if entry.choice:
+                    self.say(f"  > {entry.choice}")
+        elif word == "reload":
+            self.reload()
+        elif word in ("quit", "exit", "q"):
+            self.autosave()
+            self.say("Saved to the autosave slot. Goodbye.")
+            return True
+        else:
+            self.say(f"Unknown command '{word}'. Type a choice number or 'help'.")
+        return False
+
+    def load(self, slot: str) -> None:
+        if not slot:
+            latest = self.saves.latest()
+            if latest is None:
+                self.say("No saved games yet.")
+                return
+            slot = latest.slot
+        try:
+            loaded = self.saves.load(slot)
+            self.engine = Engine(self.story, loaded.state)
+        except (SaveError, EngineError) as err:
+            self.say(f"Could not load: {err}")
+            return
+        self.clock = PlayClock(loaded.info.play_time)
+        self.say(f"Loaded slot {slot}.")
+        for note in loaded.notes:
+            self.say(f"Note: {note}")
+        self.last_chapter = ""
+        self.show_node()
+
+    def reload(self) -> None:
+        if self.reload_story is None:
+            self.say("This game cannot reload its story.")
+            return
+        story, problems = self.reload_story()
+        if story is None:
+            self.say("The story has errors; still playing the last good version:")
+            for problem in problems:
+                self.say("  " + problem)
+            return
+        state = self.engine.state.copy()
+        notes = reconcile(story, state)
+        self.story = story
+        self.saves.story = story
+        self.engine = Engine(story, state)
+        self.say("Story reloaded.")
+        for note in notes:
+            self.say(f"Note: {note}")
+        self.show_node()
+
+    # ------------------------------------------------------------ loops
+
+    def play(self, read_line: Callable[[str], str | None], interactive: bool) -> int:
+        """Play until an ending, quit or end of input. read_line returns None at end of input."""
+        self.show_node()
+        while True:
+            engine = self.engine
+            if engine.is_over:
+                self.show_ending()
+                return 0
+            if engine.can_continue:
+                if interactive:
+                    answer = read_line("  (Enter) ")
+                    if answer is None:
+                        return self._end_of_input()
+                    word, _, arg = answer.strip().partition(" ")
+                    if word and not word.isdigit():
+                        if self.command(word.lower(), arg.strip()):
+                            return 0
+                        continue
+                engine.proceed()
+                self.show_node()
+                continue
+            views = engine.choices()
+            if not views:
+                self.say(f"[stuck: node '{engine.state.node}' has no way forward; this is a bug in the story]")
+                return 1
+            self.show_choices()
+            while True:
+                answer = read_line("> ")
+                if answer is None:
+                    return self._end_of_input()
+                answer = answer.strip()
+                if not answer:
+                    continue
+                if answer.isdigit():
+                    number = int(answer)
+                    if not 1 <= number <= len(views):
+                        self.say(f"There is no choice {number}: pick 1 to {len(views)}.")
+                        continue
+                    if not views[number - 1].enabled:
+                        self.say(f"Choice {number} is not available" +
+                                 (f": {views[number - 1].reason}" if views[number - 1].reason else "."))
+                        continue
+                    engine.choose(number)
+                    self.autosave()
+                    self.show_node()
+                    break
+                word, _, arg = answer.partition(" ")
+                if word.lower() not in ("help", "?", "save", "load", "saves", "undo", "back", "history", "reload",
+                                        "quit", "exit", "q"):
+                    self.say(f"'{answer}' is not a choice: type a number from 1 to {len(views)}, or 'help'.")
+                    continue
+                if self.command(word.lower(), arg.strip()):
+                    return 0
+                if self.engine is not engine or word.lower() in ("undo", "back", "load", "reload"):
+                    break
+                self.show_choices()
+
+    def _end_of_input(self) -> int:
+        self.autosave()
+        self.say()
+        self.say("(end of input: game saved to the autosave slot)")
+        return 0
+
+    def replay(self, choices: list[int]) -> int:
+        """Play a replay's choices without reading input. 0 on an ending, 1 when the replay does not fit."""
+        self.show_node()
+        pending = list(choices)
+        while True:
+            engine = self.engine
+            if engine.is_over:
+                if pending:
+                    self.say(f"[replay: {len(pending)} choice(s) left over after the ending]")
+                self.show_ending()
+                return 0
+            if engine.can_continue:
+                engine.proceed()
+                self.show_node()
+                continue
+            if not pending:
+                self.say(f"[replay finished at node '{engine.state.node}' before an ending]")
+                self.autosave()
+                return 0
+            number = pending.pop(0)
+            self.show_choices()
+            self.say(f"> {number}")
+            try:
+                engine.choose(number)
+            except EngineError as err:
+                self.say(f"[replay does not fit this story: {err}]")
+                return 1
+            self.show_node()
+
+
+def fmt_time(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m {int(seconds % 60):02d}s"
