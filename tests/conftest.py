@@ -1,0 +1,32 @@
+"""Shared test set-up: headless SDL, a throwaway data dir, paths to the stories."""
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+STORY = os.path.join(ROOT, "story")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
+SAMPLE = os.path.join(FIXTURES, "ok", "sample")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    """No test ever touches the real user data folder."""
+    monkeypatch.setenv("HER_DATA_DIR", str(tmp_path / "data"))
+    yield
+
+
+@pytest.fixture
+def sample_story():
+    from game.story.validate import load_and_validate
+    result = load_and_validate(SAMPLE)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    return result.story
