@@ -100,7 +100,9 @@ class Source:
         try:
             root = yaml.compose(text, Loader=SafeLoader)
         except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
+            # for an unclosed quote or a key missing its colon, the construct's start is the line to fix
+            starts_there = err.context and ("simple key" in err.context or "quoted scalar" in err.context)
+            mark = (err.context_mark if starts_there else None) or err.problem_mark or err.context_mark
             where = self.at(mark) if mark else Where(self.shown, 1, 1)
             problem = err.problem or str(err)
             if "nesting depth" in problem:
@@ -226,7 +228,8 @@ class Fields:
                 src.report("E009", mapping.key_at[key], f"unknown field '{key}' in {what}{did_you_mean(key, known)}",
                            "known fields: " + ", ".join(known))
         for key in required:
-            if key not in mapping:
+            misspelt = [k for k in mapping if k not in known and did_you_mean(k, [key])]
+            if key not in mapping and not misspelt:  # a misspelling was reported just above
                 src.report("E010", mapping.where, f"{what} is missing '{key}'")
         self.known = known
 
@@ -534,7 +537,9 @@ def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
 
 
 def _read_node(src: Source, m: YMap, chapter_id: str, build: _Build) -> None:
-    f = Fields(src, m, "a node", NODE_FIELDS, required=("id", "text"))
+    raw_id = m.get("id")
+    f = Fields(src, m, f"node '{raw_id}'" if isinstance(raw_id, str) else "a node", NODE_FIELDS,
+               required=("id", "text"))
     node_id = f.get("id")
     if node_id is None or not _check_id(src, node_id, f.at("id"), "node id"):
         return

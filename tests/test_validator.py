@@ -1,0 +1,84 @@
+"""Every diagnostic code has a broken fixture that produces it at the right line."""
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+
+from conftest import FIXTURES, ROOT, SAMPLE
+from game.cli import main
+from game.story.diagnostics import CODES
+from game.story.validate import load_and_validate
+
+BAD = os.path.join(FIXTURES, "bad")
+CASES = sorted(os.listdir(BAD))
+
+
+def run_fixture(name: str):
+    folder = os.path.join(BAD, name)
+    paths = [folder]
+    if os.path.isdir(os.path.join(folder, "addon")):
+        paths.append(os.path.join(folder, "addon"))
+    return load_and_validate(paths)
+
+
+def expected(name: str) -> list[tuple[str, int, str]]:
+    rows = []
+    with open(os.path.join(BAD, name, "expected.txt")) as handle:
+        for line in handle:
+            file, number, code = re.match(r"(.+):(\d+): (\w+)", line.strip()).groups()
+            rows.append((file, int(number), code))
+    return rows
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_broken_fixture_reports_its_code_at_its_line(name):
+    result = run_fixture(name)
+    for file, line, code in expected(name):
+        want_file = os.path.join(BAD, name, file)
+        hits = [d for d in result.diagnostics if d.code == code
+                and os.path.abspath(d.file) == os.path.abspath(want_file)]
+        assert hits, f"{name}: no {code} in {file}; got {[d.format() for d in result.diagnostics]}"
+        assert any(d.line == line for d in hits), f"{name}: {code} at lines {[d.line for d in hits]}, expected {line}"
+
+
+def test_every_code_has_a_fixture_and_documentation():
+    covered = {name.split("_")[0] for name in CASES}
+    assert covered == set(CODES), f"codes without fixture: {set(CODES) - covered}"
+    with open(os.path.join(ROOT, "docs", "diagnostics.md"), encoding="utf-8") as handle:
+        documented = re.findall(r"^## ([EW]\d{3})\b", handle.read(), re.M)
+    assert sorted(documented) == sorted(CODES), "each code is documented exactly once"
+
+
+def test_messages_name_the_fix():
+    result = run_fixture("E012_unknown_target")
+    [diag] = [d for d in result.diagnostics if d.code == "E012"]
+    assert "did you mean 'a_end'" in diag.message
+    result = run_fixture("E014_undeclared_variable")
+    [diag] = [d for d in result.diagnostics if d.code == "E014"]
+    assert "did you mean 'trust'" in diag.message
+
+
+def test_validate_command_prints_compiler_lines_and_exit_codes(capsys):
+    assert main(["validate", "--story", os.path.join(BAD, "E012_unknown_target")]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"chapter\.yaml:16:15: error\[E012\]: choice goes to unknown node 'a_ned'", out)
+    assert out.strip().splitlines()[-1].startswith("1 error, 0 warnings")
+    assert main(["validate", "--story", os.path.join(BAD, "W001_unreachable")]) == 0
+    assert main(["validate", "--story", "/nonexistent/story"]) == 2
+
+
+def test_validate_json(capsys):
+    assert main(["validate", "--json", "--story", SAMPLE]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is True and data["diagnostics"] == []
+    assert data["stats"]["nodes"] == 6 and data["stats"]["endings"] == 2 and data["stats"]["words"] > 100
+    assert set(data["stats"]) == {"files", "nodes", "choices", "endings", "variables", "words"}
+    main(["validate", "--json", "--story", os.path.join(BAD, "E018_unknown_speaker")])
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False
+    [diag] = data["diagnostics"]
+    assert set(diag) == {"file", "line", "col", "severity", "code", "message", "hint"}
+    assert (diag["code"], diag["line"], diag["severity"]) == ("E018", 9, "error")
