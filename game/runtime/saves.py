@@ -113,6 +113,7 @@ class SaveStore:
             return None
         try:
             data = self._read(slot)
+            self._state(slot, data)
         except SaveError as err:
             return SaveInfo(slot, "", "", "", 0.0, self.story.id, problem=str(err))
         return SaveInfo(slot, str(data.get("saved_at", "")), str(data.get("chapter", "")),
@@ -133,14 +134,18 @@ class SaveStore:
 
     def load(self, slot: str) -> Loaded:
         data = self._read(slot)
-        try:
-            state = GameState.from_dict(data["state"])
-        except (KeyError, TypeError, ValueError) as err:
-            raise SaveError(f"save slot '{slot}' is damaged: {err}") from None
+        state = self._state(slot, data)
         notes = [] if data.get("fingerprint") == self.story.fingerprint else reconcile(self.story, state)
         info = SaveInfo(slot, str(data.get("saved_at", "")), str(data.get("chapter", "")),
                         str(data.get("node_title", "")), float(data.get("play_time", 0) or 0), self.story.id)
         return Loaded(state, info, notes)
+
+    @staticmethod
+    def _state(slot: str, data: dict[str, Any]) -> GameState:
+        try:
+            return GameState.from_dict(data["state"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise SaveError(f"save slot '{slot}' is damaged: {err}") from None
 
     def delete(self, slot: str) -> None:
         try:

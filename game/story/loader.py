@@ -134,6 +134,10 @@ class Source:
         if depth > MAX_DEPTH:
             self.report("E004", self.at(node.start_mark), "nesting too deep", f"the limit is {MAX_DEPTH} levels")
             raise _TooBig
+        if node.tag not in _PLAIN_TAGS:
+            self.report("E001", self.at(node.start_mark), f"tag '{node.tag}' is not allowed",
+                        "story files use plain YAML: no tags like !!python or !!binary")
+            return None
         if isinstance(node, yaml.MappingNode):
             result = YMap()
             result.where = self.at(node.start_mark)
@@ -174,6 +178,7 @@ class _TooBig(Exception):
 
 
 _SCALARS = yaml.constructor.SafeConstructor()
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null", "float", "timestamp", "map", "seq")}
 
 
 def _yaml_message(err: yaml.MarkedYAMLError) -> str:
