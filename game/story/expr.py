@@ -4,6 +4,7 @@ Never uses Python's eval: the AST below is interpreted directly.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping, Protocol, Union
@@ -224,7 +225,9 @@ class _Parser:
         return node
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(source: str) -> Ast:
+    """Parse an expression. Cached: stories repeat conditions, and ASTs are immutable."""
     parser = _Parser(source)
     return parser.finish(parser.expression())
 
@@ -241,7 +244,8 @@ class Statement:
     source: str
 
 
-def parse_statements(source: str) -> list[Statement]:
+@functools.lru_cache(maxsize=4096)
+def parse_statements(source: str) -> tuple[Statement, ...]:
     """'a = 1; toggle b' -> statements. Offsets are relative to `source`."""
     statements = []
     start = 0
@@ -254,7 +258,7 @@ def parse_statements(source: str) -> list[Statement]:
         statements.append(_parse_statement(stripped, offset))
     if not statements:
         raise ExprError("E015", "effect is empty", 0, "write e.g. 'trust += 1'")
-    return statements
+    return tuple(statements)
 
 
 def _parse_statement(text: str, offset: int) -> Statement:

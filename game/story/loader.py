@@ -18,7 +18,19 @@ from .diagnostics import Diagnostic, did_you_mean
 from .model import (CHANNELS, FORMAT_VERSION, ID_PATTERN, NARRATION, SCENE_VOCABULARY, Chapter, Choice, Cue,
                     Effect, Ending, Expr, Node, Passage, Scene, Speaker, Story, Variable, Where)
 
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with a shortcut for the common case of a plain word or sentence."""
+
+    _first_chars = frozenset(_BaseLoader.yaml_implicit_resolvers)
+
+    def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+        if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in self._first_chars:
+            return "tag:yaml.org,2002:str"
+        return super().resolve(kind, value, implicit)
+
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_EXPANDED_NODES = 500_000
 MAX_DEPTH = 40
@@ -142,8 +154,13 @@ class Source:
             result = YMap()
             result.where = self.at(node.start_mark)
             result.key_at, result.value_at = {}, {}
+            shown = self.shown
             for key_node, value_node in node.value:
-                key = self.convert(key_node, depth + 1)
+                if key_node.tag == _STR and type(key_node) is yaml.ScalarNode:  # the usual case, kept fast
+                    key = key_node.value
+                    self.expanded += 1
+                else:
+                    key = self.convert(key_node, depth + 1)
                 if not isinstance(key, (str, int, bool)) or isinstance(key, (YMap, YList)):
                     self.report("E008", self.at(key_node.start_mark), "a key must be a plain word")
                     continue
@@ -153,8 +170,10 @@ class Source:
                     self.report("E002", self.at(key_node.start_mark), f"key '{key}' appears twice in this mapping "
                                 f"(first at line {first.line})", "YAML would silently keep only the last one: remove or rename one")
                     continue
-                result.key_at[key] = self.at(key_node.start_mark)
-                result.value_at[key] = self.at(value_node.start_mark)
+                mark = key_node.start_mark
+                result.key_at[key] = Where(shown, mark.line + 1, mark.column + 1)
+                mark = value_node.start_mark
+                result.value_at[key] = Where(shown, mark.line + 1, mark.column + 1)
                 result[key] = self.convert(value_node, depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
@@ -165,6 +184,14 @@ class Source:
                 items.item_at.append(self.at(item.start_mark))
                 items.append(self.convert(item, depth + 1))
             return items
+        # plain scalars are most of a story: build them directly, leave odd spellings to PyYAML
+        tag, value = node.tag, node.value
+        if tag == _STR:
+            return value
+        if tag == _INT and value.isdigit():
+            return int(value)
+        if tag == _BOOL and value in _BOOLS:
+            return _BOOLS[value]
         try:
             return _SCALARS.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as err:
@@ -178,6 +205,8 @@ class _TooBig(Exception):
 
 
 _SCALARS = yaml.constructor.SafeConstructor()
+_STR, _INT, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool"
+_BOOLS = {"true": True, "false": False, "True": True, "False": False}
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null", "float", "timestamp", "map", "seq")}
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 from .expr import Ast, Statement
 
@@ -22,8 +22,8 @@ SCENE_VOCABULARY: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Where:
+class Where(NamedTuple):
+    """A position in a story file. A tuple: a story has hundreds of thousands of them."""
     file: str
     line: int  # 1-based
     col: int  # 1-based

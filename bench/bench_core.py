@@ -1,0 +1,113 @@
+"""Core benchmark: load + validate a generated 10,000-node story against a raw CSafeLoader parse
+of the same files, and text-mode steps per second. Prints ratios measured side by side in one run.
+
+    python bench/bench_core.py [--nodes 10000]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import yaml  # noqa: E402
+
+from game.runtime.engine import Engine  # noqa: E402
+from game.runtime.persist import PlayerData  # noqa: E402
+from game.runtime.saves import SaveStore  # noqa: E402
+from game.story.validate import load_and_validate  # noqa: E402
+from game.text import TextGame  # noqa: E402
+
+NODES_PER_FILE = 500
+
+
+def generate(folder: str, count: int) -> list[str]:
+    rng = random.Random(1)
+    files = []
+    with open(os.path.join(folder, "story.yaml"), "w") as handle:
+        handle.write("format: 1\nid: bench\ntitle: Bench\nstart: n0\nchapters: [c*.yaml]\n"
+                     "variables:\n  trust: {type: int, default: 0, min: 0, max: 10, description: t}\n"
+                     "  told: {type: bool, default: false, description: t}\n"
+                     "speakers:\n  theodore: {name: Theodore, colour: '#e8866a'}\n"
+                     "endings:\n  end: {title: The End}\n")
+    for f in range(0, count, NODES_PER_FILE):
+        path = os.path.join(folder, f"c{f // NODES_PER_FILE:03d}.yaml")
+        files.append(path)
+        lines = [f"chapter: {{id: c{f // NODES_PER_FILE}, title: Chapter {f // NODES_PER_FILE}}}", "nodes:"]
+        for i in range(f, min(f + NODES_PER_FILE, count)):
+            lines += [f"  - id: n{i}", f"    title: Node {i}", "    text:",
+                      "      - >-", "        He walks along the water, thinking about letters he has written for",
+                      "        strangers, and the one he has never written for himself.",
+                      "      - theodore: Maybe tomorrow.", "        if: trust > 2 and not told"]
+            if i == count - 1:
+                lines += ["    ending: end"]
+            else:
+                other = rng.randrange(count)
+                lines += ["    choices:", "      - text: Keep walking.", f"        goto: n{i + 1}",
+                          "        effects: [trust += 1]", "      - text: Turn back.", f"        goto: n{other}",
+                          "        if: trust < 5", "        effects: [toggle told]"]
+        with open(path, "w") as handle:
+            handle.write("\n".join(lines) + "\n")
+    return files
+
+
+def best_of(times: int, fn) -> float:
+    results = []
+    for _ in range(times):
+        start = time.perf_counter()
+        fn()
+        results.append(time.perf_counter() - start)
+    return min(results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--nodes", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        files = generate(folder, args.nodes)
+
+        def raw_parse():
+            for path in files:
+                with open(path, "rb") as handle:
+                    yaml.load(handle.read(), Loader=yaml.CSafeLoader)
+
+        def full_load():
+            result = load_and_validate(folder)
+            assert result.ok, [d.format() for d in result.errors[:3]]
+
+        raw = best_of(3, raw_parse)
+        ours = best_of(3, full_load)
+        print(f"story: {args.nodes:,} nodes in {len(files)} files")
+        print(f"raw CSafeLoader parse:      {raw * 1000:8.1f} ms")
+        print(f"load + validate (ours):     {ours * 1000:8.1f} ms")
+        print(f"ratio ours / raw:           {ours / raw:8.2f}x   (goal <= 2x, under 1 s)")
+
+        story = load_and_validate(folder).story
+        data = tempfile.mkdtemp()
+        out = io.StringIO()
+        game = TextGame(story, Engine(story, seed=1), out, SaveStore(data, story), PlayerData(os.path.join(data, "p.json")))
+        game.autosave = lambda: None  # measure play, not disk
+        steps = 20_000
+        rng = random.Random(2)
+
+        def read_line(_prompt: str):
+            nonlocal steps
+            steps -= 1
+            if steps <= 0:
+                return None
+            return str(rng.randint(1, len(game.engine.choices()) or 1))
+
+        start = time.perf_counter()
+        game.play(read_line, interactive=False)
+        elapsed = time.perf_counter() - start
+        print(f"text mode:                  {20_000 / elapsed:8.0f} steps/s (engine + formatting, no terminal)")
+
+
+if __name__ == "__main__":
+    main()
