@@ -8,12 +8,13 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from . import expr
+from . import expr, fields
 from .diagnostics import Diagnostic, did_you_mean
 from .model import (CHANNELS, FORMAT_VERSION, ID_PATTERN, NARRATION, SCENE_VOCABULARY, Chapter, Choice, Cue,
                     Effect, Ending, Expr, Node, Passage, Scene, Speaker, Story, Variable, Where)
@@ -117,7 +118,12 @@ class Source:
             mark = (err.context_mark if starts_there else None) or err.problem_mark or err.context_mark
             where = self.at(mark) if mark else Where(self.shown, 1, 1)
             problem = err.problem or str(err)
-            if "nesting depth" in problem:
+            quote_line = _unclosed_quote(text, where.line)
+            if quote_line:
+                self.report("E001", Where(self.shown, quote_line[0], quote_line[1]),
+                            "a quote opened on this line is never closed on it",
+                            "close the quote at the end of the text, or use a folded block (>-) for long text")
+            elif "nesting depth" in problem:
                 self.report("E004", where, "nesting too deep", f"the limit is {MAX_DEPTH} levels")
             else:
                 self.report("E001", where, _yaml_message(err), _yaml_hint(err))
@@ -210,6 +216,27 @@ _BOOLS = {"true": True, "false": False, "True": True, "False": False}
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null", "float", "timestamp", "map", "seq")}
 
 
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[\w-]+:\s+)?(["'])""")
+
+
+def _unclosed_quote(text: str, error_line: int) -> tuple[int, int] | None:
+    """(line, col) of the last quoted value before a syntax error that opens a quote and never closes it
+    on its line: the usual cause of errors reported far below the real mistake."""
+    lines = text.splitlines()[:error_line]
+    for number in range(len(lines), 0, -1):
+        line = lines[number - 1]
+        match = _QUOTED_VALUE.match(line)
+        if not match:
+            continue
+        quote = match.group(1)
+        rest = line[match.end():]
+        closed = rest.replace(quote * 2, "").count(quote) >= 1 if quote == "'" else \
+            re.search(r'(?<!\\)"', rest) is not None
+        if not closed:
+            return number, match.end()
+    return None
+
+
 def _yaml_message(err: yaml.MarkedYAMLError) -> str:
     problem = (err.problem or "").strip()
     context = (err.context or "").strip()
@@ -222,8 +249,11 @@ def _yaml_message(err: yaml.MarkedYAMLError) -> str:
 
 def _yaml_hint(err: yaml.MarkedYAMLError) -> str:
     text = f"{err.context} {err.problem}"
-    if "could not find expected ':'" in text or "mapping values are not allowed" in text:
-        return "check the line above: a 'key: value' pair needs a colon followed by a space, and text containing ': ' needs quotes"
+    if "could not find expected ':'" in text:
+        return "a 'key: value' pair needs a colon followed by a space"
+    if "mapping values are not allowed" in text:
+        return ("check the indentation: this line may be indented deeper than the line above; "
+                "and text containing ': ' needs quotes")
     if "while scanning a quoted scalar" in text or "found unexpected end of stream" in text:
         return "a quote is opened but never closed"
     if "did not find expected key" in text or "expected <block end>" in text:
@@ -241,6 +271,10 @@ _TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", YMap: 
                YList: "a list ('- item' lines)"}
 
 
+_KINDS: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "bool": (bool,), "number": (int, float),
+                                       "map": (YMap,), "list": (YList,)}
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -254,25 +288,24 @@ def _type_name(value: Any) -> str:
 class Fields:
     """Reads the fields of one mapping, reporting unknown, missing and mistyped ones."""
 
-    def __init__(self, src: Source, mapping: YMap, what: str, known: dict[str, type | tuple[type, ...]],
-                 required: tuple[str, ...] = ()):
+    def __init__(self, src: Source, mapping: YMap, what: str, table: dict[str, fields.Spec], addon: bool = False):
         self.src, self.map, self.what = src, mapping, what
+        self.known = {key: tuple(t for k in spec.kinds for t in _KINDS[k]) for key, spec in table.items()}
         for key in mapping:
-            if key not in known:
-                src.report("E009", mapping.key_at[key], f"unknown field '{key}' in {what}{did_you_mean(key, known)}",
-                           "known fields: " + ", ".join(known))
-        for key in required:
-            misspelt = [k for k in mapping if k not in known and did_you_mean(k, [key])]
-            if key not in mapping and not misspelt:  # a misspelling was reported just above
+            if key not in table:
+                src.report("E009", mapping.key_at[key], f"unknown field '{key}' in {what}{did_you_mean(key, table)}",
+                           "known fields: " + ", ".join(table))
+        for key, spec in table.items():
+            if not spec.required or addon or key in mapping:
+                continue
+            if not [k for k in mapping if k not in table and did_you_mean(k, [key])]:  # else reported just above
                 src.report("E010", mapping.where, f"{what} is missing '{key}'")
-        self.known = known
 
     def get(self, key: str, default: Any = None) -> Any:
         if key not in self.map:
             return default
         value = self.map[key]
         kinds = self.known[key]
-        kinds = kinds if isinstance(kinds, tuple) else (kinds,)
         ok = any(isinstance(value, k) and not (k is int and isinstance(value, bool)) for k in kinds)
         if not ok:
             wanted = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
@@ -351,10 +384,7 @@ def load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]:
     manifest = _as_map(src, root, Where(src.shown, 1, 1), "the manifest")
     if manifest is None:
         return None, build.diagnostics
-    f = Fields(src, manifest, "the manifest",
-               {"format": int, "id": str, "title": str, "start": str, "chapters": (YList, str), "cues": str,
-                "variables": YMap, "speakers": YMap, "endings": YMap},
-               required=("format", "id", "title", "start", "chapters"))
+    f = Fields(src, manifest, "the manifest", fields.MANIFEST)
     version = f.get("format")
     if version is not None and version != FORMAT_VERSION:
         src.report("E022", f.at("format"), f"this game reads story format {FORMAT_VERSION}, not {version}",
@@ -419,8 +449,7 @@ def _read_variables(src: Source, mapping: YMap, build: _Build) -> None:
         spec = _as_map(src, spec, mapping.value_at[name], f"variable '{name}'")
         if spec is None:
             continue
-        f = Fields(src, spec, f"variable '{name}'", {"type": str, "default": (bool, int, str), "description": str,
-                                                     "min": int, "max": int, "values": YList}, required=("type", "default"))
+        f = Fields(src, spec, f"variable '{name}'", fields.VARIABLE)
         kind = f.get("type")
         if kind not in ("bool", "int", "str"):
             if kind is not None:
@@ -463,7 +492,7 @@ def _read_speakers(src: Source, mapping: YMap, build: _Build) -> None:
         spec = _as_map(src, spec, mapping.value_at[sid], f"speaker '{sid}'")
         if spec is None:
             continue
-        f = Fields(src, spec, f"speaker '{sid}'", {"name": str, "colour": str}, required=("name",))
+        f = Fields(src, spec, f"speaker '{sid}'", fields.SPEAKER)
         colour = f.get("colour", "#dddddd")
         if not (len(colour) == 7 and colour.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
             src.report("E022", f.at("colour"), f"colour '{colour}' should look like '#e8a87c'")
@@ -479,7 +508,7 @@ def _read_endings(src: Source, mapping: YMap, build: _Build) -> None:
         spec = _as_map(src, spec, mapping.value_at[eid], f"ending '{eid}'")
         if spec is None:
             continue
-        f = Fields(src, spec, f"ending '{eid}'", {"title": str, "description": str}, required=("title",))
+        f = Fields(src, spec, f"ending '{eid}'", fields.ENDING)
         build.endings[eid] = Ending(eid, f.get("title", eid) or eid, f.get("description", "") or "", where)
 
 
@@ -492,7 +521,7 @@ def _read_cues(src: Source, build: _Build) -> None:
     top = _as_map(src, root, Where(src.shown, 1, 1), "the cue catalogue")
     if top is None:
         return
-    f = Fields(src, top, "the cue catalogue", {"format": int, "cues": YMap}, required=("cues",))
+    f = Fields(src, top, "the cue catalogue", fields.CUE_CATALOGUE)
     cues = f.get("cues") or YMap()
     for name, spec in cues.items():
         where = cues.key_at[name]
@@ -501,9 +530,7 @@ def _read_cues(src: Source, build: _Build) -> None:
         spec = _as_map(src, spec, cues.value_at[name], f"cue '{name}'")
         if spec is None:
             continue
-        cf = Fields(src, spec, f"cue '{name}'", {"channel": str, "caption": str, "loop": bool, "recipe": (YMap, YList),
-                                                 "gain": (int, float), "description": str},
-                    required=("channel", "caption"))
+        cf = Fields(src, spec, f"cue '{name}'", fields.CUE)
         channel = cf.get("channel", "sfx")
         if channel not in CHANNELS:
             src.report("E022", cf.at("channel"), f"channel '{channel}' is not one of {', '.join(CHANNELS)}"
@@ -522,15 +549,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-CHAPTER_FIELDS = {"chapter": YMap, "nodes": YList, "extend": YList}
-NODE_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "id": str, "title": str, "scene": YMap, "cues": YList, "stop": YList, "effects": (YList, str), "text": (YList, str),
-    "next": str, "choices": YList, "ending": str}
-CHOICE_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "text": str, "goto": str, "if": str, "effects": (YList, str), "once": bool, "unavailable": str, "reason": str,
-    "fallback": bool, "id": str}
-
-
 def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
     src = Source(path, build.diagnostics)
     root = src.read()
@@ -541,12 +559,12 @@ def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
     top = _as_map(src, root, Where(src.shown, 1, 1), "a chapter file")
     if top is None:
         return
-    f = Fields(src, top, "a chapter file", CHAPTER_FIELDS, required=() if addon else ("chapter", "nodes"))
+    f = Fields(src, top, "a chapter file", fields.CHAPTER_FILE, addon=addon)
     chapter_id = os.path.splitext(os.path.basename(path))[0]
     title = chapter_id
     spec = f.get("chapter")
     if spec is not None:
-        cf = Fields(src, spec, "'chapter'", {"id": str, "title": str}, required=("id", "title"))
+        cf = Fields(src, spec, "'chapter'", fields.CHAPTER)
         if cf.get("id") and _check_id(src, cf.get("id"), cf.at("id"), "chapter id"):
             chapter_id = cf.get("id")
         title = cf.get("title", title) or title
@@ -572,8 +590,7 @@ def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
 
 def _read_node(src: Source, m: YMap, chapter_id: str, build: _Build) -> None:
     raw_id = m.get("id")
-    f = Fields(src, m, f"node '{raw_id}'" if isinstance(raw_id, str) else "a node", NODE_FIELDS,
-               required=("id", "text"))
+    f = Fields(src, m, f"node '{raw_id}'" if isinstance(raw_id, str) else "a node", fields.NODE)
     node_id = f.get("id")
     if node_id is None or not _check_id(src, node_id, f.at("id"), "node id"):
         return
@@ -612,7 +629,7 @@ def _read_node(src: Source, m: YMap, chapter_id: str, build: _Build) -> None:
 def _read_scene(src: Source, m: YMap | None, what: str) -> Scene | None:
     if m is None:
         return None
-    f = Fields(src, m, f"the scene of {what}", {k: str for k in SCENE_VOCABULARY})
+    f = Fields(src, m, f"the scene of {what}", {k: fields.Spec(("str",)) for k in SCENE_VOCABULARY})
     values = {}
     for key, known in SCENE_VOCABULARY.items():
         value = f.get(key)
@@ -733,7 +750,7 @@ def _read_choices(src: Source, f: Fields, node_id: str, what: str) -> list[Choic
 
 
 def _read_choice(src: Source, m: YMap, default_id: str, what: str) -> Choice | None:
-    f = Fields(src, m, what, CHOICE_FIELDS, required=("goto",))
+    f = Fields(src, m, what, fields.CHOICE)
     target = f.get("goto")
     if target is None:
         return None
@@ -764,7 +781,7 @@ def _read_extensions(src: Source, items: YList, build: _Build) -> None:
         m = _as_map(src, item, where, "an extension")
         if m is None:
             continue
-        f = Fields(src, m, "an extension", {"node": str, "choices": YList}, required=("node", "choices"))
+        f = Fields(src, m, "an extension", fields.EXTENSION)
         node_id = f.get("node")
         node = build.nodes.get(node_id) if node_id else None
         if node_id and node is None:
