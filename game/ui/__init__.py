@@ -1,0 +1,1 @@
+"""The window game: a Pygame visual-novel front-end over game.runtime (pygame is imported only here)."""

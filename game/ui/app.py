@@ -1,0 +1,495 @@
+"""The window: one loop, a stack of scenes, and the services they share.
+
+The loop draws only when something changed or moves; otherwise it polls for events a few dozen
+times a second (cheaper than pygame.event.wait, which spins inside SDL: see platform-notes).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Sequence
+
+import pygame
+
+from ..runtime.engine import EngineError
+from ..runtime.saves import QUICK, SaveError
+from ..story.model import Story
+from ..story.validate import load_and_validate
+from .painter import Painter
+from .session import PLAY, SCENE, Library, Session
+from .settings import VOLUME_CHANNELS, Settings
+from .theme import Theme
+from . import widgets
+
+WINDOW_SIZE = (1280, 720)
+MIN_SIZE = (640, 360)
+IDLE_FPS, ANIMATION_FPS = 30, 60
+TITLE_SCENE = {"location": "rooftop", "time": "dusk", "mood": "warm", "weather": "haze"}
+
+
+class NoDisplay(Exception):
+    """There is no screen to open a window on."""
+
+
+@dataclass
+class Options:
+    fullscreen: bool = False
+    fast: bool = False  # a replay plays as fast as possible
+    replay_choices: list[int] | None = None
+    size: tuple[int, int] = WINDOW_SIZE
+
+
+@dataclass
+class Notice:
+    text: str
+    until: float
+    kind: str = "toast"  # toast | caption
+
+
+class NullAudio:
+    """Stands in when game.audio is missing or has no device: same methods, no sound, captions still shown."""
+
+    def __init__(self, story: Story):
+        self.story = story
+
+    def enter_node(self, cues: Sequence[str], stop: Sequence[str]) -> list[str]:
+        return [self.story.cues[c].caption for c in cues if c in self.story.cues and self.story.cues[c].caption]
+
+    def set_volume(self, channel: str, volume: float) -> None:
+        pass
+
+    def pause(self) -> None:
+        pass
+
+    def resume(self) -> None:
+        pass
+
+    def update(self, dt: float) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        pass
+
+
+def open_audio(story: Story, settings: dict[str, Any]) -> Any:
+    try:
+        from ..audio import open_audio as real_open_audio
+    except ImportError:  # game.audio is being built alongside; remove this guard once it has landed
+        return NullAudio(story)
+    try:
+        return real_open_audio(story, settings)
+    except (pygame.error, OSError):
+        return NullAudio(story)
+
+
+def open_window(size: tuple[int, int], fullscreen: bool, title: str) -> pygame.Surface:
+    """Open the game window, or raise NoDisplay when SDL found no real screen."""
+    asked = os.environ.get("SDL_VIDEODRIVER", "")
+    if sys.platform.startswith("linux") and not asked and not os.environ.get("DISPLAY") \
+            and not os.environ.get("WAYLAND_DISPLAY"):
+        raise NoDisplay("neither DISPLAY nor WAYLAND_DISPLAY is set")
+    try:
+        pygame.display.init()
+    except pygame.error as err:
+        raise NoDisplay(str(err)) from None
+    driver = pygame.display.get_driver()
+    if driver in ("offscreen", "dummy") and asked != driver:
+        pygame.display.quit()
+        raise NoDisplay(f"SDL found no screen (it fell back to its '{driver}' driver)")
+    pygame.font.init()
+    pygame.display.set_caption(title)
+    pygame.key.set_repeat(400, 40)
+    try:
+        if fullscreen:
+            return pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+        return pygame.display.set_mode(size, pygame.RESIZABLE)
+    except pygame.error as err:
+        raise NoDisplay(str(err)) from None
+
+
+class App:
+    def __init__(self, library: Library, options: Options | None = None, session: Session | None = None,
+                 notes: Sequence[str] = ()):
+        from .scenes.play import PlayScene
+        from .scenes.title import TitleScene
+
+        self.library = library
+        self.options = options or Options()
+        self.settings = Settings.from_dict(library.player.settings)
+        self.settings.fullscreen = self.settings.fullscreen or self.options.fullscreen
+        self.windowed_size = self.options.size
+        self.screen = open_window(self.options.size, self.settings.fullscreen, library.story.title)
+        self.theme = Theme(self.screen.get_size(), self.settings)
+        self.painter = Painter()
+        library.thumbnailer = self.thumbnail
+        self.stack: list = []
+        self.session: Session | None = None
+        self.notices: list[Notice] = []
+        self.time = 0.0
+        self.dirty = True
+        self.running = True
+        self.frame_times: list[float] = []  # seconds spent drawing each frame, for bench/
+        self.audio = open_audio(library.story, self.settings.to_dict())
+        self.apply_volume()
+        self._backdrop: tuple[tuple, pygame.Surface] | None = None
+        if session is not None:
+            self.session = session
+            self.push(PlayScene(self, replay=self.options.replay_choices, fast=self.options.fast))
+        else:
+            self.push(TitleScene(self))
+        for note in notes or ():
+            self.notify(note, 6.0)
+        if library.player.note:
+            self.notify(library.player.note, 8.0)
+
+    # ------------------------------------------------------------ scene stack
+
+    @property
+    def top(self):
+        return self.stack[-1] if self.stack else None
+
+    def push(self, scene) -> None:
+        self.stack.append(scene)
+        scene.layout()
+        self.dirty = True
+
+    def pop(self, scene=None) -> None:
+        if self.stack and (scene is None or self.stack[-1] is scene):
+            self.stack.pop()
+        elif scene in self.stack:
+            self.stack.remove(scene)
+        self.dirty = True
+
+    def replace_all(self, scene) -> None:
+        self.stack.clear()
+        self.push(scene)
+
+    def find(self, kind: type):
+        return next((s for s in reversed(self.stack) if isinstance(s, kind)), None)
+
+    # ------------------------------------------------------------ services
+
+    @property
+    def story(self) -> Story:
+        return self.library.story
+
+    def notify(self, text: str, seconds: float = 3.0) -> None:
+        self.notices = [n for n in self.notices if n.kind != "toast" or n.text != text]
+        self.notices.append(Notice(text, self.time + seconds))
+        self.dirty = True
+
+    def caption(self, text: str) -> None:
+        self.notices.append(Notice(text, self.time + 5.0, "caption"))
+        self.dirty = True
+
+    def save_settings(self) -> None:
+        self.library.player.settings = self.settings.to_dict()
+        problem = self.library.save_player()
+        if problem:
+            self.notify(problem)
+
+    def settings_changed(self) -> None:
+        """Fonts, colours or sizes may differ now: rebuild the theme and lay every scene out again."""
+        self.theme = Theme(self.screen.get_size(), self.settings)
+        self.apply_volume()
+        for scene in self.stack:
+            scene.layout()
+        self.dirty = True
+
+    def apply_volume(self) -> None:
+        for channel in VOLUME_CHANNELS:
+            self.audio.set_volume(channel, self.settings.volume[channel])
+
+    def scene_info(self) -> dict:
+        return dict(self.session.engine.state.scene) if self.session else dict(TITLE_SCENE)
+
+    def thumbnail(self, scene: dict) -> str | None:
+        try:
+            return self.painter.thumbnail(scene)
+        except pygame.error:
+            return None
+
+    def backdrop(self) -> pygame.Surface:
+        """The current scene, blurred and dimmed: the ground of full-screen menus."""
+        scene = self.scene_info()
+        key = (tuple(sorted((k, v or "") for k, v in scene.items())), self.screen.get_size(),
+               self.settings.high_contrast)
+        if self._backdrop is None or self._backdrop[0] != key:
+            size = self.screen.get_size()
+            bg = self.painter.background(scene, size)
+            small = pygame.transform.smoothscale(bg, (max(1, size[0] // 10), max(1, size[1] // 10)))
+            surf = pygame.transform.smoothscale(small, size)
+            widgets.shade(surf, (30, 16, 22, 150) if not self.settings.high_contrast else (0, 0, 0, 235))
+            self._backdrop = (key, surf)
+        return self._backdrop[1]
+
+    # ------------------------------------------------------------ playthroughs
+
+    def start_session(self, session: Session, notes: Sequence[str] = ()) -> None:
+        from .scenes.play import PlayScene
+        self.session = session
+        self.replace_all(PlayScene(self))
+        for note in notes:
+            self.notify(note, 6.0)
+
+    def new_game(self) -> None:
+        self.start_session(Session.new(self.library))
+
+    def load_game(self, slot: str) -> bool:
+        try:
+            session, notes = Session.load(self.library, slot)
+        except (SaveError, EngineError) as err:
+            self.notify(f"Could not load: {err}", 6.0)
+            return False
+        self.start_session(session, notes)
+        self.notify("Loaded " + ("the autosave" if slot == "auto" else "the quicksave" if slot == QUICK else
+                                 f"slot {slot}"))
+        return True
+
+    def replay_scene(self, node_id: str) -> None:
+        self.autosave()
+        self.start_session(Session.new(self.library, start=node_id, mode=SCENE))
+        self.notify("Replaying a scene: nothing is saved until you return to the title screen.", 5.0)
+
+    def autosave(self) -> None:
+        if self.session and self.session.mode == PLAY:
+            problem = self.session.autosave()
+            if problem:
+                self.notify(problem, 6.0)
+
+    def to_title(self) -> None:
+        from .scenes.title import TitleScene
+        self.autosave()
+        self.session = None
+        self.replace_all(TitleScene(self))
+
+    def quit(self) -> None:
+        """Closing the window autosaves the game in progress."""
+        self.autosave()
+        self.save_settings()
+        self.running = False
+
+    def reload_story(self) -> None:
+        """F5: read the story files again; keep playing the last good version when they have errors."""
+        from .scenes.overlays import ErrorOverlay
+        if not self.library.story_paths:
+            self.notify("This game cannot reload its story.")
+            return
+        result = load_and_validate(self.library.story_paths)
+        if not result.ok or result.story is None:
+            lines = [d.format() for d in result.errors] or ["The story could not be read."]
+            self.push(ErrorOverlay(self, "The story has errors; still playing the last good version", lines))
+            return
+        old_cues = self.library.story.cues
+        if self.session is not None:
+            notes = self.session.reload(result.story)
+        else:
+            self.library.set_story(result.story)
+            notes = []
+        if result.story.cues != old_cues:
+            self.audio.shutdown()
+            self.audio = open_audio(result.story, self.settings.to_dict())
+            self.apply_volume()
+        for scene in self.stack:
+            scene.layout()
+        warnings = len(result.warnings)
+        self.notify("Story reloaded" + (f" ({warnings} warning{'s' * (warnings != 1)})" if warnings else "") + ".")
+        for note in notes:
+            self.notify(note, 6.0)
+
+    def quickload(self) -> None:
+        if self.library.saves.info(QUICK) is None:
+            self.notify("No quicksave yet (F6 makes one).")
+            return
+        self.load_game(QUICK)
+
+    def quicksave(self) -> None:
+        if self.session is None:
+            return
+        try:
+            self.session.quicksave()
+        except (OSError, SaveError) as err:
+            self.notify(f"Could not save: {err}", 5.0)
+            return
+        self.notify("Quicksaved (F9 loads it).")
+
+    # ------------------------------------------------------------ window
+
+    def toggle_fullscreen(self) -> None:
+        self.settings.fullscreen = not self.settings.fullscreen
+        self.apply_window_mode()
+        self.save_settings()
+
+    def apply_window_mode(self) -> None:
+        if self.settings.fullscreen:
+            self.windowed_size = self.screen.get_size()
+            self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+        else:
+            self.screen = pygame.display.set_mode(self.windowed_size, pygame.RESIZABLE)
+        self.resized()
+
+    def resize(self, size: tuple[int, int]) -> None:
+        size = (max(MIN_SIZE[0], size[0]), max(MIN_SIZE[1], size[1]))
+        if self.screen.get_size() != size and not self.settings.fullscreen:
+            self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self.resized()
+
+    def resized(self) -> None:
+        self.screen = pygame.display.get_surface()
+        self.theme = Theme(self.screen.get_size(), self.settings)
+        for scene in self.stack:
+            scene.layout()
+        self.dirty = True
+
+    def screenshot(self) -> str | None:
+        folder = os.path.join(self.library.folder, "screenshots")
+        path = os.path.join(folder, datetime.now().strftime("her-%Y%m%d-%H%M%S.png"))
+        try:
+            os.makedirs(folder, exist_ok=True)
+            self.draw()
+            pygame.image.save(self.screen, path)
+        except (OSError, pygame.error) as err:
+            self.notify(f"Could not save the screenshot: {err}", 5.0)
+            return None
+        self.notify(f"Screenshot saved: {path}", 5.0)
+        return path
+
+    # ------------------------------------------------------------ the loop
+
+    def handle_global(self, event: pygame.event.Event) -> bool:
+        from .scenes.overlays import HelpOverlay
+        if event.type == pygame.QUIT:
+            self.quit()
+            return True
+        if event.type == pygame.VIDEORESIZE:
+            if not self.settings.fullscreen:
+                self.resize(event.size)
+            return True
+        if event.type in (pygame.WINDOWSIZECHANGED, pygame.WINDOWEXPOSED, pygame.WINDOWRESTORED):
+            if pygame.display.get_surface().get_size() != self.theme.size:
+                self.resized()
+            self.dirty = True
+            return True
+        if event.type == pygame.WINDOWFOCUSLOST:
+            self.audio.pause()
+            return False
+        if event.type == pygame.WINDOWFOCUSGAINED:
+            self.audio.resume()
+            return False
+        if event.type != pygame.KEYDOWN:
+            return False
+        if event.key == pygame.K_F11 or (event.key in (pygame.K_RETURN, pygame.K_KP_ENTER) and event.mod & pygame.KMOD_ALT):
+            self.toggle_fullscreen()
+            return True
+        if event.key == pygame.K_F12:
+            self.screenshot()
+            return True
+        if event.key == pygame.K_F1:
+            if isinstance(self.top, HelpOverlay):
+                self.pop()
+            else:
+                self.push(HelpOverlay(self))
+            return True
+        if event.key == pygame.K_F5:
+            self.reload_story()
+            return True
+        return False
+
+    def dispatch(self, event: pygame.event.Event) -> None:
+        if event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEWHEEL,
+                          pygame.KEYDOWN, pygame.KEYUP, pygame.TEXTINPUT):
+            self.dirty = True
+        if self.handle_global(event):
+            return
+        if self.top is not None:
+            self.top.handle_event(event)
+
+    def animating(self) -> bool:
+        return any(scene.animating() for scene in self.stack)
+
+    def next_wake(self) -> float | None:
+        times = [t for t in (scene.wake_at() for scene in self.stack) if t is not None]
+        times += [n.until for n in self.notices]
+        return min(times, default=None)
+
+    def update(self, dt: float) -> None:
+        self.time += dt
+        self.audio.update(dt)
+        if self.notices and any(n.until <= self.time for n in self.notices):
+            self.notices = [n for n in self.notices if n.until > self.time]
+            self.dirty = True
+        for scene in list(self.stack):
+            scene.update(dt)
+
+    def draw(self) -> None:
+        started = time.perf_counter()
+        first = 0
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i].opaque:
+                first = i
+                break
+        if not self.stack or not self.stack[first].opaque:
+            self.screen.fill(self.theme.palette.screen)
+        for scene in self.stack[first:]:
+            scene.draw(self.screen)
+        self.draw_notices(self.screen)
+        pygame.display.flip()
+        self.frame_times.append(time.perf_counter() - started)
+        if len(self.frame_times) > 5000:
+            del self.frame_times[:2500]
+
+    def draw_notices(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
+        y = theme.px(18)
+        for notice in [n for n in self.notices if n.kind == "caption"][-3:]:
+            surf = theme.render(theme.ui, notice.text, pal.text)
+            rect = surf.get_rect(topleft=(theme.px(28), y)).inflate(theme.px(24), theme.px(12))
+            rect.topleft = (theme.px(20), y)
+            widgets.panel(surface, rect, pal.panel, theme.px(8))
+            surface.blit(surf, surf.get_rect(center=rect.center))
+            y = rect.bottom + theme.px(6)
+        y = theme.px(18)
+        for notice in [n for n in self.notices if n.kind == "toast"][-4:]:
+            font = theme.ui
+            text = widgets.fit(font, notice.text, theme.w - theme.px(120))
+            surf = theme.render(font, text, pal.text)
+            rect = surf.get_rect().inflate(theme.px(32), theme.px(16))
+            rect.midtop = (theme.w // 2, y)
+            widgets.panel(surface, rect, pal.panel, theme.px(10), pal.panel_edge)
+            surface.blit(surf, surf.get_rect(center=rect.center))
+            y = rect.bottom + theme.px(8)
+
+    def step(self, dt: float = 1 / 60) -> None:
+        """One turn of the loop without waiting: tests and the benchmark drive the app with this."""
+        for event in pygame.event.get():
+            self.dispatch(event)
+            if not self.running:
+                return
+        self.update(dt)
+        if self.dirty or self.animating():
+            self.dirty = False
+            self.draw()
+
+    def run(self) -> int:
+        clock = pygame.time.Clock()
+        last = time.perf_counter()
+        try:
+            while self.running:
+                now = time.perf_counter()
+                self.step(min(0.1, now - last))
+                last = now
+                if self.animating():
+                    clock.tick(0 if self.options.fast else ANIMATION_FPS)
+                else:
+                    clock.tick(IDLE_FPS)
+        except KeyboardInterrupt:
+            self.quit()
+        finally:
+            self.audio.shutdown()
+            pygame.display.quit()
+        return 0
+

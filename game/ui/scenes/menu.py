@@ -1,0 +1,72 @@
+"""The in-game menu (Esc): over the paused game."""
+from __future__ import annotations
+
+import pygame
+
+from .. import widgets
+from .base import MenuScene
+
+
+class GameMenu(MenuScene):
+    opaque = False
+
+    def layout(self) -> None:
+        from .endings import EndingsScene
+        from .flowchart import FlowchartScene
+        from .history import HistoryScene
+        from .overlays import HelpOverlay
+        from .play import PlayScene
+        from .saves import SavesScene
+        from .settings import SettingsScene
+
+        app = self.app
+        play = app.find(PlayScene)
+        can_save = app.session is not None and app.session.can_save
+
+        def then(scene_factory):
+            def run():
+                app.pop(self)
+                app.push(scene_factory())
+            return run
+
+        self.buttons = [
+            widgets.Button("Resume", self.close),
+            widgets.Button("Save", then(lambda: SavesScene(app, "save")), can_save),
+            widgets.Button("Load", then(lambda: SavesScene(app, "load"))),
+            widgets.Button("History", then(lambda: HistoryScene(app, play)), play is not None),
+            widgets.Button("Flowchart", then(lambda: FlowchartScene(app))),
+            widgets.Button("Endings", then(lambda: EndingsScene(app))),
+            widgets.Button("Settings", then(lambda: SettingsScene(app))),
+            widgets.Button("Keys", then(lambda: HelpOverlay(app))),
+            widgets.Button("Title screen", app.to_title),
+            widgets.Button("Quit", app.quit),
+        ]
+        theme = self.theme
+        h, gap = theme.px(44), theme.px(6)
+        total = len(self.buttons) * (h + gap) - gap
+        self.rect = pygame.Rect(0, 0, theme.px(360), total + theme.px(110))
+        self.rect.center = (theme.w // 2, theme.h // 2)
+        y = self.rect.y + theme.px(80)
+        for button in self.buttons:
+            button.rect = pygame.Rect(self.rect.x + theme.px(30), y, self.rect.width - theme.px(60), h)
+            y += h + gap
+
+    def handle_event(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            self.close()
+            return True
+        if event.type == pygame.MOUSEBUTTONUP and event.button == 3:
+            self.close()
+            return True
+        self.handle_buttons(event)
+        return True
+
+    def draw(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
+        widgets.shade(surface, pal.shade)
+        widgets.panel(surface, self.rect, pal.panel, theme.px(18), pal.panel_edge)
+        widgets.text(surface, theme, theme.font("ui_light", 30), "Paused", pal.text,
+                     (self.rect.centerx, self.rect.y + theme.px(40)), "center")
+        for i, button in enumerate(self.buttons):
+            widgets.draw_button(surface, theme, button, i == self.focus)

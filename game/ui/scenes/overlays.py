@@ -1,0 +1,169 @@
+"""Things that sit over any screen: the key map (F1), story errors after a reload, yes/no questions."""
+from __future__ import annotations
+
+from typing import Callable
+
+import pygame
+
+from .. import widgets
+from .base import MenuScene, Scene
+
+KEYMAP: list[tuple[str, list[tuple[str, str]]]] = [
+    ("Reading", [
+        ("Click, Space, Enter", "show the whole line, then go on"),
+        ("1 – 9", "take a choice"),
+        ("↑ ↓ then Enter", "pick a choice with the keyboard"),
+        ("Wheel up, Page Up, Backspace", "roll back: take back lines and choices"),
+        ("Wheel down, Page Down", "go on"),
+        ("Tab", "skip text you have read before"),
+        ("Ctrl (hold)", "skip while held"),
+        ("A", "auto-advance on / off"),
+        ("H", "hide the text box to see the scene"),
+        ("B", "history of what was said"),
+    ]),
+    ("Game", [
+        ("Esc, right click", "game menu (Esc goes back everywhere)"),
+        ("S / L", "save / load screen"),
+        ("F6 / F9", "quicksave / quickload"),
+        ("F", "flowchart of the story so far"),
+        ("F1", "this help"),
+        ("F5", "reload the story files (for writers)"),
+        ("F11, Alt + Enter", "fullscreen on / off"),
+        ("F12", "screenshot into your data folder"),
+        ("Close the window", "the game is saved to the autosave slot"),
+    ]),
+]
+
+
+class HelpOverlay(Scene):
+    opaque = False
+
+    def handle_event(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_RETURN, pygame.K_SPACE):
+            self.close()
+        elif event.type == pygame.MOUSEBUTTONUP and event.button in (1, 3):
+            self.close()
+        return True
+
+    def draw(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
+        widgets.shade(surface, pal.shade)
+        rect = pygame.Rect(0, 0, min(theme.w - theme.px(40), theme.px(1120)), min(theme.h - theme.px(40), theme.px(620)))
+        rect.center = (theme.w // 2, theme.h // 2)
+        widgets.panel(surface, rect, pal.panel, theme.px(18), pal.panel_edge)
+        widgets.text(surface, theme, theme.heading, "Keys", pal.text, (rect.x + theme.px(44), rect.y + theme.px(26)))
+        col_w = (rect.width - theme.px(88)) // 2
+        for c, (title, rows) in enumerate(KEYMAP):
+            x = rect.x + theme.px(44) + c * (col_w + theme.px(20))
+            y = rect.y + theme.px(100)
+            widgets.text(surface, theme, theme.font("ui_medium", 15), title.upper(), pal.accent_soft, (x, y))
+            y += theme.px(34)
+            for keys, meaning in rows:
+                widgets.text(surface, theme, theme.font("ui_medium", 16), keys, pal.text, (x, y))
+                widgets.text(surface, theme, theme.font("ui", 15), widgets.fit(theme.font("ui", 15), meaning,
+                                                                                  col_w - theme.px(210)),
+                             pal.text_dim, (x + theme.px(210), y + theme.px(1)))
+                y += theme.px(40)
+        widgets.text(surface, theme, theme.ui_small, "Esc or click to close", pal.text_dim,
+                     (rect.centerx, rect.bottom - theme.px(22)), "center")
+
+
+class ErrorOverlay(Scene):
+    """The story failed to reload: its errors as file:line lines; the game goes on with the last good story."""
+    opaque = False
+
+    def __init__(self, app, title: str, lines: list[str]):
+        super().__init__(app)
+        self.title = title
+        self.lines = lines
+
+    def handle_event(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_RETURN, pygame.K_SPACE):
+            self.close()
+        elif event.type == pygame.MOUSEBUTTONUP and event.button in (1, 3):
+            self.close()
+        return True
+
+    def draw(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
+        widgets.shade(surface, pal.shade)
+        rect = pygame.Rect(0, 0, theme.w - theme.px(80), theme.h - theme.px(80))
+        rect.center = (theme.w // 2, theme.h // 2)
+        widgets.panel(surface, rect, (26, 14, 18, 240), theme.px(14), pal.bad)
+        widgets.text(surface, theme, theme.font("ui_medium", 22), self.title, pal.bad,
+                     (rect.x + theme.px(30), rect.y + theme.px(24)))
+        font = theme.font("ui", 15)
+        y = rect.y + theme.px(70)
+        width = rect.width - theme.px(60)
+        shown = 0
+        for entry in self.lines:
+            for part in entry.split("\n"):
+                for line in widgets.wrap(font, part, width):
+                    if y > rect.bottom - theme.px(60):
+                        break
+                    widgets.text(surface, theme, font, line, pal.text if not part.startswith(" ") else pal.text_dim,
+                                 (rect.x + theme.px(30), y))
+                    y += font.get_linesize()
+            shown += 1
+            y += theme.px(6)
+        if shown < len(self.lines):
+            widgets.text(surface, theme, font, f"... and {len(self.lines) - shown} more", pal.text_dim,
+                         (rect.x + theme.px(30), y))
+        widgets.text(surface, theme, theme.ui_small, "Fix the files and press F5 again · Esc to close", pal.text_dim,
+                     (rect.centerx, rect.bottom - theme.px(24)), "center")
+
+
+class Confirm(MenuScene):
+    opaque = False
+
+    def __init__(self, app, question: str, yes_label: str, on_yes: Callable[[], None]):
+        super().__init__(app)
+        self.question = question
+        self.on_yes = on_yes
+        self.buttons = [widgets.Button(yes_label, self.yes), widgets.Button("Cancel", self.close)]
+        self.focus = 1
+
+    def yes(self) -> None:
+        self.close()
+        self.on_yes()
+
+    def layout(self) -> None:
+        theme = self.theme
+        self.rect = pygame.Rect(0, 0, theme.px(620), theme.px(220))
+        self.rect.center = (theme.w // 2, theme.h // 2)
+        w, h = theme.px(200), theme.px(46)
+        for i, button in enumerate(self.buttons):
+            button.rect = pygame.Rect(0, 0, w, h)
+            button.rect.center = (self.rect.centerx + (i * 2 - 1) * (w // 2 + theme.px(10)), self.rect.bottom - theme.px(56))
+
+    def handle_event(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_ESCAPE:
+                self.close()
+                return True
+            if event.key in (pygame.K_LEFT, pygame.K_RIGHT):
+                self.focus = 1 - max(0, self.focus)
+                return True
+            if event.key == pygame.K_y:
+                self.yes()
+                return True
+        if event.type == pygame.MOUSEBUTTONUP and event.button == 3:
+            self.close()
+            return True
+        self.handle_buttons(event)
+        return True
+
+    def draw(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
+        widgets.shade(surface, pal.shade)
+        widgets.panel(surface, self.rect, pal.panel, theme.px(16), pal.panel_edge)
+        font = theme.font("prose", 27)
+        y = self.rect.y + theme.px(36)
+        for line in widgets.wrap(font, self.question, self.rect.width - theme.px(60))[:3]:
+            widgets.text(surface, theme, font, line, pal.text, (self.rect.centerx, y), "midtop")
+            y += font.get_linesize()
+        for i, button in enumerate(self.buttons):
+            widgets.draw_button(surface, theme, button, i == self.focus)

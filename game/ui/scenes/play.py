@@ -1,0 +1,827 @@
+"""The game itself: the scene, the text box with its typewriter, choices, skip, auto, rollback, endings.
+
+Every rule of the story is the engine's: this screen only shows engine.lines / engine.choices() and
+calls proceed(), choose(n) and rollback() through the Session.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+import pygame
+
+from ...runtime.engine import EngineError, Line
+from ...story.model import NARRATION
+from .. import painter, widgets
+from ..session import PLAY, SCENE
+from ..settings import INSTANT
+from ..theme import hex_colour
+from .base import Scene
+
+# Presentation choices, keyed by the story's own names: who has a visualizer, which cues bring
+# the owl, which cue (or chapter file) means the operating system is gone.
+VISUALIZER_SPEAKERS = {"samantha"}
+OWL_CUES = {"owl"}
+OUTAGE_CUES = {"outage_error"}
+OUTAGE_FILE_WORD = "outage"
+
+SKIP_INTERVAL = 0.05
+TRANSITION = 0.45
+BANNER = 3.2
+OUTAGE_SCREEN = 1.8
+OWL_FLIGHT = 6.0
+
+
+@dataclass(frozen=True)
+class Beat:
+    """One box of text: a line, or one page of a long line."""
+    line: Line
+    lines: tuple[str, ...]  # wrapped
+
+    @property
+    def length(self) -> int:
+        return sum(len(l) + 1 for l in self.lines)
+
+
+class PlayScene(Scene):
+    def __init__(self, app, replay: list[int] | None = None, fast: bool = False):
+        super().__init__(app)
+        self.session = app.session
+        self.beats: list[Beat] = []
+        self.beat = 0
+        self.shown = 0.0
+        self.revealed_at: float | None = None
+        self.choice_buttons: list[widgets.Button] = []
+        self.quick_buttons: list[widgets.Button] = []
+        self.ending_buttons: list[widgets.Button] = []
+        self.focus = -1
+        self.quick_focus = -1
+        self.ending_focus = -1
+        self.hidden = False
+        self.skipping = False
+        self.ctrl_held = False
+        self.next_skip = 0.0
+        self.ending_card = False
+        self.ending_new = False
+        self.old_background: pygame.Surface | None = None
+        self.transition_start = -10.0
+        self.banner = ""
+        self.banner_start = -10.0
+        self.node_start = app.time
+        self.last_scene: dict | None = None
+        self.last_chapter = ""
+        self.replay = list(replay) if replay is not None else None
+        self.fast = fast
+        self.replay_pick = -1
+        self.box = pygame.Rect(0, 0, 0, 0)
+        self.node_key: tuple | None = None
+        self.enter_node()
+
+    # ------------------------------------------------------------ state
+
+    @property
+    def engine(self):
+        return self.session.engine
+
+    @property
+    def settings(self):
+        return self.app.settings
+
+    @property
+    def current(self) -> Beat | None:
+        return self.beats[self.beat] if 0 <= self.beat < len(self.beats) else None
+
+    @property
+    def revealing(self) -> bool:
+        beat = self.current
+        return beat is not None and self.shown < beat.length
+
+    @property
+    def at_last_beat(self) -> bool:
+        return self.beat >= len(self.beats) - 1
+
+    @property
+    def choosing(self) -> bool:
+        """Choices are on screen: the last line has been shown and the node offers choices."""
+        return self.at_last_beat and not self.revealing and bool(self.choice_buttons) and not self.ending_card
+
+    @property
+    def auto(self) -> bool:
+        return self.settings.auto_forward
+
+    def enter_node(self, rolled_back: bool = False) -> None:
+        """A new node is current (or the same node again after rollback, load or reload)."""
+        engine = self.engine
+        self.node_key = (engine.state.node, engine.state.steps)
+        self.ending_card = False
+        self.node_start = self.app.time
+        scene = dict(engine.state.scene)
+        if self.last_scene is not None and scene != self.last_scene and not self.settings.reduced_motion \
+                and not (self.replay is not None and self.fast):
+            self.old_background = self.app.painter.background(self.last_scene, self.app.screen.get_size())
+            self.transition_start = self.app.time
+        self.last_scene = scene
+        chapter = engine.chapter_title
+        if chapter and chapter != self.last_chapter and not rolled_back:
+            self.banner = chapter
+            self.banner_start = self.app.time
+        self.last_chapter = chapter
+        if not rolled_back:
+            node = engine.node
+            captions = self.app.audio.enter_node(list(node.cues), list(node.stop))
+            if self.settings.captions:
+                for caption in captions:
+                    self.app.caption(caption)
+        self.layout()
+        if rolled_back:
+            self.beat = max(0, len(self.beats) - 1)
+            self.shown = self.current.length if self.current else 0
+            self.revealed_at = self.app.time
+        else:
+            self.beat = 0
+            self.start_beat()
+
+    def start_beat(self) -> None:
+        self.shown = 0.0
+        self.revealed_at = None
+        if self.settings.text_speed == INSTANT or (self.replay is not None and self.fast) or self.skip_active():
+            self.complete()
+
+    def complete(self) -> None:
+        beat = self.current
+        if beat is not None:
+            self.shown = beat.length
+        self.revealed_at = self.app.time
+        self.app.dirty = True
+
+    # ------------------------------------------------------------ layout
+
+    def layout(self) -> None:
+        theme = self.theme
+        w, h = theme.size
+        font = theme.prose
+        margin = theme.px(90)
+        box_w = min(w - 2 * theme.px(40), theme.px(1140))
+        inner = box_w - 2 * margin
+        max_lines = max(2, int((h * 0.42 - theme.px(90)) / font.get_linesize()))
+        beats: list[Beat] = []
+        for line in self.engine.lines:
+            wrapped = widgets.wrap(font, line.text, inner)
+            for start in range(0, len(wrapped), max_lines):
+                beats.append(Beat(line, tuple(wrapped[start:start + max_lines])))
+        if not beats:
+            beats.append(Beat(Line(NARRATION, "", "#dddddd", ""), ("",)))
+        old_key = getattr(self, "_layout_key", None)
+        self.beats = beats
+        self.beat = min(self.beat, len(beats) - 1)
+        self._layout_key = (self.node_key, theme.size, theme.settings.font_scale)
+        if old_key is not None and old_key[0] == self.node_key and self.current is not None:
+            self.shown = min(self.shown, self.current.length)
+        self.box_w, self.margin = box_w, margin
+        self.place_box()
+        self.build_choices()
+        self.build_quick_menu()
+        self.build_ending_buttons()
+
+    def place_box(self) -> None:
+        theme = self.theme
+        beat = self.current
+        lines = max(3, len(beat.lines) if beat else 3)
+        height = theme.px(58) + lines * theme.prose.get_linesize() + theme.px(44)
+        self.box = pygame.Rect(0, 0, self.box_w, height)
+        self.box.midbottom = (theme.w // 2, theme.h - theme.px(20))
+
+    def build_choices(self) -> None:
+        theme = self.theme
+        views = self.engine.choices() if not self.engine.is_over else []
+        self.choice_buttons = []
+        if not views:
+            return
+        gap = theme.px(12)
+        height = theme.px(54)
+        width = min(theme.w - theme.px(80), theme.px(760))
+        room = self.box.top - theme.px(30)
+        height = min(height, max(theme.px(34), (room - gap * len(views)) // max(1, len(views))))
+        y = self.box.top - theme.px(26) - len(views) * (height + gap) + gap
+        for view in views:
+            number = view.number
+            button = widgets.Button(view.text, lambda n=number: self.choose(n), view.enabled,
+                                    pygame.Rect(0, y, width, height), view.reason, str(number))
+            button.rect.centerx = theme.w // 2
+            self.choice_buttons.append(button)
+            y += height + gap
+
+    def build_quick_menu(self) -> None:
+        theme = self.theme
+        items = [("Back", self.rollback), ("History", self.open_history), ("Skip", self.toggle_skip),
+                 ("Auto", self.toggle_auto), ("Save", lambda: self.open_saves("save")),
+                 ("Load", lambda: self.open_saves("load")), ("Settings", self.open_settings), ("Menu", self.open_menu)]
+        font = theme.ui_small
+        x = self.box.right - theme.px(28)
+        y = self.box.bottom - theme.px(30)
+        self.quick_buttons = []
+        for label, action in reversed(items):
+            w = font.size(label)[0] + theme.px(16)
+            x -= w
+            self.quick_buttons.insert(0, widgets.Button(label, action, True, pygame.Rect(x, y, w, theme.px(24))))
+            x -= theme.px(4)
+
+    def build_ending_buttons(self) -> None:
+        theme = self.theme
+        w, h = theme.px(220), theme.px(48)
+        y = theme.h // 2 + theme.px(150)
+        self.ending_buttons = [
+            widgets.Button("Endings", self.open_endings, True, pygame.Rect(theme.w // 2 - w - theme.px(10), y, w, h)),
+            widgets.Button("Title screen", self.app.to_title, True, pygame.Rect(theme.w // 2 + theme.px(10), y, w, h)),
+        ]
+
+    # ------------------------------------------------------------ acting
+
+    def advance(self) -> None:
+        """Click / Space / Enter: finish the line, or go on to the next line, node or the ending card."""
+        self.hidden = False
+        if self.ending_card:
+            return
+        if self.revealing:
+            self.complete()
+            return
+        if not self.at_last_beat:
+            self.beat += 1
+            self.place_box()
+            self.build_choices()
+            self.build_quick_menu()
+            self.start_beat()
+            return
+        engine = self.engine
+        if engine.is_over:
+            self.show_ending()
+        elif engine.can_continue:
+            self.session.proceed()
+            self.enter_node()
+        elif not self.choice_buttons:
+            self.app.notify(f"This scene has no way forward ('{engine.state.node}'): the story needs fixing.", 6.0)
+        self.app.dirty = True
+
+    def choose(self, number: int) -> None:
+        if not self.choosing:
+            return
+        views = self.engine.choices()
+        if not 1 <= number <= len(views):
+            return
+        view = views[number - 1]
+        if not view.enabled:
+            self.app.notify(view.reason or "That choice is not available now.", 4.0)
+            return
+        problem = self.session.choose(number)
+        if problem:
+            self.app.notify(problem, 6.0)
+        self.focus = -1
+        self.skipping = self.skipping and self.settings.skip_unseen
+        self.enter_node()
+
+    def rollback(self) -> None:
+        self.skipping = False
+        self.hidden = False
+        if self.ending_card:
+            self.ending_card = False
+            self.app.dirty = True
+            return
+        if self.beat > 0:
+            self.beat -= 1
+            self.place_box()
+            self.build_choices()
+            self.build_quick_menu()
+            self.complete()
+            return
+        if self.session.rollback():
+            self.enter_node(rolled_back=True)
+        else:
+            self.app.notify("This is as far back as you can go.")
+
+    def show_ending(self) -> None:
+        self.ending_new = self.session.finish()
+        self.ending_card = True
+        self.skipping = False
+        self.replay = None if self.replay is not None and not self.replay else self.replay
+        self.app.dirty = True
+
+    def skip_active(self) -> bool:
+        return self.skipping or self.ctrl_held
+
+    def can_skip(self) -> bool:
+        return self.session.seen_before or self.settings.skip_unseen
+
+    def toggle_skip(self) -> None:
+        if not self.skipping and not self.can_skip():
+            self.app.notify("Nothing to skip: this text is new to you (Settings can allow skipping unread text).")
+            return
+        self.skipping = not self.skipping
+        self.app.dirty = True
+
+    def toggle_auto(self) -> None:
+        self.settings.auto_forward = not self.settings.auto_forward
+        self.app.save_settings()
+        self.app.notify("Auto-advance on." if self.auto else "Auto-advance off.")
+
+    def open_menu(self) -> None:
+        from .menu import GameMenu
+        self.skipping = False
+        self.app.push(GameMenu(self.app))
+
+    def open_history(self) -> None:
+        from .history import HistoryScene
+        self.skipping = False
+        self.app.push(HistoryScene(self.app, self))
+
+    def open_saves(self, mode: str) -> None:
+        from .saves import SavesScene
+        self.skipping = False
+        if mode == "save" and not self.session.can_save:
+            self.app.notify("A replayed scene cannot be saved." if self.session.mode == SCENE else
+                            "The story has ended: there is nothing to save.")
+            return
+        self.app.push(SavesScene(self.app, mode))
+
+    def open_settings(self) -> None:
+        from .settings import SettingsScene
+        self.app.push(SettingsScene(self.app))
+
+    def open_endings(self) -> None:
+        from .endings import EndingsScene
+        self.app.push(EndingsScene(self.app))
+
+    def open_flowchart(self) -> None:
+        from .flowchart import FlowchartScene
+        self.app.push(FlowchartScene(self.app))
+
+    def history_lines(self) -> list[tuple[Line, str]]:
+        """What the backlog shows: every node passed, then the current node up to the line on screen."""
+        entries: list[tuple[Line, str]] = []
+        for entry in self.engine.history:
+            for line in entry.lines:
+                entries.append((line, ""))
+            if entry.choice:
+                entries.append((Line(NARRATION, "", "", entry.choice), "choice"))
+        shown = {id(b.line) for b in self.beats[:self.beat + 1]}
+        for line in self.engine.lines:
+            if id(line) in shown:
+                entries.append((line, ""))
+        return entries
+
+    # ------------------------------------------------------------ events
+
+    def handle_event(self, event: pygame.event.Event) -> bool:
+        if (self.engine.state.node, self.engine.state.steps) != self.node_key:
+            self.enter_node()  # the engine was replaced (load, reload)
+        if event.type == pygame.KEYUP and event.key in (pygame.K_LCTRL, pygame.K_RCTRL):
+            self.ctrl_held = False
+            return True
+        if self.replay is not None and event.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONUP) \
+                and not (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
+            return True  # a replay plays itself; Esc still opens the menu
+        if event.type == pygame.MOUSEMOTION:
+            self.focus = next((i for i, b in enumerate(self.choice_buttons) if b.rect.collidepoint(event.pos)), -1)
+            self.quick_focus = next((i for i, b in enumerate(self.quick_buttons) if b.hit(event.pos)), -1)
+            self.ending_focus = next((i for i, b in enumerate(self.ending_buttons) if b.hit(event.pos)), -1)
+            return True
+        if event.type == pygame.MOUSEWHEEL:
+            if event.y > 0:
+                self.rollback()
+            elif event.y < 0 and not self.choosing:
+                self.advance()
+            return True
+        if event.type == pygame.MOUSEBUTTONUP:
+            return self.click(event)
+        if event.type == pygame.KEYDOWN:
+            return self.key(event)
+        return False
+
+    def click(self, event: pygame.event.Event) -> bool:
+        if event.button == 3:
+            self.open_menu()
+            return True
+        if event.button != 1:
+            return False
+        if self.hidden:
+            self.hidden = False
+            return True
+        if self.ending_card:
+            for button in self.ending_buttons:
+                if button.hit(event.pos):
+                    button.action()
+            return True
+        for button in self.quick_buttons:
+            if button.hit(event.pos):
+                button.action()
+                return True
+        if self.choosing:
+            for button in self.choice_buttons:
+                if button.rect.collidepoint(event.pos):
+                    button.action() if button.enabled else self.app.notify(button.hint or "Not available now.")
+                    return True
+            return True
+        self.skipping = False
+        self.advance()
+        return True
+
+    def key(self, event: pygame.event.Event) -> bool:
+        k = event.key
+        if k in (pygame.K_LCTRL, pygame.K_RCTRL):
+            self.ctrl_held = True
+            return True
+        if k == pygame.K_ESCAPE:
+            self.open_menu()
+            return True
+        if self.ending_card:
+            if k in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_TAB):
+                self.ending_focus = 0 if self.ending_focus == 1 else 1
+            elif k in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
+                self.ending_buttons[max(0, self.ending_focus)].action() if self.ending_focus >= 0 else self.app.to_title()
+            elif k in (pygame.K_PAGEUP, pygame.K_BACKSPACE):
+                self.rollback()
+            return True
+        if self.choosing:
+            number = _digit(event)
+            if number:
+                self.choose(number)
+                return True
+            if k in (pygame.K_DOWN, pygame.K_UP):
+                step = 1 if k == pygame.K_DOWN else -1
+                count = len(self.choice_buttons)
+                self.focus = (self.focus + step) % count if self.focus >= 0 else (0 if step > 0 else count - 1)
+                return True
+            if k in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
+                if self.focus >= 0:
+                    button = self.choice_buttons[self.focus]
+                    button.action() if button.enabled else self.app.notify(button.hint or "Not available now.")
+                return True
+        actions = {
+            pygame.K_SPACE: self.advance, pygame.K_RETURN: self.advance, pygame.K_KP_ENTER: self.advance,
+            pygame.K_PAGEDOWN: self.advance, pygame.K_PAGEUP: self.rollback, pygame.K_BACKSPACE: self.rollback,
+            pygame.K_TAB: self.toggle_skip, pygame.K_a: self.toggle_auto, pygame.K_h: self.toggle_hidden,
+            pygame.K_b: self.open_history, pygame.K_s: lambda: self.open_saves("save"),
+            pygame.K_l: lambda: self.open_saves("load"), pygame.K_f: self.open_flowchart,
+            pygame.K_F6: self.app.quicksave, pygame.K_F9: self.app.quickload,
+        }
+        action = actions.get(k)
+        if action is None:
+            return False
+        if k in (pygame.K_SPACE, pygame.K_RETURN, pygame.K_KP_ENTER):
+            self.skipping = False
+        action()
+        return True
+
+    def toggle_hidden(self) -> None:
+        self.hidden = not self.hidden
+
+    # ------------------------------------------------------------ time
+
+    def update(self, dt: float) -> None:
+        if self is not self.app.top and self.replay is None:
+            return
+        if (self.engine.state.node, self.engine.state.steps) != self.node_key:
+            self.enter_node()
+        now = self.app.time
+        beat = self.current
+        if self.revealing and beat is not None:
+            speed = self.settings.text_speed or 10_000
+            self.shown = min(beat.length, self.shown + speed * dt)
+            if self.shown >= beat.length:
+                self.revealed_at = now
+        if self.replay is not None and self is self.app.top:
+            self.drive_replay(now)
+            return
+        if self.skip_active() and not self.ending_card:
+            if self.choosing or not self.can_skip():
+                if self.skipping and not self.choosing:
+                    self.app.notify("Skipping stopped at text you have not read yet.")
+                self.skipping = False
+            elif now >= self.next_skip:
+                self.next_skip = now + SKIP_INTERVAL
+                self.complete()
+                self.advance()
+            return
+        deadline = self.auto_deadline()
+        if deadline is not None and now >= deadline:
+            self.advance()
+
+    def reading_time(self) -> float:
+        beat = self.current
+        return 0.6 + (beat.length if beat else 0) / 28.0
+
+    def auto_deadline(self) -> float | None:
+        if not self.auto or self.revealing or self.choosing or self.ending_card or self.revealed_at is None:
+            return None
+        if self is not self.app.top:
+            return None
+        return self.revealed_at + self.settings.auto_delay + (self.current.length if self.current else 0) * 0.02
+
+    def drive_replay(self, now: float) -> None:
+        """--replay: the recorded choices play themselves, at reading pace or (--fast) at once."""
+        if self.ending_card or self.replay is None:
+            return
+        if self.revealing:
+            if self.fast:
+                self.complete()
+            return
+        ready = self.fast or (self.revealed_at is not None and now >= self.revealed_at + self.reading_time())
+        if not self.choosing:
+            if ready:
+                self.advance()
+            return
+        if not self.replay:
+            self.replay = None
+            self.session.mode = PLAY
+            self.app.notify("The replay ends here, before an ending: play on from here.", 6.0)
+            return
+        number = self.replay[0]
+        if self.fast or (self.replay_pick == number and now >= (self.revealed_at or now) + self.reading_time() + 0.9):
+            self.replay.pop(0)
+            self.replay_pick = -1
+            try:
+                views = self.engine.choices()
+                if not 1 <= number <= len(views) or not views[number - 1].enabled:
+                    raise EngineError(f"choice {number} is not available at '{self.engine.state.node}'")
+                self.choose(number)
+            except EngineError as err:
+                self.replay = None
+                self.session.mode = PLAY
+                self.app.notify(f"The replay does not fit this story: {err}", 8.0)
+        elif ready and self.replay_pick != number:
+            self.replay_pick = number
+            self.focus = number - 1
+            self.revealed_at = now - self.reading_time()
+
+    def animating(self) -> bool:
+        if self is not self.app.top and self.replay is None:
+            return False
+        now = self.app.time
+        if self.revealing or self.skip_active() or (self.replay is not None and self.fast):
+            return True
+        if now - self.transition_start < TRANSITION or now - self.banner_start < BANNER:
+            return not self.settings.reduced_motion or now - self.transition_start < TRANSITION
+        if self.visualizer_energy() > 0.0 and not self.settings.reduced_motion:
+            return True
+        if self.owl_active() and now - self.node_start < OWL_FLIGHT and not self.settings.reduced_motion:
+            return True
+        if self.outage_active() and not self.settings.reduced_motion:
+            return True
+        return False
+
+    def wake_at(self) -> float | None:
+        times = [self.auto_deadline()]
+        if self.replay is not None and self.revealed_at is not None:
+            times.append(self.revealed_at + self.reading_time() + (0.9 if self.replay_pick != -1 else 0))
+        if self.banner:
+            times.append(self.banner_start + BANNER)
+        if self.outage_active():
+            times.append(self.node_start + OUTAGE_SCREEN)
+        return min((t for t in times if t is not None), default=None)
+
+    # ------------------------------------------------------------ presentation triggers
+
+    def speaker_is_os(self) -> bool:
+        beat = self.current
+        return beat is not None and beat.line.speaker in VISUALIZER_SPEAKERS
+
+    def visualizer_energy(self) -> float:
+        """1 while Samantha's words appear, fading over a second and a half after."""
+        if not self.speaker_is_os():
+            return 0.0
+        if self.revealing:
+            return 1.0
+        since = self.app.time - (self.revealed_at or 0.0)
+        return max(0.0, 1.0 - since / 1.5)
+
+    def owl_active(self) -> bool:
+        return bool(OWL_CUES & set(self.engine.node.cues))
+
+    def outage_active(self) -> bool:
+        if OUTAGE_CUES & set(self.engine.node.cues):
+            return True
+        chapter = self.engine.story.chapter_of(self.engine.state.node)
+        return chapter is not None and OUTAGE_FILE_WORD in os.path.basename(chapter.file).lower()
+
+    # ------------------------------------------------------------ drawing
+
+    def draw(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        now = self.app.time
+        size = surface.get_size()
+        background = self.app.painter.background(dict(self.engine.state.scene), size)
+        fade = (now - self.transition_start) / TRANSITION
+        if self.old_background is not None and 0 <= fade < 1 and self.old_background.get_size() == size:
+            surface.blit(self.old_background, (0, 0))
+            background.set_alpha(int(255 * fade))
+            surface.blit(background, (0, 0))
+            background.set_alpha(None)
+        else:
+            surface.blit(background, (0, 0))
+        if self.owl_active():
+            self.draw_owl(surface, now)
+        if self.speaker_is_os() and not self.ending_card:
+            self.draw_visualizer(surface, now)
+        if self.banner and now - self.banner_start < BANNER:
+            self.draw_banner(surface, now)
+        if self.ending_card:
+            self.draw_ending(surface)
+        elif not self.hidden:
+            self.draw_box(surface)
+            if self.choosing:
+                self.draw_choices(surface)
+        self.draw_status(surface)
+        if self.outage_active():
+            self.draw_outage(surface, now)
+
+    def draw_box(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
+        beat = self.current
+        box = self.box
+        widgets.panel(surface, box, pal.panel, theme.px(18), pal.panel_edge)
+        x = box.x + self.margin
+        y = box.y + theme.px(22)
+        if beat is not None and beat.line.name:
+            colour = hex_colour(beat.line.colour)
+            name_rect = widgets.text(surface, theme, theme.name, beat.line.name, colour, (x, y))
+            pygame.draw.line(surface, colour, (x, name_rect.bottom + theme.px(4)),
+                             (x + theme.px(28), name_rect.bottom + theme.px(4)), max(1, theme.px(2)))
+        y += theme.px(36)
+        if beat is None:
+            return
+        font = theme.prose
+        left = int(self.shown)
+        line_h = font.get_linesize()
+        last_end = (x, y)
+        for text in beat.lines:
+            if left <= 0:
+                break
+            surf = theme.render(font, text, pal.text)
+            if left >= len(text):
+                surface.blit(surf, (x, y))
+                last_end = (x + surf.get_width(), y)
+            else:
+                width = font.size(text[:left])[0]
+                surface.blit(surf, (x, y), pygame.Rect(0, 0, width, surf.get_height()))
+                last_end = (x + width, y)
+            left -= len(text) + 1
+            y += line_h
+        if not self.revealing and not self.choosing:
+            self.draw_continue_mark(surface, last_end, line_h)
+        for i, button in enumerate(self.quick_buttons):
+            active = (button.label == "Skip" and self.skip_active()) or (button.label == "Auto" and self.auto)
+            colour = pal.accent if active else (pal.text if i == self.quick_focus else pal.text_dim)
+            widgets.text(surface, theme, theme.ui_small, button.label, colour, button.rect.center, "center")
+
+    def draw_continue_mark(self, surface: pygame.Surface, end: tuple[int, int], line_h: int) -> None:
+        theme = self.theme
+        size = theme.px(6)
+        x, y = end[0] + theme.px(14), end[1] + line_h // 2 + theme.px(2)
+        colour = theme.palette.accent_soft
+        if self.engine.is_over and self.at_last_beat:
+            pygame.draw.circle(surface, colour, (x, y), size // 2 + 1)
+        else:
+            pygame.draw.polygon(surface, colour, [(x - size, y - size), (x + size, y), (x - size, y + size)])
+
+    def draw_choices(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
+        for i, button in enumerate(self.choice_buttons):
+            focused = i == self.focus
+            if button.enabled:
+                widgets.draw_button(surface, theme, button, focused, theme.font("prose", 25, True), "left")
+            else:
+                widgets.panel(surface, button.rect, (20, 12, 14, 150) if not theme.settings.high_contrast
+                              else pal.panel, theme.px(10), pal.panel_edge)
+                pad = theme.px(18)
+                widgets.text(surface, theme, theme.ui_small, button.key_hint, pal.disabled,
+                             (button.rect.x + pad, button.rect.centery), "midleft")
+                font = theme.font("prose_italic", 23, True)
+                reason = theme.font("ui", 14)
+                label_room = button.rect.width * 0.55
+                widgets.text(surface, theme, font, widgets.fit(font, button.label, int(label_room)), pal.disabled,
+                             (button.rect.x + pad + theme.px(26), button.rect.centery), "midleft")
+                if button.hint:
+                    widgets.text(surface, theme, reason, widgets.fit(reason, button.hint, int(button.rect.width * 0.38)),
+                                 pal.accent_soft, (button.rect.right - pad, button.rect.centery), "midright")
+
+    def draw_status(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
+        words = []
+        if self.replay is not None:
+            words.append("Replay" + (" · fast" if self.fast else ""))
+        if self.session.mode == SCENE:
+            words.append("Scene replay")
+        if self.skip_active():
+            words.append("Skipping ▸▸")
+        elif self.auto:
+            words.append("Auto")
+        if self.hidden:
+            words.append("Text hidden (click to show)")
+        if not words:
+            return
+        label = "   ·   ".join(words)
+        surf = theme.render(theme.ui_small, label, pal.text)
+        rect = surf.get_rect().inflate(theme.px(24), theme.px(12))
+        rect.topright = (theme.w - theme.px(20), theme.px(18))
+        widgets.panel(surface, rect, pal.panel, theme.px(8))
+        surface.blit(surf, surf.get_rect(center=rect.center))
+
+    def draw_banner(self, surface: pygame.Surface, now: float) -> None:
+        theme = self.theme
+        t = now - self.banner_start
+        alpha = 255 if self.settings.reduced_motion else int(255 * min(1.0, t / 0.6, (BANNER - t) / 0.8))
+        if alpha <= 0:
+            return
+        font = theme.font("prose_italic", 46)
+        surf = font.render(self.banner, True, (255, 244, 232))
+        layer = pygame.Surface((surf.get_width() + theme.px(200), surf.get_height() + theme.px(40)), pygame.SRCALPHA)
+        lr = layer.get_rect()
+        pygame.draw.line(layer, (255, 230, 210, 160), (theme.px(20), lr.centery), (theme.px(80), lr.centery), 1)
+        pygame.draw.line(layer, (255, 230, 210, 160), (lr.right - theme.px(80), lr.centery),
+                         (lr.right - theme.px(20), lr.centery), 1)
+        layer.blit(surf, surf.get_rect(center=lr.center))
+        layer.set_alpha(alpha)
+        surface.blit(layer, layer.get_rect(center=(theme.w // 2, int(theme.h * 0.2))))
+
+    def draw_visualizer(self, surface: pygame.Surface, now: float) -> None:
+        theme = self.theme
+        rect = pygame.Rect(0, 0, int(theme.w * 0.44), theme.px(120))
+        rect.center = (theme.w // 2, min(int(theme.h * 0.33), self.box.top - theme.px(120)))
+        if self.choosing:
+            rect.centery = min(rect.centery, self.choice_buttons[0].rect.top - theme.px(80))
+        painter.draw_visualizer(surface, rect, now, self.visualizer_energy(), self.settings.reduced_motion)
+
+    def draw_owl(self, surface: pygame.Surface, now: float) -> None:
+        theme = self.theme
+        still = self.settings.reduced_motion
+        t = 1.0 if still else min(1.0, (now - self.node_start) / OWL_FLIGHT)
+        if self.engine.state.scene.get("location") == "plaza":
+            canvas = painter.plaza_screen_rect()
+            sx, sy = theme.w / painter.CW, theme.h / painter.CH
+            clip = pygame.Rect(canvas.x * sx, canvas.y * sy, canvas.width * sx, canvas.height * sy)
+            size = clip.height * 0.16
+        else:
+            clip = pygame.Rect(0, 0, theme.w, int(theme.h * 0.6))
+            size = theme.px(34)
+        ease = 1 - (1 - t) ** 2
+        x = clip.x - size * 2 + (clip.centerx - clip.x + size * 2) * ease
+        y = clip.y + clip.height * (0.62 - 0.2 * math.sin(ease * math.pi))
+        previous = surface.get_clip()
+        surface.set_clip(clip)
+        painter.draw_owl(surface, (x, y), size, now, still or t >= 1.0)
+        surface.set_clip(previous)
+
+    def draw_outage(self, surface: pygame.Surface, now: float) -> None:
+        theme = self.theme
+        since = now - self.node_start
+        still = self.settings.reduced_motion
+        if since < OUTAGE_SCREEN:
+            surface.fill((4, 4, 6))
+            font = theme.font("ui", 24)
+            message = "Operating System not found"
+            widgets.text(surface, theme, font, message, (236, 236, 236), (theme.w // 2, theme.h // 2), "center")
+            if not still and int(since * 3) % 2 == 0:
+                pygame.draw.rect(surface, (236, 236, 236), (theme.w // 2 + font.size(message)[0] // 2 + theme.px(8),
+                                                             theme.h // 2 - theme.px(12), theme.px(11), theme.px(24)))
+            return
+        painter.glitch(surface, now, still)
+        font = theme.font("ui", 14)
+        widgets.text(surface, theme, font, "OS1 · Operating System not found", (255, 236, 236),
+                     (theme.px(24), theme.h - theme.px(14)), "bottomleft") if not self.hidden else None
+
+    def draw_ending(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
+        ending = self.engine.ending
+        widgets.shade(surface, (24, 12, 16, 150) if not theme.settings.high_contrast else (0, 0, 0, 220))
+        cy = theme.h // 2
+        widgets.text(surface, theme, theme.font("ui_light", 18), "T H E   E N D", pal.accent_soft,
+                     (theme.w // 2, cy - theme.px(150)), "center")
+        title = ending.title if ending else ""
+        widgets.text(surface, theme, theme.font("prose_italic", 64), title, pal.text, (theme.w // 2, cy - theme.px(80)),
+                     "center")
+        font = theme.font("prose", 26)
+        y = cy - theme.px(20)
+        for line in widgets.wrap(font, ending.description if ending else "", theme.px(720))[:4]:
+            widgets.text(surface, theme, font, line, pal.text_dim, (theme.w // 2, y), "center")
+            y += font.get_linesize()
+        player = self.session.library.player
+        found = sum(1 for e in self.engine.story.endings if e in player.endings)
+        note = (f"A new ending  ·  {found} of {len(self.engine.story.endings)} found" if self.ending_new
+                else f"{found} of {len(self.engine.story.endings)} endings found")
+        widgets.text(surface, theme, theme.ui, note, pal.accent if self.ending_new else pal.text_dim,
+                     (theme.w // 2, y + theme.px(24)), "center")
+        for i, button in enumerate(self.ending_buttons):
+            widgets.draw_button(surface, theme, button, i == self.ending_focus)
+
+
+def _digit(event: pygame.event.Event) -> int:
+    if pygame.K_1 <= event.key <= pygame.K_9:
+        return event.key - pygame.K_0
+    if pygame.K_KP1 <= event.key <= pygame.K_KP9:
+        return event.key - pygame.K_KP1 + 1
+    return 0
+

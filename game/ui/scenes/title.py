@@ -1,0 +1,108 @@
+"""The title screen: New game, Continue, Load, Endings, Flowchart, Settings, Quit."""
+from __future__ import annotations
+
+import pygame
+
+from ...runtime.saves import AUTO, QUICK
+from .. import widgets
+from .base import MenuScene
+
+
+class TitleScene(MenuScene):
+    def __init__(self, app):
+        super().__init__(app)
+        self.latest = None
+
+    def layout(self) -> None:
+        from .endings import EndingsScene
+        from .flowchart import FlowchartScene
+        from .saves import SavesScene
+        from .settings import SettingsScene
+
+        app = self.app
+        self.latest = app.library.saves.latest()
+        has_saves = bool([i for i in app.library.saves.slots() if not i.problem])
+        self.buttons = [
+            widgets.Button("New game", app.new_game),
+            widgets.Button("Continue", self.continue_game, self.latest is not None,
+                           hint=self.describe_latest()),
+            widgets.Button("Load", lambda: app.push(SavesScene(app, "load")), has_saves),
+            widgets.Button("Endings", lambda: app.push(EndingsScene(app))),
+            widgets.Button("Flowchart", lambda: app.push(FlowchartScene(app))),
+            widgets.Button("Settings", lambda: app.push(SettingsScene(app))),
+            widgets.Button("Quit", app.quit),
+        ]
+        theme = self.theme
+        x = theme.px(96)
+        h = theme.px(44)
+        y = theme.h - theme.px(80) - len(self.buttons) * (h + theme.px(6))
+        for button in self.buttons:
+            button.rect = pygame.Rect(x - theme.px(18), y, theme.px(300), h)
+            y += h + theme.px(6)
+
+    def describe_latest(self) -> str:
+        info = self.latest
+        if info is None:
+            return ""
+        where = info.chapter or info.node_title
+        label = "autosave" if info.slot == AUTO else "quicksave" if info.slot == QUICK else f"slot {info.slot}"
+        return f"{where} · {label}" if where else label
+
+    def title_glow(self, font: pygame.font.Font, title: str) -> pygame.Surface:
+        """A soft bloom behind the title, like light through haze (cached: blurring is not free)."""
+        key = (id(font), title)
+        if getattr(self, "_glow", (None,))[0] != key:
+            pad = self.theme.px(20)
+            text = font.render(title, True, (120, 70, 50), (0, 0, 0))
+            ground = pygame.Surface((text.get_width() + 2 * pad, text.get_height() + 2 * pad))
+            ground.blit(text, (pad, pad))
+            small = pygame.transform.smoothscale(ground, (max(1, ground.get_width() // 10), max(1, ground.get_height() // 10)))
+            self._glow = (key, pygame.transform.smoothscale(small, ground.get_size()))
+        return self._glow[1]
+
+    def continue_game(self) -> None:
+        if self.latest is not None:
+            self.app.load_game(self.latest.slot)
+
+    def handle_event(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            return True
+        return self.handle_buttons(event)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
+        surface.blit(self.app.painter.background(self.app.scene_info(), surface.get_size()), (0, 0))
+        title = self.app.story.title
+        size = 120
+        font = theme.font("ui_light", size)
+        while font.size(title)[0] > theme.w * 0.62 and size > 40:
+            size -= 8
+            font = theme.font("ui_light", size)
+        x = theme.px(90)
+        y = theme.px(70)
+        surface.blit(self.title_glow(font, title), (x - theme.px(20), y - theme.px(20)), special_flags=pygame.BLEND_RGB_ADD)
+        rect = widgets.text(surface, theme, font, title, (255, 246, 238), (x, y))
+        widgets.text(surface, theme, theme.font("prose_italic", 28), "a story in a near, soft-focus Los Angeles",
+                     (255, 236, 224), (x + theme.px(6), rect.bottom + theme.px(4)))
+        menu = pygame.Rect(0, 0, theme.px(340), 0)
+        if self.buttons:
+            top = self.buttons[0].rect.top - theme.px(18)
+            menu = pygame.Rect(self.buttons[0].rect.x - theme.px(12), top, theme.px(360),
+                               self.buttons[-1].rect.bottom - top + theme.px(18))
+            widgets.panel(surface, menu, (34, 20, 26, 120) if not theme.settings.high_contrast else pal.panel,
+                          theme.px(16))
+        for i, button in enumerate(self.buttons):
+            focused = i == self.focus
+            if focused and button.enabled:
+                widgets.panel(surface, button.rect, pal.button_hover, theme.px(10))
+            colour = pal.text if button.enabled else pal.disabled
+            widgets.text(surface, theme, theme.font("ui", 22), button.label, colour,
+                         (button.rect.x + theme.px(18), button.rect.centery), "midleft")
+            if button.hint and button.enabled:
+                hint_font = theme.font("ui", 13)
+                widgets.text(surface, theme, hint_font, widgets.fit(hint_font, button.hint, theme.px(150)),
+                             pal.text if focused else pal.text_dim,
+                             (button.rect.right - theme.px(14), button.rect.centery + theme.px(1)), "midright")
+        widgets.text(surface, theme, theme.ui_small, "F1  keys", (255, 240, 230),
+                     (theme.w - theme.px(28), theme.h - theme.px(24)), "bottomright")

@@ -1,0 +1,126 @@
+"""Colours, fonts and sizes. Everything is laid out for 1280x720 and scaled to the window."""
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import pygame
+
+from .settings import Settings
+
+ASSETS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "assets")
+FONT_FILES = {
+    "prose": "fonts/ebgaramond/EBGaramond12-Regular.otf",
+    "prose_italic": "fonts/ebgaramond/EBGaramond12-Italic.otf",
+    "ui": "fonts/inter/Inter-Regular.otf",
+    "ui_medium": "fonts/inter/Inter-Medium.otf",
+    "ui_light": "fonts/inter/Inter-Light.otf",
+}
+BASE_W, BASE_H = 1280, 720
+RGB = tuple[int, int, int]
+RGBA = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Palette:
+    panel: RGBA  # the text box and cards
+    panel_edge: RGBA
+    text: RGB
+    text_dim: RGB
+    accent: RGB  # the film's coral red
+    accent_soft: RGB
+    button: RGBA
+    button_hover: RGBA
+    button_text: RGB
+    disabled: RGB
+    shade: RGBA  # dims the game behind menus
+    screen: RGB  # full-screen menus' ground
+    good: RGB
+    bad: RGB
+
+
+WARM = Palette(
+    panel=(38, 24, 30, 208), panel_edge=(255, 214, 190, 40), text=(250, 238, 226), text_dim=(214, 190, 178),
+    accent=(232, 106, 86), accent_soft=(244, 168, 140), button=(255, 236, 222, 22), button_hover=(236, 120, 96, 200),
+    button_text=(252, 240, 228), disabled=(150, 128, 124), shade=(30, 16, 20, 170), screen=(46, 28, 34),
+    good=(170, 220, 170), bad=(255, 150, 130),
+)
+HIGH_CONTRAST = Palette(
+    panel=(0, 0, 0, 255), panel_edge=(255, 255, 255, 255), text=(255, 255, 255), text_dim=(235, 235, 235),
+    accent=(255, 214, 0), accent_soft=(255, 230, 90), button=(0, 0, 0, 255), button_hover=(255, 214, 0, 255),
+    button_text=(255, 255, 255), disabled=(170, 170, 170), shade=(0, 0, 0, 230), screen=(0, 0, 0),
+    good=(120, 255, 120), bad=(255, 120, 120),
+)
+
+
+def hex_colour(text: str, default: RGB = (230, 220, 210)) -> RGB:
+    try:
+        value = text.lstrip("#")
+        return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
+    except (ValueError, IndexError, AttributeError):
+        return default
+
+
+class Theme:
+    """Fonts and sizes for one window size and one set of settings; rebuilt when either changes."""
+
+    _fonts: dict[tuple[str, int], pygame.font.Font] = {}
+
+    def __init__(self, size: tuple[int, int], settings: Settings):
+        self.size = size
+        self.w, self.h = size
+        self.scale = max(0.5, min(self.w / BASE_W, self.h / BASE_H))
+        self.settings = settings
+        self.palette = HIGH_CONTRAST if settings.high_contrast else WARM
+        self._renders: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+
+    def px(self, value: float) -> int:
+        return max(1, round(value * self.scale))
+
+    def font(self, kind: str, size: float, user_scaled: bool = False) -> pygame.font.Font:
+        px = self.px(size * (self.settings.font_scale if user_scaled else 1.0))
+        key = (kind, px)
+        font = Theme._fonts.get(key)
+        if font is None:
+            font = pygame.font.Font(os.path.join(ASSETS, FONT_FILES[kind]), px)
+            Theme._fonts[key] = font
+        return font
+
+    # the fonts every screen uses
+    @property
+    def prose(self) -> pygame.font.Font:
+        return self.font("prose", 30, True)
+
+    @property
+    def prose_italic(self) -> pygame.font.Font:
+        return self.font("prose_italic", 30, True)
+
+    @property
+    def name(self) -> pygame.font.Font:
+        return self.font("ui_medium", 21, True)
+
+    @property
+    def ui(self) -> pygame.font.Font:
+        return self.font("ui", 19)
+
+    @property
+    def ui_small(self) -> pygame.font.Font:
+        return self.font("ui", 15)
+
+    @property
+    def heading(self) -> pygame.font.Font:
+        return self.font("ui_light", 40)
+
+    def render(self, font: pygame.font.Font, text: str, colour: tuple) -> pygame.Surface:
+        """Rendered text, cached: drawing the same words every frame costs a blit, not a render."""
+        key = (id(font), text, tuple(colour))
+        surf = self._renders.get(key)
+        if surf is None:
+            surf = font.render(text, True, colour)
+            self._renders[key] = surf
+            if len(self._renders) > 600:
+                self._renders.popitem(last=False)
+        else:
+            self._renders.move_to_end(key)
+        return surf
