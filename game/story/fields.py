@@ -54,8 +54,7 @@ CUE = {
     "channel": spec("str", "music, ambience, sfx or voice.", True),
     "caption": spec("str", "Shown when captions are on, and in text mode, e.g. \"[a soft chime]\".", True),
     "loop": spec("bool", "Repeat until replaced or stopped."),
-    "recipe": spec("map|list", "How to synthesize the sound (see docs/audio.md)."),
-    "gain": spec("number", "Loudness adjustment in dB."),
+    "recipe": spec("map", "How to synthesize the sound (see docs/audio.md)."),
     "description": spec("str", "Notes for authors."),
 }
 CHAPTER_FILE = {

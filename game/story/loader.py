@@ -537,16 +537,7 @@ def _read_cues(src: Source, build: _Build) -> None:
                        f"{did_you_mean(channel, CHANNELS)}")
             channel = "sfx"
         build.cues[name] = Cue(name, channel, cf.get("caption", "") or "", bool(cf.get("loop", False)),
-                               _plain(spec.get("recipe")), where)
-
-
-def _plain(value: Any) -> Any:
-    """Located values -> plain dicts and lists (for consumers that don't need positions)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+                               cf.get("recipe"), where)
 
 
 def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:

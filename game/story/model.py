@@ -154,7 +154,7 @@ class Cue:
     channel: str
     caption: str
     loop: bool
-    recipe: Any  # interpreted by game.audio; opaque to the story core
+    recipe: Any  # a mapping that keeps its positions; read by game.story.recipe, rendered by game.audio
     where: Where
 
 

@@ -10,6 +10,7 @@ from . import expr
 from .diagnostics import Diagnostic, did_you_mean, sort_key
 from .loader import load_story
 from .model import NARRATION, Expr, Node, Story, Where
+from .recipe import check_recipes
 
 WORD = re.compile(r"[A-Za-z0-9’'-]+")
 
@@ -171,7 +172,7 @@ def check_variables_read(story: Story) -> list[Diagnostic]:
             for var in story.variables.values() if var.name not in read]
 
 
-CHECKS = (check_start, check_targets, check_expressions, check_endings, check_speakers, check_cues,
+CHECKS = (check_start, check_targets, check_expressions, check_endings, check_speakers, check_cues, check_recipes,
           check_reachability, check_guarded_choices, check_variables_read)
 
 
