@@ -19,8 +19,9 @@ SAMPLE = os.path.join(FIXTURES, "ok", "sample")
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path, monkeypatch):
-    """No test ever touches the real user data folder."""
+    """No test ever touches the real user data or cache folder."""
     monkeypatch.setenv("HER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HER_CACHE_DIR", str(tmp_path / "cache"))
     yield
 
 
