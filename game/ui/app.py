@@ -110,6 +110,18 @@ def open_window(size: tuple[int, int], fullscreen: bool, title: str) -> pygame.S
         raise NoDisplay(str(err)) from None
 
 
+def set_windowed(size: tuple[int, int]) -> pygame.Surface:
+    screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+    if screen.get_size() != size:  # some drivers keep the fullscreen size when leaving fullscreen
+        try:
+            from pygame._sdl2.video import Window
+            Window.from_display_module().size = size
+            screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        except (ImportError, pygame.error):
+            pass
+    return screen
+
+
 class App:
     def __init__(self, library: Library, options: Options | None = None, session: Session | None = None,
                  notes: Sequence[str] = ()):
@@ -328,13 +340,13 @@ class App:
             self.windowed_size = self.screen.get_size()
             self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
         else:
-            self.screen = pygame.display.set_mode(self.windowed_size, pygame.RESIZABLE)
+            self.screen = set_windowed(self.windowed_size)
         self.resized()
 
     def resize(self, size: tuple[int, int]) -> None:
         size = (max(MIN_SIZE[0], size[0]), max(MIN_SIZE[1], size[1]))
         if self.screen.get_size() != size and not self.settings.fullscreen:
-            self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+            self.screen = set_windowed(size)
         self.resized()
 
     def resized(self) -> None:

@@ -1,0 +1,481 @@
+"""The window game, driven headless: what a player does and what they should see happen."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pygame
+import pytest
+
+from game.runtime.persist import PlayerData
+from game.ui.app import Options
+from game.ui.scenes.endings import EndingsScene
+from game.ui.scenes.flowchart import FlowchartScene, flow_layout
+from game.ui.scenes.history import HistoryScene
+from game.ui.scenes.menu import GameMenu
+from game.ui.scenes.overlays import Confirm, ErrorOverlay, HelpOverlay
+from game.ui.scenes.play import PlayScene
+from game.ui.scenes.saves import SavesScene
+from game.ui.scenes.settings import SettingsScene
+from game.ui.scenes.title import TitleScene
+from game.ui.session import PLAY, REPLAY
+from ui_driver import (ROOT, SAMPLE, TOUR, button_labelled, click, key, make_app, play_scene, read_to_end_of_node,
+                       step, wheel)
+
+
+@pytest.fixture(autouse=True)
+def _close_window():
+    yield
+    pygame.display.quit()
+
+
+def new_game(app):
+    title = app.top
+    assert isinstance(title, TitleScene)
+    click(app, button_labelled(title, "New game").rect.center)
+    return play_scene(app)
+
+
+def test_title_then_new_game_types_out_the_first_line():
+    app = make_app()
+    assert isinstance(app.top, TitleScene)
+    assert not button_labelled(app.top, "Continue").enabled  # nothing saved yet
+    play = new_game(app)
+    assert app.session.engine.state.node == "setup_box"
+    step(app, 0.3)
+    assert 0 < play.shown < play.current.length  # the typewriter is part-way
+    key(app, pygame.K_SPACE)
+    assert play.shown == play.current.length  # Space shows the whole line
+    key(app, pygame.K_SPACE)
+    assert play.beat == 1 and play.current.line.name == "Theodore"
+
+
+def test_choices_by_number_and_by_click_and_autosave():
+    app = make_app()
+    new_game(app)
+    read_to_end_of_node(app)
+    play = play_scene(app)
+    assert play.choosing and [b.label for b in play.choice_buttons][:2] == ["Switch on the reading lamp first.",
+                                                                             "Plug it in."]
+    key(app, pygame.K_2)
+    assert app.session.engine.state.node == "setup_voice"
+    assert app.library.saves.info("auto") is not None  # autosaved at the choice
+    assert app.library.saves.info("auto").thumbnail.startswith("data:image/jpeg;base64,")
+    read_to_end_of_node(app)
+    click(app, play.choice_buttons[1].rect.center)
+    assert app.session.engine.state.node == "setup_cut_off"
+    assert app.session.engine.state.variables["mother"] == "loving"
+
+
+def test_disabled_choice_is_shown_with_its_reason_and_cannot_be_taken():
+    app = make_app()
+    new_game(app)
+    app.session.engine.set_variable("openness", 3)
+    play = play_scene(app)
+    play.layout()
+    read_to_end_of_node(app)
+    third = play.choice_buttons[2]
+    assert not third.enabled and third.hint == "Something in him is too curious now."
+    key(app, pygame.K_3)
+    assert app.session.engine.state.node == "setup_box"
+    assert any("too curious" in n.text for n in app.notices)
+
+
+def test_arrow_keys_and_enter_pick_a_choice():
+    app = make_app()
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_DOWN)
+    key(app, pygame.K_DOWN)
+    key(app, pygame.K_RETURN)
+    assert app.session.engine.state.node == "setup_voice"
+
+
+def test_save_then_load_from_the_screens():
+    app = make_app()
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_2)
+    key(app, pygame.K_s)
+    saves = app.top
+    assert isinstance(saves, SavesScene) and saves.mode == "save"
+    click(app, saves.buttons[0].rect.center)  # slot 1
+    info = app.library.saves.info("1")
+    assert info is not None and info.node_title == "The setup voice"
+    click(app, saves.buttons[0].rect.center)  # slot 1 again: asks before replacing
+    assert isinstance(app.top, Confirm)
+    key(app, pygame.K_ESCAPE)
+    key(app, pygame.K_ESCAPE)
+    read_to_end_of_node(app)
+    key(app, pygame.K_1)
+    assert app.session.engine.state.node == "setup_cut_off"
+    key(app, pygame.K_l)
+    load = app.top
+    assert isinstance(load, SavesScene) and load.mode == "load"
+    click(app, load.buttons[0].rect.center)
+    assert isinstance(app.top, PlayScene)
+    assert app.session.engine.state.node == "setup_voice"
+
+
+def test_quicksave_and_quickload_keys():
+    app = make_app()
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_F6)
+    key(app, pygame.K_2)
+    assert app.session.engine.state.node == "setup_voice"
+    key(app, pygame.K_F9)
+    assert app.session.engine.state.node == "setup_box"
+
+
+def test_rollback_takes_back_lines_and_choices():
+    app = make_app()
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_2)
+    play = play_scene(app)
+    assert app.session.engine.state.node == "setup_voice"
+    wheel(app, 1)  # back over the choice: the previous node's last line, choices offered again
+    assert app.session.engine.state.node == "setup_box"
+    assert play.choosing
+    wheel(app, 1)
+    assert play.beat == 0
+    key(app, pygame.K_PAGEUP)
+    assert app.session.engine.state.node == "setup_box" and play.beat == 0  # nothing further back
+    assert any("far back" in n.text for n in app.notices)
+
+
+def test_reaching_an_ending_records_it_and_shows_it_in_the_gallery():
+    app = make_app()
+    new_game(app)
+    for number in (2, 2, 1):  # plug it in, a loving mother, lean closer
+        read_to_end_of_node(app)
+        key(app, getattr(pygame, f"K_{number}"))
+        if app.session.engine.state.node == "setup_cut_off":
+            read_to_end_of_node(app)
+            key(app, pygame.K_SPACE)
+    play = play_scene(app)
+    for _ in range(20):
+        if play.ending_card:
+            break
+        key(app, pygame.K_SPACE)
+    assert play.ending_card and app.session.engine.ending.id == "hello"
+    assert play.ending_new
+    assert "hello" in PlayerData.load(app.library.folder, "sample").endings  # kept on disk
+    click(app, play.ending_buttons[0].rect.center)
+    assert isinstance(app.top, EndingsScene)
+    key(app, pygame.K_ESCAPE)
+    click(app, play.ending_buttons[1].rect.center)
+    assert isinstance(app.top, TitleScene) and app.session is None
+
+
+def test_skip_passes_only_text_read_before():
+    app = make_app()
+    play = new_game(app)
+    key(app, pygame.K_TAB)  # never read: skip refuses
+    assert not play.skipping
+    read_to_end_of_node(app)
+    key(app, pygame.K_2)
+    key(app, pygame.K_ESCAPE)
+    click(app, button_labelled(app.top, "Title screen").rect.center)
+    play = new_game(app)  # a second playthrough: setup_box has been read
+    key(app, pygame.K_TAB)
+    assert play.skipping
+    step(app, 1.0)
+    assert play.choosing and not play.skipping  # skip stops at choices
+    key(app, pygame.K_2)
+    assert not play.session.seen_before  # setup_voice was never finished: skip must not pass it
+    key(app, pygame.K_TAB)
+    assert not play.skipping
+
+
+def test_auto_advance_moves_on_by_itself():
+    app = make_app()
+    play = new_game(app)
+    key(app, pygame.K_a)
+    assert app.settings.auto_forward
+    step(app, 12.0)
+    assert play.choosing  # it read both lines by itself and stopped at the choices
+    assert app.session.engine.state.node == "setup_box"
+
+
+def test_history_shows_what_was_said():
+    app = make_app()
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_2)
+    key(app, pygame.K_b)
+    history = app.top
+    assert isinstance(history, HistoryScene)
+    texts = [row[3] for row in history.rows]
+    assert any("Plug it in." in t for t in texts)  # the choice taken
+    assert any(row[1] == "Theodore" for row in history.rows)
+    key(app, pygame.K_ESCAPE)
+    assert isinstance(app.top, PlayScene)
+
+
+def test_every_screen_opens_and_closes_from_the_title_and_in_game():
+    app = make_app()
+    title = app.top
+    for label, kind in (("Endings", EndingsScene), ("Flowchart", FlowchartScene), ("Settings", SettingsScene)):
+        click(app, button_labelled(title, label).rect.center)
+        assert isinstance(app.top, kind)
+        key(app, pygame.K_ESCAPE)
+        assert app.top is title
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_2)
+    for label, kind in (("Save", SavesScene), ("Load", SavesScene), ("History", HistoryScene),
+                        ("Flowchart", FlowchartScene), ("Endings", EndingsScene), ("Settings", SettingsScene),
+                        ("Keys", HelpOverlay)):
+        key(app, pygame.K_ESCAPE)
+        menu = app.top
+        assert isinstance(menu, GameMenu)
+        click(app, button_labelled(menu, label).rect.center)
+        assert isinstance(app.top, kind), label
+        key(app, pygame.K_ESCAPE)
+        assert isinstance(app.top, PlayScene), label
+    key(app, pygame.K_F1)
+    assert isinstance(app.top, HelpOverlay)
+    key(app, pygame.K_F1)
+    assert isinstance(app.top, PlayScene)
+
+
+def test_resize_keeps_the_layout_inside_the_window():
+    app = make_app()
+    play = new_game(app)
+    read_to_end_of_node(app)
+    for size in ((800, 600), (1920, 1080), (1000, 400)):
+        pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, size=size, w=size[0], h=size[1]))
+        step(app)
+        assert app.screen.get_size() == size
+        window = app.screen.get_rect()
+        assert window.contains(play.box)
+        assert all(window.contains(b.rect) for b in play.choice_buttons)
+        assert all(not b.rect.colliderect(play.box) for b in play.choice_buttons)
+        assert all(window.contains(b.rect) for b in play.quick_buttons)
+    key(app, pygame.K_2)  # still playable after all that
+    assert app.session.engine.state.node == "setup_voice"
+
+
+def test_fullscreen_keys_toggle_and_are_remembered():
+    app = make_app()
+    key(app, pygame.K_F11)
+    assert app.settings.fullscreen
+    assert app.screen.get_flags() & pygame.FULLSCREEN
+    key(app, pygame.K_RETURN, mod=pygame.KMOD_ALT)
+    assert not app.settings.fullscreen
+    assert app.screen.get_size() == (1280, 720)
+    assert PlayerData.load(app.library.folder, "sample").settings["fullscreen"] is False
+
+
+def test_settings_change_at_once_and_persist():
+    app = make_app()
+    click(app, button_labelled(app.top, "Settings").rect.center)
+    settings = app.top
+    speed = next(c for c in settings.controls if c.label == "Text speed")
+    index = settings.controls.index(speed)
+    for _ in range(index + 1):
+        key(app, pygame.K_DOWN)
+    for _ in range(10):
+        key(app, pygame.K_RIGHT)
+    assert app.settings.text_speed == 0  # instant
+    contrast = next(c for c in settings.controls if c.label == "High contrast")
+    click(app, contrast.rect.center)
+    assert app.settings.high_contrast and app.theme.palette.panel[3] == 255
+    stored = PlayerData.load(app.library.folder, "sample").settings
+    assert stored["text_speed"] == 0 and stored["high_contrast"] is True
+    key(app, pygame.K_ESCAPE)
+    play = new_game(app)
+    assert play.shown == play.current.length  # instant text
+
+
+def test_closing_the_window_autosaves():
+    app = make_app()
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_2)
+    app.library.saves.delete("auto")
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    step(app)
+    assert not app.running
+    assert app.library.saves.load("auto").state.node == "setup_voice"
+
+
+def test_continue_on_the_title_loads_the_latest_save():
+    app = make_app()
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_2)
+    app.to_title()
+    continue_button = button_labelled(app.top, "Continue")
+    assert continue_button.enabled and "autosave" in continue_button.hint
+    click(app, continue_button.rect.center)
+    assert app.session.engine.state.node == "setup_voice"
+
+
+def test_f12_saves_a_screenshot_in_the_data_folder():
+    app = make_app()
+    key(app, pygame.K_F12)
+    folder = os.path.join(app.library.folder, "screenshots")
+    files = os.listdir(folder)
+    assert len(files) == 1 and files[0].endswith(".png")
+    assert pygame.image.load(os.path.join(folder, files[0])).get_size() == (1280, 720)
+
+
+def test_replay_plays_itself_and_stops_on_the_ending():
+    app = make_app(session_mode=REPLAY, seed=1, options=Options(replay_choices=[2, 2, 1], fast=True))
+    play = play_scene(app)
+    for _ in range(200):
+        if play.ending_card:
+            break
+        step(app, 0.05)
+    assert play.ending_card and app.session.engine.ending.id == "hello"
+    assert app.running  # it stays on the ending screen
+
+
+def test_replay_at_reading_pace_shows_the_choice_before_taking_it():
+    app = make_app(session_mode=REPLAY, seed=1, options=Options(replay_choices=[2]))
+    play = play_scene(app)
+    step(app, 1.0)
+    assert app.session.engine.state.node == "setup_box"  # still reading
+    for _ in range(400):
+        if play.choosing and play.focus == 1:
+            break
+        step(app, 0.05)
+    assert play.focus == 1  # the replay's choice is highlighted first
+    step(app, 2.0)
+    assert app.session.engine.state.node == "setup_voice"
+
+
+def test_replay_that_does_not_fit_says_so_and_hands_over():
+    app = make_app(session_mode=REPLAY, seed=1, options=Options(replay_choices=[7], fast=True))
+    play = play_scene(app)
+    step(app, 1.0)
+    assert play.replay is None and app.session.mode == PLAY
+    assert any("does not fit" in n.text for n in app.notices)
+
+
+def test_flowchart_shows_read_nodes_and_replays_a_scene():
+    app = make_app()
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_2)
+    key(app, pygame.K_f)
+    chart = app.top
+    assert isinstance(chart, FlowchartScene)
+    seen, frontier = chart.visible()
+    assert seen == {"setup_box", "setup_voice"}
+    assert "setup_cut_off" in frontier and "setup_hello" not in frontier  # the rest is fog
+    click(app, chart.node_rect("setup_box").center)
+    assert chart.selected == "setup_box"
+    key(app, pygame.K_RETURN)
+    assert isinstance(app.top, Confirm)
+    key(app, pygame.K_y)
+    assert app.session.engine.state.node == "setup_box" and app.session.mode == "scene"
+    assert not app.session.can_save
+
+
+def test_flowchart_layout_puts_every_node_in_its_own_place(sample_story):
+    flow = flow_layout(sample_story)
+    assert set(flow.pos) == set(sample_story.nodes)
+    assert len(set(flow.pos.values())) == len(flow.pos)
+    assert flow.pos["setup_box"][0] < flow.pos["setup_voice"][0] < flow.pos["setup_cut_off"][0]
+
+
+def test_hot_reload_keeps_the_place_and_shows_errors_without_stopping(tmp_path):
+    story = tmp_path / "story"
+    shutil.copytree(SAMPLE, story)
+    app = make_app(str(story))
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_2)
+    chapter = story / "chapters" / "setup.yaml"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace("The room fills with a chime", "The room fills with a new chime"), encoding="utf-8")
+    key(app, pygame.K_F5)
+    assert app.session.engine.state.node == "setup_voice"
+    assert "a new chime" in app.session.engine.lines[0].text
+    assert any("reloaded" in n.text for n in app.notices)
+    chapter.write_text(text.replace("goto: setup_cut_off", "goto: nowhere_at_all", 1), encoding="utf-8")
+    key(app, pygame.K_F5)
+    overlay = app.top
+    assert isinstance(overlay, ErrorOverlay)
+    assert any("setup.yaml:" in line and "E012" in line for line in overlay.lines)
+    key(app, pygame.K_ESCAPE)
+    read_to_end_of_node(app)
+    key(app, pygame.K_1)  # the last good story still plays
+    assert app.session.engine.state.node == "setup_cut_off"
+
+
+def test_captions_show_the_sounds_when_turned_on():
+    app = make_app(TOUR)
+    app.settings.captions = True
+    new_game(app)
+    play = play_scene(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_SPACE)  # into the plaza: the owl cue
+    assert app.session.engine.state.node == "tour_plaza"
+    assert any(n.kind == "caption" and "wings" in n.text for n in app.notices)
+    assert play.owl_active() and play.animating()
+
+
+def test_samantha_brings_the_visualizer_and_the_outage_glitches():
+    app = make_app(TOUR)
+    play = new_game(app)
+    key(app, pygame.K_SPACE)
+    key(app, pygame.K_SPACE)
+    assert play.current.line.speaker == "samantha" and play.visualizer_energy() > 0
+    app.session.engine.warp("tour_outage")
+    step(app, 0.1)
+    assert play.outage_active() and play.animating()
+    app.settings.reduced_motion = True
+    step(app, 3.0)
+    assert not play.animating()  # reduced motion: the glitch holds still
+
+
+def test_loop_idles_when_nothing_moves():
+    app = make_app()
+    play = new_game(app)
+    read_to_end_of_node(app)
+    step(app, 4.0)  # the chapter title fades out
+    assert not app.animating() and not play.animating()
+    drawn = len(app.frame_times)
+    step(app, 2.0)
+    assert len(app.frame_times) == drawn  # nothing changed, nothing drawn
+
+
+def test_cli_lists_play_without_importing_pygame():
+    code = "import sys, game.cli; game.cli.build_parser(); print('pygame' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_no_display_says_to_use_text_mode(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    env["HER_DATA_DIR"] = str(tmp_path)
+    out = subprocess.run([sys.executable, "main.py", "--story", SAMPLE], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 2
+    assert "python main.py text" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_bad_start_options_fail_before_any_window(capsys):
+    from game.cli import main
+    assert main(["play", "--story", SAMPLE, "--load", "5"]) == 2
+    assert "save slot '5' is empty" in capsys.readouterr().err
+    assert main(["play", "--story", SAMPLE, "--start", "nowhere"]) == 2
+    assert "no node 'nowhere'" in capsys.readouterr().err
+    assert main(["play", "--story", SAMPLE, "--set", "nobody=1"]) == 2
+    assert "no variable 'nobody'" in capsys.readouterr().err
+    assert main(["play", "--story", SAMPLE, "--fast"]) == 2
+    replay = os.path.join(os.environ["HER_DATA_DIR"], "bad.json")
+    os.makedirs(os.path.dirname(replay), exist_ok=True)
+    with open(replay, "w", encoding="utf-8") as handle:
+        json.dump({"format": 1, "story": "sample", "seed": 1, "choices": ["x"]}, handle)
+    assert main(["play", "--story", SAMPLE, "--replay", replay]) == 2
+    assert "choice numbers" in capsys.readouterr().err

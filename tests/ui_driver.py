@@ -1,0 +1,87 @@
+"""Drives the window game headless (SDL dummy drivers): post events, step the loop, look at the scenes."""
+from __future__ import annotations
+
+import os
+
+import pygame
+
+from game.runtime.persist import PlayerData
+from game.runtime.saves import SaveStore
+from game.story.validate import load_and_validate
+from game.ui.app import App, Options
+from game.ui.session import Library, Session
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLE = os.path.join(ROOT, "tests", "fixtures", "ok", "sample")
+TOUR = os.path.join(ROOT, "tests", "fixtures", "ok", "ui_tour")
+
+
+def library(story_path: str = SAMPLE) -> Library:
+    result = load_and_validate(story_path)
+    assert result.ok, [d.format() for d in result.errors]
+    folder = os.environ["HER_DATA_DIR"]
+    story = result.story
+    return Library(story, SaveStore(folder, story), PlayerData.load(folder, story.id), folder, [story_path])
+
+
+def make_app(story_path: str = SAMPLE, session_mode: str | None = None, options: Options | None = None,
+             **session_args) -> App:
+    lib = library(story_path)
+    session = Session.new(lib, mode=session_mode, **session_args) if session_mode else None
+    app = App(lib, options or Options(), session)
+    app.step(0.0)
+    return app
+
+
+def step(app: App, seconds: float = 0.0, dt: float = 0.05) -> None:
+    app.step(0.0)
+    elapsed = 0.0
+    while elapsed < seconds and app.running:
+        app.step(dt)
+        elapsed += dt
+
+
+def key(app: App, k: int, mod: int = 0, seconds: float = 0.0) -> None:
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=mod, unicode="", scancode=0))
+    pygame.event.post(pygame.event.Event(pygame.KEYUP, key=k, mod=mod, unicode="", scancode=0))
+    step(app, seconds)
+
+
+def click(app: App, pos: tuple[int, int], button: int = 1, seconds: float = 0.0) -> None:
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0)))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button))
+    step(app, seconds)
+
+
+def wheel(app: App, y: int) -> None:
+    pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=y, flipped=False, precise_x=0.0,
+                                         precise_y=float(y)))
+    step(app)
+
+
+def play_scene(app: App):
+    from game.ui.scenes.play import PlayScene
+    return app.find(PlayScene)
+
+
+def read_to_end_of_node(app: App, limit: int = 40) -> None:
+    """Press Space until the node's last line is fully shown (choices, if any, are then on screen)."""
+    play = play_scene(app)
+    for _ in range(limit):
+        if play.at_last_beat and not play.revealing:
+            return
+        key(app, pygame.K_SPACE)
+    raise AssertionError("the node never finished showing its text")
+
+
+def button_labelled(scene, label: str):
+    return next(b for b in scene.buttons if b.label == label)
+
+
+def shot(app: App, folder: str, name: str) -> str:
+    app.draw()
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{name}.png")
+    pygame.image.save(app.screen, path)
+    return path
