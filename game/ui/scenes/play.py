@@ -440,6 +440,10 @@ class PlayScene(Scene):
                 self.ending_buttons[max(0, self.ending_focus)].action() if self.ending_focus >= 0 else self.app.to_title()
             elif k in (pygame.K_PAGEUP, pygame.K_BACKSPACE):
                 self.rollback()
+            elif k == pygame.K_f:
+                self.open_flowchart()
+            elif k == pygame.K_b:
+                self.open_history()
             return True
         if self.choosing:
             number = _digit(event)

@@ -1,0 +1,131 @@
+"""Screenshots of every screen, for people to look at (build/screenshots, or $HER_SCREENSHOTS).
+
+The assertions check what a picture can show without a human: the image is the window's size,
+and it is not blank (a screen that failed to draw would be one flat colour).
+"""
+from __future__ import annotations
+
+import os
+
+import pygame
+import pytest
+
+from game.ui.scenes.flowchart import FlowchartScene
+from game.ui.scenes.history import HistoryScene
+from game.ui.scenes.saves import SavesScene
+from game.ui.scenes.settings import SettingsScene
+from ui_driver import (ROOT, TOUR, button_labelled, click, key, make_app, play_scene, read_to_end_of_node, shot,
+                       step)
+
+FOLDER = os.environ.get("HER_SCREENSHOTS") or os.path.join(ROOT, "build", "screenshots")
+
+
+@pytest.fixture(autouse=True)
+def _close_window():
+    yield
+    pygame.display.quit()
+
+
+def colours(path: str) -> int:
+    image = pygame.image.load(path)
+    small = pygame.transform.scale(image, (64, 36))
+    return len({small.get_at((x, y))[:3] for x in range(64) for y in range(36)})
+
+
+def test_screenshots_of_every_screen():
+    taken = []
+    app = make_app()
+    taken.append(shot(app, FOLDER, "01_title"))
+    click(app, button_labelled(app.top, "New game").rect.center)
+    step(app, 0.8)
+    taken.append(shot(app, FOLDER, "02_passage_typing"))
+    read_to_end_of_node(app)
+    step(app, 3.5)
+    taken.append(shot(app, FOLDER, "03_choice"))
+    play = play_scene(app)
+    app.session.engine.set_variable("openness", 3)
+    play.layout()
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=play.choice_buttons[1].rect.center, rel=(0, 0),
+                                         buttons=(0, 0, 0)))
+    step(app)
+    taken.append(shot(app, FOLDER, "04_choice_disabled_and_hover"))
+    key(app, pygame.K_2)
+    read_to_end_of_node(app)
+    key(app, pygame.K_s)
+    click(app, app.top.buttons[0].rect.center)
+    click(app, app.top.buttons[2].rect.center)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=app.top.buttons[1].rect.center, rel=(0, 0),
+                                         buttons=(0, 0, 0)))
+    step(app)
+    assert isinstance(app.top, SavesScene)
+    taken.append(shot(app, FOLDER, "05_saves"))
+    key(app, pygame.K_ESCAPE)
+    key(app, pygame.K_ESCAPE)
+    taken.append(shot(app, FOLDER, "06_game_menu"))
+    click(app, button_labelled(app.top, "Settings").rect.center)
+    assert isinstance(app.top, SettingsScene)
+    taken.append(shot(app, FOLDER, "07_settings"))
+    key(app, pygame.K_ESCAPE)
+    key(app, pygame.K_b)
+    assert isinstance(app.top, HistoryScene)
+    taken.append(shot(app, FOLDER, "08_history"))
+    key(app, pygame.K_ESCAPE)
+    key(app, pygame.K_F1)
+    taken.append(shot(app, FOLDER, "09_help"))
+    key(app, pygame.K_ESCAPE)
+    key(app, pygame.K_2)
+    read_to_end_of_node(app)
+    key(app, pygame.K_SPACE)
+    read_to_end_of_node(app)
+    key(app, pygame.K_1)
+    read_to_end_of_node(app)
+    step(app, 1.0)
+    taken.append(shot(app, FOLDER, "10_samantha_speaks"))
+    key(app, pygame.K_SPACE)
+    taken.append(shot(app, FOLDER, "11_ending"))
+    click(app, play.ending_buttons[0].rect.center)
+    taken.append(shot(app, FOLDER, "12_endings"))
+    key(app, pygame.K_ESCAPE)
+    key(app, pygame.K_f)
+    assert isinstance(app.top, FlowchartScene)
+    click(app, app.top.node_rect("setup_voice").center)
+    taken.append(shot(app, FOLDER, "13_flowchart"))
+    key(app, pygame.K_ESCAPE)
+    app.settings.high_contrast = True
+    app.settings_changed()
+    key(app, pygame.K_BACKSPACE)
+    key(app, pygame.K_BACKSPACE)
+    taken.append(shot(app, FOLDER, "14_high_contrast"))
+    pygame.display.quit()
+
+    app = make_app(TOUR)
+    app.settings.captions = True
+    click(app, button_labelled(app.top, "New game").rect.center)
+    step(app, 0.6)
+    taken.append(shot(app, FOLDER, "15_office_morning"))
+    read_to_end_of_node(app)
+    key(app, pygame.K_SPACE)
+    step(app, 3.0)
+    taken.append(shot(app, FOLDER, "16_owl_on_the_plaza_screen"))
+    read_to_end_of_node(app)
+    key(app, pygame.K_SPACE)
+    read_to_end_of_node(app)
+    step(app, 1.0)
+    taken.append(shot(app, FOLDER, "17_rain_street"))
+    key(app, pygame.K_SPACE)
+    step(app, 0.5)
+    taken.append(shot(app, FOLDER, "18_os_not_found"))
+    read_to_end_of_node(app)
+    step(app, 2.0)
+    taken.append(shot(app, FOLDER, "19_outage_choices"))
+    key(app, pygame.K_1)
+    read_to_end_of_node(app)
+    step(app, 3.5)
+    taken.append(shot(app, FOLDER, "20_rooftop_dawn"))
+    pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, size=(900, 640), w=900, h=640))
+    step(app)
+    taken.append(shot(app, FOLDER, "21_resized"))
+
+    for path in taken:
+        assert pygame.image.load(path).get_size() == pygame.display.get_surface().get_size() or "resized" not in path
+        assert colours(path) > 12, f"{path} looks blank"
