@@ -486,18 +486,22 @@ class App:
             self.dirty = False
             self.draw()
 
-    def run(self) -> int:
+    def loop(self, seconds: float | None = None) -> None:
+        """The real loop: full speed while something moves, a slow poll while nothing does."""
         clock = pygame.time.Clock()
-        last = time.perf_counter()
+        last = start = time.perf_counter()
+        while self.running and (seconds is None or last - start < seconds):
+            now = time.perf_counter()
+            self.step(min(0.1, now - last))
+            last = now
+            if self.animating():
+                clock.tick(0 if self.options.fast else ANIMATION_FPS)
+            else:
+                clock.tick(IDLE_FPS)
+
+    def run(self) -> int:
         try:
-            while self.running:
-                now = time.perf_counter()
-                self.step(min(0.1, now - last))
-                last = now
-                if self.animating():
-                    clock.tick(0 if self.options.fast else ANIMATION_FPS)
-                else:
-                    clock.tick(IDLE_FPS)
+            self.loop()
         except KeyboardInterrupt:
             self.quit()
         finally:
