@@ -464,16 +464,22 @@ class App:
             widgets.panel(surface, rect, pal.panel, theme.px(8))
             surface.blit(surf, surf.get_rect(center=rect.center))
             y = rect.bottom + theme.px(6)
-        y = theme.px(18)
-        for notice in [n for n in self.notices if n.kind == "toast"][-4:]:
+        at_top = getattr(self.top, "toasts_at_top", False)
+        y = theme.px(18) if at_top else theme.h - theme.px(18)
+        toasts = [n for n in self.notices if n.kind == "toast"][-4:]
+        for notice in toasts if at_top else reversed(toasts):
             font = theme.ui
             text = widgets.fit(font, notice.text, theme.w - theme.px(120))
             surf = theme.render(font, text, pal.text)
             rect = surf.get_rect().inflate(theme.px(32), theme.px(16))
-            rect.midtop = (theme.w // 2, y)
-            widgets.panel(surface, rect, pal.panel, theme.px(10), pal.panel_edge)
+            if at_top:
+                rect.midtop = (theme.w // 2, y)
+                y = rect.bottom + theme.px(8)
+            else:
+                rect.midbottom = (theme.w // 2, y)
+                y = rect.top - theme.px(8)
+            widgets.panel(surface, rect, (30, 18, 22, 235), theme.px(10), pal.accent_soft)
             surface.blit(surf, surf.get_rect(center=rect.center))
-            y = rect.bottom + theme.px(8)
 
     def step(self, dt: float = 1 / 60) -> None:
         """One turn of the loop without waiting: tests and the benchmark drive the app with this."""

@@ -199,15 +199,24 @@ class Canvas:
             glow(self.s, (x, y), rng.uniform(4, 11) * big, rng.choice(colours), rng.uniform(0.25, 0.6))
 
     def people(self, y: int, count: int, x0: int = 0, x1: int = CW, size: float = 1.0, depth: float = 0.85) -> None:
+        """Silhouettes standing on the line y: head, shoulders, coat, legs; some in pairs."""
         rng = self.rng
         colour = self.shade(depth)
         for _ in range(count):
             x = rng.uniform(x0, x1)
             s = size * rng.uniform(0.85, 1.15)
-            h = 22 * s
-            pygame.draw.ellipse(self.s, colour, (x - 3.5 * s, y - h, 7 * s, 12 * s + h * 0.15))
-            pygame.draw.rect(self.s, colour, (x - 4.5 * s, y - h + 6 * s, 9 * s, h - 6 * s), border_radius=int(3 * s))
-            pygame.draw.circle(self.s, colour, (x, y - h - 2 * s), 3.4 * s)
+            coat = rng.random() < 0.5
+            leg_h, body_h = 8 * s, 10 * s
+            top = y - leg_h - body_h
+            pygame.draw.line(self.s, colour, (x - 1.4 * s, y - leg_h), (x - 1.8 * s, y), max(1, int(2 * s)))
+            pygame.draw.line(self.s, colour, (x + 1.4 * s, y - leg_h), (x + 1.6 * s, y), max(1, int(2 * s)))
+            hem = 4.2 * s if coat else 3.2 * s
+            pygame.draw.polygon(self.s, colour, [(x - 4.2 * s, top + 1.5 * s), (x + 4.2 * s, top + 1.5 * s),
+                                                 (x + hem, y - leg_h + (3 * s if coat else 0)),
+                                                 (x - hem, y - leg_h + (3 * s if coat else 0))])
+            pygame.draw.ellipse(self.s, colour, (x - 4.4 * s, top, 8.8 * s, 4 * s))
+            pygame.draw.rect(self.s, colour, (x - 1 * s, top - 2 * s, 2 * s, 3 * s))
+            pygame.draw.ellipse(self.s, colour, (x - 2.6 * s, top - 7 * s, 5.2 * s, 6 * s))
 
     def window_view(self, rect: pygame.Rect, horizon: float = 0.78, tall: float = 0.15) -> None:
         """The city through a window: sky, sun, towers and lights, clipped to the glass."""
@@ -237,7 +246,7 @@ def _apartment(c: Canvas) -> None:
     s = c.s
     win = pygame.Rect(44, 18, 392, 196)
     c.window_view(win, 0.8, 0.12)
-    wall = c.room_colour((196, 168, 150), (44, 30, 36))
+    wall = c.room_colour((196, 168, 150), (72, 46, 48))
     for r in ((0, 0, CW, win.y), (0, 0, win.x, CH), (win.right, 0, CW - win.right, CH)):
         pygame.draw.rect(s, wall, r)
     frame = scale_colour(wall, 0.7)
@@ -420,9 +429,13 @@ def _plaza(c: Canvas) -> None:
     tower = c.shade(0.85)
     screen = plaza_screen_rect()
     pygame.draw.rect(s, tower, screen.inflate(60, 80).move(0, 20))
-    glass = mix((70, 90, 120), (255, 220, 200), 0.3) if c.dark else mix((150, 170, 190), c.light.haze, 0.5)
-    pygame.draw.rect(s, glass, screen)
-    glow(s, screen.center, 90, (200, 220, 255), 0.25 if c.dark else 0.1)
+    vgradient(s, screen, ((0, (246, 196, 178)), (0.6, (214, 170, 200)), (1, (170, 150, 196))))
+    prev = s.get_clip()
+    s.set_clip(screen)
+    for cx, cy, r, colour in ((0.3, 0.4, 30, (255, 230, 200)), (0.7, 0.65, 38, (255, 160, 150)), (0.55, 0.2, 20, (250, 240, 230))):
+        glow(s, (screen.x + cx * screen.width, screen.y + cy * screen.height), r, colour, 0.45)
+    s.set_clip(prev)
+    glow(s, screen.center, 110, (255, 200, 190), 0.3 if c.dark else 0.12)
     ground = mix(c.shade(0.6), c.light.haze, 0.2)
     pygame.draw.rect(s, ground, (0, 172, CW, CH - 172))
     for i in range(-8, 9):
@@ -532,25 +545,31 @@ def _beach(c: Canvas) -> None:
     vgradient(s, pygame.Rect(0, horizon, CW, 60), ((0, sea_top), (1, mix(sea_top, (60, 110, 140), 0.5))))
     if c.light.sun:
         x = c.light.sun[0] * CW
+        shimmer = alpha_layer()
         for i in range(14):
             y = horizon + 3 + i * 4
             w = 40 + i * 6
-            pygame.draw.line(s, mix(sea_top, c.light.sun[2], 0.6), (x - w / 2 + (i * 13) % 20, y), (x + w / 2, y), 1)
+            pygame.draw.line(shimmer, (*c.light.sun[2], 120 - i * 6), (x - w / 2 + (i * 13) % 20, y), (x + w / 2, y), 1)
+        s.blit(shimmer, (0, 0))
     sand = mix((236, 208, 170), c.light.haze, 0.2) if not c.dark else (70, 60, 70)
     pts = [(0, CH), (0, 204)] + [(x, 198 + 6 * math.sin(x * 0.02)) for x in range(0, CW + 10, 10)] + [(CW, CH)]
     pygame.draw.polygon(s, sand, pts)
+    foam = alpha_layer()
     for i in range(3):
         y = 196 - i * 8
-        pygame.draw.line(s, mix(sand, (255, 255, 255), 0.5 - i * 0.12), (0, y + 2), (CW, y - 2), 1)
+        pts = [(x, y + 2 * math.sin(x * 0.05 + i)) for x in range(0, CW + 10, 10)]
+        pygame.draw.lines(foam, (255, 255, 255, 110 - i * 30), False, pts, 1)
+    s.blit(foam, (0, 0))
     pier = c.shade(0.55)
     pygame.draw.rect(s, pier, (0, horizon - 8, 120, 5))
     for x in range(4, 120, 12):
         pygame.draw.line(s, pier, (x, horizon - 4), (x, horizon + 6), 2)
     c.people(236, 4, 180, 460, 1.4, 0.85)
     umbrella = (236, 110, 90)
-    pygame.draw.line(s, c.shade(0.8), (120, 240), (126, 206), 2)
-    pygame.draw.ellipse(s, umbrella, (96, 196, 62, 22))
-    pygame.draw.rect(s, sand, (96, 208, 62, 12))
+    pygame.draw.line(s, c.shade(0.8), (124, 240), (127, 204), 2)
+    pygame.draw.ellipse(s, umbrella, (96, 194, 62, 22))
+    pygame.draw.rect(s, sand, (96, 206, 62, 12))
+    pygame.draw.line(s, c.shade(0.8), (127, 206), (127, 212), 2)
 
 
 def _park(c: Canvas) -> None:
@@ -851,26 +870,45 @@ def decode_thumbnail(data: str | None) -> pygame.Surface | None:
 
 # ---------------------------------------------------------------- things that move
 
+def _edge_mask(size: tuple[int, int]) -> pygame.Surface:
+    """White with alpha fading to nothing at the left and right ends: waves dissolve instead of stopping."""
+    key = ("edge", size)
+    mask = _sprites.get(key)
+    if mask is None:
+        strip = pygame.Surface((64, 1), pygame.SRCALPHA)
+        for x in range(64):
+            strip.set_at((x, 0), (255, 255, 255, int(255 * math.sin(math.pi * (x + 0.5) / 64) ** 1.2)))
+        mask = pygame.transform.smoothscale(strip, size)
+        _sprites[key] = mask
+    return mask
+
+
 def draw_visualizer(surf: pygame.Surface, rect: pygame.Rect, t: float, energy: float, still: bool = False) -> None:
-    """Samantha's presence: a luminous, breathing waveform (still when motion is reduced)."""
+    """Samantha's presence: a luminous ribbon of waves that swells while she speaks (still when motion is reduced)."""
     if still:
-        t = 0.0
-    cx, cy = rect.center
-    layer = pygame.Surface(rect.size, pygame.SRCALPHA)
+        t = 0.7
     w, h = rect.size
-    amp = h * 0.18 * (0.25 + 0.75 * energy)
-    waves = ((1.0, 0.0, 1.7, (255, 236, 220)), (0.7, 1.3, 2.3, (255, 170, 150)), (0.5, 2.1, 3.1, (250, 200, 120)))
+    halo = pygame.transform.smoothscale(_radial(32), (int(w * 1.0), int(h * 1.8))).copy()
+    halo.fill((255, 160, 130, int(110 + 100 * energy)), special_flags=pygame.BLEND_RGBA_MULT)
+    surf.blit(halo, halo.get_rect(center=rect.center))
+    layer = pygame.Surface(rect.size, pygame.SRCALPHA)
+    amp = h * 0.42 * (0.3 + 0.7 * energy)
+    waves = ((1.0, 0.0, 1.5, (255, 242, 230)), (0.8, 1.9, 2.2, (255, 170, 146)), (0.6, 3.3, 3.0, (252, 210, 130)),
+             (0.45, 4.4, 1.1, (240, 170, 214)))
     for k, (a, phase, freq, colour) in enumerate(waves):
         pts = []
-        for i in range(0, 97):
-            x = i / 96
-            env = math.sin(math.pi * x) ** 2
-            y = math.sin(x * freq * math.tau + t * (2.2 + k * 0.7) + phase) * math.sin(t * 1.3 + k + x * 3)
-            pts.append((x * w, h / 2 + y * amp * a * env))
-        pygame.draw.lines(layer, (*colour, 60), False, pts, max(3, h // 14))
-        pygame.draw.aalines(layer, (*colour, 230), False, pts)
+        for i in range(0, 121):
+            x = i / 120
+            env = math.sin(math.pi * x) ** 1.3
+            wobble = 0.75 + 0.25 * math.sin(t * (1.1 + k * 0.4) + k * 1.7)
+            y = math.sin(x * freq * math.tau + t * (2.0 + k * 0.6) + phase) * wobble
+            pts.append((x * (w - 1), h / 2 + y * amp * a * env))
+        pygame.draw.lines(layer, (*colour, 40), False, pts, max(6, h // 9))
+        pygame.draw.lines(layer, (*colour, 110), False, pts, max(2, h // 36))
+        pygame.draw.aalines(layer, (*colour, 255), False, pts)
+    layer.blit(_edge_mask(rect.size), (0, 0), special_flags=pygame.BLEND_RGBA_MULT)
     surf.blit(layer, rect.topleft)
-    glow(surf, (cx, cy), h * 0.9, (255, 170, 140), 0.25 + 0.25 * energy)
+    glow(surf, rect.center, h * 0.5, (255, 214, 190), 0.25 + 0.35 * energy)
 
 
 def draw_owl(surf: pygame.Surface, centre: tuple[float, float], size: float, t: float, still: bool = False) -> None:

@@ -80,15 +80,18 @@ class Button:
 
 
 def draw_button(surface: pygame.Surface, theme: Theme, button: Button, focused: bool,
-                font: pygame.font.Font | None = None, align: str = "center") -> None:
+                font: pygame.font.Font | None = None, align: str = "center", quiet: bool = False) -> None:
+    """A solid button (choices, dialogs) or a quiet one (menus: just words until hovered)."""
     pal = theme.palette
     font = font or theme.ui
     if focused and button.enabled:
         panel(surface, button.rect, pal.button_hover, theme.px(10))
         colour = (20, 10, 12) if theme.settings.high_contrast else pal.button_text
     else:
-        edge = pal.panel_edge if theme.settings.high_contrast else None
-        panel(surface, button.rect, pal.button, theme.px(10), edge)
+        if theme.settings.high_contrast:
+            panel(surface, button.rect, pal.button, theme.px(10), pal.panel_edge)
+        elif not quiet:
+            panel(surface, button.rect, pal.panel, theme.px(10), pal.panel_edge)
         colour = pal.button_text if button.enabled else pal.disabled
     pad = theme.px(18)
     x = button.rect.x + pad if align == "left" else button.rect.centerx
@@ -118,7 +121,7 @@ class Slider:
 
     def track(self, theme: Theme) -> pygame.Rect:
         left = self.rect.x + self.rect.width * 0.42
-        return pygame.Rect(int(left), self.rect.centery - theme.px(3), int(self.rect.right - left - theme.px(70)),
+        return pygame.Rect(int(left), self.rect.centery - theme.px(3), int(self.rect.right - left - theme.px(120)),
                            theme.px(6))
 
     def nudge(self, direction: int) -> None:

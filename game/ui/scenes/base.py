@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 class Scene:
     opaque = True  # False: the scene below shows through (menus and overlays)
+    toasts_at_top = False  # where short messages appear while this scene is on top
 
     def __init__(self, app: "App"):
         self.app = app

@@ -69,4 +69,4 @@ class GameMenu(MenuScene):
         widgets.text(surface, theme, theme.font("ui_light", 30), "Paused", pal.text,
                      (self.rect.centerx, self.rect.y + theme.px(40)), "center")
         for i, button in enumerate(self.buttons):
-            widgets.draw_button(surface, theme, button, i == self.focus)
+            widgets.draw_button(surface, theme, button, i == self.focus, quiet=True)

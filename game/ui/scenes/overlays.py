@@ -22,7 +22,7 @@ KEYMAP: list[tuple[str, list[tuple[str, str]]]] = [
         ("B", "history of what was said"),
     ]),
     ("Game", [
-        ("Esc, right click", "game menu (Esc goes back everywhere)"),
+        ("Esc, right click", "game menu; Esc also goes back"),
         ("S / L", "save / load screen"),
         ("F6 / F9", "quicksave / quickload"),
         ("F", "flowchart of the story so far"),
@@ -30,7 +30,7 @@ KEYMAP: list[tuple[str, list[tuple[str, str]]]] = [
         ("F5", "reload the story files (for writers)"),
         ("F11, Alt + Enter", "fullscreen on / off"),
         ("F12", "screenshot into your data folder"),
-        ("Close the window", "the game is saved to the autosave slot"),
+        ("Close the window", "autosaves the game"),
     ]),
 ]
 
@@ -62,8 +62,8 @@ class HelpOverlay(Scene):
             for keys, meaning in rows:
                 widgets.text(surface, theme, theme.font("ui_medium", 16), keys, pal.text, (x, y))
                 widgets.text(surface, theme, theme.font("ui", 15), widgets.fit(theme.font("ui", 15), meaning,
-                                                                                  col_w - theme.px(210)),
-                             pal.text_dim, (x + theme.px(210), y + theme.px(1)))
+                                                                                  col_w - theme.px(250)),
+                             pal.text_dim, (x + theme.px(250), y + theme.px(1)))
                 y += theme.px(40)
         widgets.text(surface, theme, theme.ui_small, "Esc or click to close", pal.text_dim,
                      (rect.centerx, rect.bottom - theme.px(22)), "center")

@@ -45,6 +45,7 @@ class Beat:
 
 
 class PlayScene(Scene):
+    toasts_at_top = True  # the sky is free; the text box is at the bottom
     def __init__(self, app, replay: list[int] | None = None, fast: bool = False):
         super().__init__(app)
         self.session = app.session
