@@ -1,0 +1,64 @@
+"""What is sounding, channel by channel: the rules of starting and stopping cues, shared by the real mixer
+and the silent one so captions come out the same with or without a sound device."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from ..story.model import CHANNELS, Cue, Story
+
+log = logging.getLogger("her.audio")
+
+
+@dataclass
+class Change:
+    started: list[Cue] = field(default_factory=list)
+    stopped: list[Cue] = field(default_factory=list)
+
+    @property
+    def captions(self) -> list[str]:
+        return [cue.caption for cue in self.started if cue.caption]
+
+
+class Deck:
+    """Cues sounding per channel, oldest first. One music track at a time; the others layer."""
+
+    def __init__(self, story: Story):
+        self.story = story
+        self.sounding: dict[str, list[Cue]] = {channel: [] for channel in CHANNELS}
+        self._unknown: set[str] = set()
+
+    def enter(self, cues: Sequence[str], stop: Sequence[str]) -> Change:
+        """Entering a node: its `stop` channels fall silent, then its cues start. A cue that is still sounding
+        carries on (no restart, no second caption)."""
+        change = Change()
+        for channel in stop:
+            change.stopped += self.sounding.get(channel, [])
+            if channel in self.sounding:
+                self.sounding[channel] = []
+        for name in cues:
+            cue = self.story.cues.get(name)
+            if cue is None:
+                if name not in self._unknown:  # the validator reports these; at play time, say it once
+                    self._unknown.add(name)
+                    log.warning("audio: no cue '%s' in the catalogue", name)
+                continue
+            playing = self.sounding[cue.channel]
+            if any(c.name == name for c in playing):
+                continue
+            if cue.channel == "music":
+                change.stopped += playing
+                playing.clear()
+            playing.append(cue)
+            change.started.append(cue)
+        return change
+
+    def ended(self, cue: Cue) -> None:
+        """A one-shot finished (or the mixer dropped a cue)."""
+        playing = self.sounding[cue.channel]
+        if cue in playing:
+            playing.remove(cue)
+
+    def playing(self) -> list[Cue]:
+        return [cue for channel in CHANNELS for cue in self.sounding[channel]]
