@@ -402,12 +402,19 @@ def _street(c: Canvas) -> None:
         colour = c.shade(0.92)
         pts = [(x_edge, 0), (vx + side * 70, vy - 110), (vx + side * 70, vy + 6), (x_edge, CH)]
         pygame.draw.polygon(s, colour, pts)
-        for i in range(1, 7):  # window bands receding
-            t = i / 7
-            x = x_edge + (vx + side * 70 - x_edge) * t
-            top = 0 + (vy - 110) * t
-            bottom = CH + (vy + 6 - CH) * t
-            pygame.draw.line(s, mix(colour, c.light.haze, 0.18), (x, top + 10), (x, bottom - 30), 2)
+        shop = (255, 196, 140) if c.dark else mix(c.light.haze, (255, 255, 255), 0.3)
+        for i in range(1, 7):  # window bands and shop fronts receding
+            t0, t1 = (i - 1) / 7 + 0.02, i / 7 - 0.03
+            x0 = x_edge + (vx + side * 70 - x_edge) * t0
+            x1 = x_edge + (vx + side * 70 - x_edge) * t1
+            top = 0 + (vy - 110) * t1
+            bottom0, bottom1 = CH + (vy + 6 - CH) * t0, CH + (vy + 6 - CH) * t1
+            pygame.draw.line(s, mix(colour, c.light.haze, 0.18), (x1, top + 10), (x1, bottom1 - 30), 2)
+            h0, h1 = (bottom0 - 0) * 0.16, (bottom1 - 0) * 0.16
+            quad = [(x0, bottom0 - h0 * 1.6), (x1, bottom1 - h1 * 1.6), (x1, bottom1 - h1 * 0.5), (x0, bottom0 - h0 * 0.5)]
+            pygame.draw.polygon(s, mix(colour, shop, 0.55 if c.dark else 0.3), quad)
+            if c.dark:
+                glow(s, ((x0 + x1) / 2, (bottom0 + bottom1) / 2 - h1), 26 * (1 - t0) + 6, (255, 170, 110), 0.35)
     for i in range(4):  # street lamps
         t = 0.15 + i * 0.22
         for side in (-1, 1):
@@ -453,29 +460,41 @@ def plaza_screen_rect() -> pygame.Rect:
 
 
 def _subway(c: Canvas) -> None:
+    """A platform in one-point perspective: tiled walls, lights along the ceiling, a train's lamp in the tunnel."""
     s = c.s
-    tile = c.room_colour((214, 208, 190), (90, 86, 80))
-    s.fill(tile)
-    vx, vy = 330, 130
-    for y in range(0, 180, 6):
-        pygame.draw.line(s, mix(tile, (255, 255, 255), 0.12), (0, y), (vx, vy + (y - vy) * 0.3), 1)
-    band = (180, 80, 64) if not c.dark else (140, 60, 50)
-    pygame.draw.polygon(s, band, [(0, 96), (vx - 20, vy - 8), (vx - 20, vy - 2), (0, 112)])
-    pygame.draw.polygon(s, (22, 18, 22), [(vx - 20, vy - 50), (CW, 0), (CW, CH), (vx - 20, vy + 40)])
-    pygame.draw.polygon(s, mix(tile, (60, 50, 50), 0.5), [(0, 190), (vx - 20, vy + 16), (vx - 10, vy + 22), (40, CH),
-                                                          (0, CH)])
-    platform = c.room_colour((150, 140, 132), (60, 56, 56))
-    pygame.draw.polygon(s, platform, [(0, 200), (vx - 20, vy + 18), (vx + 10, vy + 24), (170, CH), (0, CH)])
-    pygame.draw.line(s, (236, 200, 60), (170, CH), (vx + 10, vy + 24), 3)
-    for i in range(7):
-        t = i / 7
-        x = 20 + (vx - 40) * t
-        y = 14 + (vy - 60) * t
-        pygame.draw.line(s, (255, 248, 230), (x - 12 * (1 - t), y), (x + 12 * (1 - t), y + 2), max(1, int(4 * (1 - t))))
-        glow(s, (x, y + 6), 30 * (1 - t) + 6, (255, 240, 210), 0.35)
-    glow(s, (vx + 60, vy), 40, (255, 230, 180), 0.7)
-    glow(s, (vx + 60, vy), 12, (255, 255, 240), 1.0)
-    c.people(228, 3, 20, 150, 1.8, 0.85)
+    tile = c.room_colour((222, 214, 196), (110, 100, 92))
+    far = pygame.Rect(276, 96, 64, 52)
+    pygame.draw.polygon(s, scale_colour(tile, 1.05), [(0, 0), (CW, 0), (far.right, far.y), (far.x, far.y)])
+    pygame.draw.polygon(s, tile, [(0, 0), (far.x, far.y), (far.x, far.bottom), (0, 206)])
+    pygame.draw.polygon(s, scale_colour(tile, 0.8), [(CW, 0), (far.right, far.y), (far.right, far.bottom), (CW, 236)])
+    grout = mix(tile, (255, 255, 255), 0.18)
+    for i in range(1, 14):
+        t = i / 14
+        pygame.draw.line(s, grout, (0, 206 * t), (far.x, far.y + far.height * t), 1)
+    for x in range(0, far.x, 18):
+        t = x / far.x
+        pygame.draw.line(s, grout, (x, t * far.y), (x, 206 + (far.bottom - 206) * t), 1)
+    band = mix((200, 86, 66), tile, 0.15)
+    pygame.draw.polygon(s, band, [(0, 92), (far.x, far.y + 20), (far.x, far.y + 25), (0, 110)])
+    pygame.draw.polygon(s, band, [(CW, 104), (far.right, far.y + 20), (far.right, far.y + 25), (CW, 124)])
+    pygame.draw.rect(s, (18, 14, 18), far)
+    pygame.draw.ellipse(s, (18, 14, 18), (far.x, far.y - 16, far.width, 34))
+    platform = c.room_colour((168, 156, 146), (76, 70, 68))
+    pygame.draw.polygon(s, platform, [(0, 206), (far.x, far.bottom), (far.x + 18, far.bottom), (190, CH), (0, CH)])
+    pygame.draw.polygon(s, (34, 28, 32), [(190, CH), (far.x + 18, far.bottom), (far.right, far.bottom), (CW, 236), (CW, CH)])
+    for offset in (0.35, 0.65):
+        pygame.draw.line(s, (120, 110, 110), (190 + (CW - 190) * offset, CH), (far.x + 18 + (far.width - 18) * offset,
+                                                                                  far.bottom), 1)
+    pygame.draw.line(s, (236, 200, 70), (190, CH), (far.x + 18, far.bottom), 3)
+    for i in range(8):
+        t = i / 8
+        x = CW * 0.42 + (far.centerx - CW * 0.42) * t
+        y = 6 + (far.y - 10) * t
+        pygame.draw.line(s, (255, 248, 232), (x - 16 * (1 - t) - 2, y), (x + 16 * (1 - t) + 2, y), max(1, int(4 * (1 - t))))
+        glow(s, (x, y + 8), 34 * (1 - t) + 6, (255, 236, 206), 0.3)
+    glow(s, (far.centerx + 10, far.centery + 6), 46, (255, 228, 170), 0.8)
+    glow(s, (far.centerx + 10, far.centery + 6), 10, (255, 255, 240), 1.0)
+    c.people(238, 3, 30, 170, 1.9, 0.85)
 
 
 def _train(c: Canvas) -> None:
@@ -521,7 +540,7 @@ def _stairs(c: Canvas) -> None:
     s.set_clip(top)
     c.skyline(top.bottom, top.y + 8, top.x, top.right, 2)
     s.set_clip(prev)
-    glow(s, top.center, 150, c.light.haze, 0.6)
+    glow(s, top.center, 150, c.light.haze, 0.35)
     for i in range(18):
         t = i / 18
         y0 = CH - (CH - top.bottom) * t
