@@ -51,7 +51,7 @@ def build_schema() -> dict[str, Any]:
     choice = _object(fields.CHOICE, {"goto": ident, "effects": effects,
                                      "unavailable": {"enum": ["hide", "show"]}})
     scene = {"type": "object", "additionalProperties": False,
-             "properties": {key: {"enum": list(values), "description": fields.SCENE_DOC[key]}
+             "properties": {key: {"enum": list(values), "description": fields.SCENE[key].doc}
                             for key, values in SCENE_VOCABULARY.items()}}
     node = _object(fields.NODE, {
         "id": ident, "next": ident, "ending": ident, "effects": effects, "scene": scene,

@@ -93,9 +93,9 @@ EXTENSION = {
     "node": spec("str", "Existing node whose choices are extended.", True),
     "choices": spec("list", "Choices appended to that node.", True),
 }
-SCENE_DOC = {
-    "location": "Where the scene happens.",
-    "time": "Time of day.",
-    "mood": "The scene's mood (colours, music).",
-    "weather": "Weather drawn over the scene.",
+SCENE = {
+    "location": spec("str", "Where the scene happens."),
+    "time": spec("str", "Time of day."),
+    "mood": spec("str", "The scene's mood (colours, music)."),
+    "weather": spec("str", "Weather drawn over the scene."),
 }

@@ -180,15 +180,25 @@ class Source:
                 result.key_at[key] = Where(shown, mark.line + 1, mark.column + 1)
                 mark = value_node.start_mark
                 result.value_at[key] = Where(shown, mark.line + 1, mark.column + 1)
-                result[key] = self.convert(value_node, depth + 1)
+                if value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
+                    self.expanded += 1
+                    result[key] = value_node.value
+                else:
+                    result[key] = self.convert(value_node, depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
             items = YList()
             items.where = self.at(node.start_mark)
             items.item_at = []
+            shown = self.shown
             for item in node.value:
-                items.item_at.append(self.at(item.start_mark))
-                items.append(self.convert(item, depth + 1))
+                mark = item.start_mark
+                items.item_at.append(Where(shown, mark.line + 1, mark.column + 1))
+                if item.tag == _STR and type(item) is yaml.ScalarNode:
+                    self.expanded += 1
+                    items.append(item.value)
+                else:
+                    items.append(self.convert(item, depth + 1))
             return items
         # plain scalars are most of a story: build them directly, leave odd spellings to PyYAML
         tag, value = node.tag, node.value
@@ -275,6 +285,19 @@ _KINDS: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "bool": (bo
                                        "map": (YMap,), "list": (YList,)}
 
 
+_TYPES_CACHE: dict[int, tuple[dict, dict[str, tuple[type, ...]]]] = {}
+
+
+def _python_types(table: dict[str, fields.Spec]) -> dict[str, tuple[type, ...]]:
+    """Field -> accepted Python types, computed once per table of the fields module."""
+    cached = _TYPES_CACHE.get(id(table))
+    if cached is not None and cached[0] is table:
+        return cached[1]
+    known = {key: tuple(t for k in spec.kinds for t in _KINDS[k]) for key, spec in table.items()}
+    _TYPES_CACHE[id(table)] = (table, known)  # holding the table keeps its id from being reused
+    return known
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -290,7 +313,7 @@ class Fields:
 
     def __init__(self, src: Source, mapping: YMap, what: str, table: dict[str, fields.Spec], addon: bool = False):
         self.src, self.map, self.what = src, mapping, what
-        self.known = {key: tuple(t for k in spec.kinds for t in _KINDS[k]) for key, spec in table.items()}
+        self.known = _python_types(table)
         for key in mapping:
             if key not in table:
                 src.report("E009", mapping.key_at[key], f"unknown field '{key}' in {what}{did_you_mean(key, table)}",
@@ -620,7 +643,7 @@ def _read_node(src: Source, m: YMap, chapter_id: str, build: _Build) -> None:
 def _read_scene(src: Source, m: YMap | None, what: str) -> Scene | None:
     if m is None:
         return None
-    f = Fields(src, m, f"the scene of {what}", {k: fields.Spec(("str",)) for k in SCENE_VOCABULARY})
+    f = Fields(src, m, f"the scene of {what}", fields.SCENE)
     values = {}
     for key, known in SCENE_VOCABULARY.items():
         value = f.get(key)
