@@ -109,7 +109,8 @@ def main() -> int:
     try:
         app = make_app(folder, session=False)
         print(f"window {app.screen.get_size()[0]}x{app.screen.get_size()[1]}, "
-              f"SDL video driver '{pygame.display.get_driver()}' (headless)")
+              f"SDL video driver '{pygame.display.get_driver()}'"
+              + (" (headless)" if pygame.display.get_driver() in ("dummy", "offscreen") else ""))
         settle(app)
         title_idle = cpu_of(app.loop, args.seconds)
         title_naive = cpu_of(lambda s: naive(app, s), args.seconds)

@@ -436,7 +436,8 @@ class App:
         for scene in list(self.stack):
             scene.update(dt)
 
-    def draw(self) -> None:
+    def draw(self, full: bool = True) -> None:
+        """Draw every visible scene; send the whole frame to the screen, or only the part that moved."""
         started = time.perf_counter()
         first = 0
         for i in range(len(self.stack) - 1, -1, -1):
@@ -448,7 +449,11 @@ class App:
         for scene in self.stack[first:]:
             scene.draw(self.screen)
         self.draw_notices(self.screen)
-        pygame.display.flip()
+        areas = [] if full else [scene.dirty_area() for scene in self.stack if scene.animating()]
+        if areas and None not in areas:  # copying a whole window costs more than drawing it
+            pygame.display.update(areas[0].unionall(areas[1:]).clip(self.screen.get_rect()))
+        else:
+            pygame.display.flip()
         self.frame_times.append(time.perf_counter() - started)
         if len(self.frame_times) > 5000:
             del self.frame_times[:2500]
@@ -488,9 +493,10 @@ class App:
             if not self.running:
                 return
         self.update(dt)
-        if self.dirty or self.animating():
+        full = self.dirty
+        if full or self.animating():
             self.dirty = False
-            self.draw()
+            self.draw(full)
 
     def loop(self, seconds: float | None = None) -> None:
         """The real loop: full speed while something moves, a slow poll while nothing does."""

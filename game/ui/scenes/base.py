@@ -37,6 +37,10 @@ class Scene:
         """True while something moves: the loop then draws every frame."""
         return False
 
+    def dirty_area(self) -> pygame.Rect | None:
+        """While animating: the part of the window that changes, or None for all of it."""
+        return None
+
     def wake_at(self) -> float | None:
         """App time at which update() must run again although nothing moves (auto-advance, timers)."""
         return None

@@ -242,6 +242,7 @@ class PlayScene(Scene):
     def advance(self) -> None:
         """Click / Space / Enter: finish the line, or go on to the next line, node or the ending card."""
         self.hidden = False
+        self.app.dirty = True
         if self.ending_card:
             return
         if self.revealing:
@@ -751,13 +752,30 @@ class PlayScene(Scene):
         layer.set_alpha(alpha)
         surface.blit(layer, layer.get_rect(center=(theme.w // 2, int(theme.h * 0.2))))
 
-    def draw_visualizer(self, surface: pygame.Surface, now: float) -> None:
+    def visualizer_rect(self) -> pygame.Rect:
         theme = self.theme
         rect = pygame.Rect(0, 0, int(theme.w * 0.44), theme.px(120))
         rect.center = (theme.w // 2, min(int(theme.h * 0.33), self.box.top - theme.px(120)))
         if self.choosing:
             rect.centery = min(rect.centery, self.choice_buttons[0].rect.top - theme.px(80))
-        painter.draw_visualizer(surface, rect, now, self.visualizer_energy(), self.settings.reduced_motion)
+        return rect
+
+    def draw_visualizer(self, surface: pygame.Surface, now: float) -> None:
+        painter.draw_visualizer(surface, self.visualizer_rect(), now, self.visualizer_energy(),
+                                self.settings.reduced_motion)
+
+    def dirty_area(self) -> pygame.Rect | None:
+        """Typing changes only the text box, and Samantha's waves their own corner of the sky."""
+        now = self.app.time
+        if self.skip_active() or self.replay is not None or now - self.transition_start < TRANSITION \
+                or now - self.banner_start < BANNER or self.outage_active() \
+                or (self.owl_active() and now - self.node_start < OWL_FLIGHT):
+            return None
+        area = self.box.copy()
+        if self.speaker_is_os():
+            rect = self.visualizer_rect()
+            area.union_ip(rect.inflate(rect.width * 0.1, rect.height * 1.0))
+        return area
 
     def draw_owl(self, surface: pygame.Surface, now: float) -> None:
         theme = self.theme
