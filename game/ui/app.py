@@ -10,10 +10,11 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Sequence
 
 import pygame
 
+from ..audio import open_audio
 from ..runtime.engine import EngineError
 from ..runtime.saves import QUICK, SaveError
 from ..story.model import Story
@@ -47,42 +48,6 @@ class Notice:
     text: str
     until: float
     kind: str = "toast"  # toast | caption
-
-
-class NullAudio:
-    """Stands in when game.audio is missing or has no device: same methods, no sound, captions still shown."""
-
-    def __init__(self, story: Story):
-        self.story = story
-
-    def enter_node(self, cues: Sequence[str], stop: Sequence[str]) -> list[str]:
-        return [self.story.cues[c].caption for c in cues if c in self.story.cues and self.story.cues[c].caption]
-
-    def set_volume(self, channel: str, volume: float) -> None:
-        pass
-
-    def pause(self) -> None:
-        pass
-
-    def resume(self) -> None:
-        pass
-
-    def update(self, dt: float) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        pass
-
-
-def open_audio(story: Story, settings: dict[str, Any]) -> Any:
-    try:
-        from ..audio import open_audio as real_open_audio
-    except ImportError:  # game.audio is being built alongside; remove this guard once it has landed
-        return NullAudio(story)
-    try:
-        return real_open_audio(story, settings)
-    except (pygame.error, OSError):
-        return NullAudio(story)
 
 
 def open_window(size: tuple[int, int], fullscreen: bool, title: str) -> pygame.Surface:
