@@ -18,8 +18,8 @@ from .levels import levels
 RATE, CHANNELS = 44100, 2
 
 
-def _catalogue(args: argparse.Namespace) -> Story:
-    """The story's cues; a story whose cue catalogue has errors is reported and refused (exit 1)."""
+def _catalogue(args: argparse.Namespace) -> Story | None:
+    """The story with its cues; None (errors printed) when the cue catalogue has errors."""
     for path in story_paths(args):
         if not os.path.exists(path):
             raise UsageError(f"no story at '{path}'")
@@ -29,7 +29,7 @@ def _catalogue(args: argparse.Namespace) -> Story:
     if story is None or cue_errors:
         print_diagnostics(cue_errors or result.errors)
         print("The cue catalogue has errors; fix them and try again.", file=sys.stderr)
-        raise SystemExit(EXIT_FOUND)
+        return None
     if not story.cues:
         raise UsageError("this story has no cue catalogue ('cues:' in story.yaml)")
     return story
@@ -56,6 +56,8 @@ def _describe(samples: bytes, rate: int, channels: int) -> str:
 
 def cmd_list(args: argparse.Namespace) -> int:
     story = _catalogue(args)
+    if story is None:
+        return EXIT_FOUND
     cache = DiskCache()
     from .cache import recipe_key
     width = max(len(name) for name in story.cues)
@@ -74,6 +76,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_play(args: argparse.Namespace) -> int:
     story = _catalogue(args)
+    if story is None:
+        return EXIT_FOUND
     cue = _cue(story, args.cue)
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
@@ -91,7 +95,8 @@ def cmd_play(args: argparse.Namespace) -> int:
         length = len(samples) / (2 * channels * rate)
         seconds = args.seconds if args.seconds is not None else (max(10.0, length) if cue.loop else length)
         print(f"{cue.name} ({cue.channel}{', looping' if cue.loop else ''}): {cue.caption}")
-        channel = sound.play(loops=-1 if cue.loop else 0)
+        channel = pygame.mixer.Channel(0)
+        channel.play(sound, loops=-1 if cue.loop else 0)
         end = time.monotonic() + seconds
         while time.monotonic() < end and channel.get_busy():
             time.sleep(0.05)
@@ -107,6 +112,8 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     story = _catalogue(args)
+    if story is None:
+        return EXIT_FOUND
     cue = _cue(story, args.cue)
     folder = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(folder):
@@ -126,6 +133,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_render_all(args: argparse.Namespace) -> int:
     story = _catalogue(args)
+    if story is None:
+        return EXIT_FOUND
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as err:

@@ -30,8 +30,8 @@ class Deck:
         self._unknown: set[str] = set()
 
     def enter(self, cues: Sequence[str], stop: Sequence[str]) -> Change:
-        """Entering a node: its `stop` channels fall silent, then its cues start. A cue that is still sounding
-        carries on (no restart, no second caption)."""
+        """Entering a node: its `stop` channels fall silent, then its cues start. A loop or a music track that is
+        still sounding carries on (no restart, no second caption); an effect named again plays again."""
         change = Change()
         for channel in stop:
             change.stopped += self.sounding.get(channel, [])
@@ -45,7 +45,7 @@ class Deck:
                     log.warning("audio: no cue '%s' in the catalogue", name)
                 continue
             playing = self.sounding[cue.channel]
-            if any(c.name == name for c in playing):
+            if (cue.loop or cue.channel == "music") and cue in playing:
                 continue
             if cue.channel == "music":
                 change.stopped += playing

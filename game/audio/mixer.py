@@ -177,6 +177,7 @@ class PygameAudio:
             self.failed = NullAudio(self.story)
             try:
                 pygame.mixer.stop()
+                pygame.mixer.set_reserved(0)
                 if self.owns_mixer:
                     pygame.mixer.quit()
             except pygame.error:

@@ -17,6 +17,7 @@ from ..story.recipe import Envelope, Loop, Recipe, RecipeError, Sound, natural_s
 
 # pydub warns at import when ffmpeg is missing; the game never needs ffmpeg, so players never see it
 warnings.filterwarnings("ignore", message="Couldn't find ffmpeg or avconv", category=RuntimeWarning)
+warnings.filterwarnings("ignore", message="'audioop' is deprecated", category=DeprecationWarning)  # pydub's
 
 from pydub import AudioSegment  # noqa: E402
 from pydub.generators import Sawtooth, SignalGenerator, Sine, Square, Triangle  # noqa: E402

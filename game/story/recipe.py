@@ -479,8 +479,10 @@ def parse_recipe(data: Any, where: Where, looping: bool = True) -> tuple[Recipe 
         level = r.number(data, "level", where, -40.0, -0.5, "dBFS") or DEFAULT_LEVEL
     if sound is not None and not r.problems:
         total = seconds(sound)
-        if not 0.01 <= total <= MAX_SECONDS:
-            r.report(where, f"the sound lasts {total:.3f} s; a cue lasts from 0.01 to {MAX_SECONDS:g} s")
+        if total > MAX_SECONDS:
+            r.report(where, f"the sound lasts {total:.1f} s; a cue may last at most {MAX_SECONDS:g} s")
+        elif total < 0.01:
+            r.report(where, f"the sound lasts {total * 1000:.1f} ms; a cue lasts at least 10 ms")
     if "loop" in data:
         at = r.where_of(data, "loop", where)
         if not looping:

@@ -1,0 +1,465 @@
+"""Audio cues: every shipped recipe renders real sound; the mixer plays it, crossfades, ducks and recovers; a
+failing mixer plays silently; the second start comes from the cache; the 'audio' command."""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import subprocess
+import sys
+import time
+import wave
+
+import pytest
+
+from conftest import FIXTURES, ROOT, STORY
+from game.cli import main
+from game.story.loader import load_story
+from game.story.model import Where
+from game.story.recipe import parse_recipe, recipe_of
+
+AUDIO_FIXTURE = os.path.join(FIXTURES, "audio")
+
+
+def _story(path):
+    story, diagnostics = load_story(path)
+    assert story is not None, [d.format() for d in diagnostics]
+    return story
+
+
+SHIPPED = _story(STORY)
+
+
+@pytest.fixture
+def fixture_story():
+    return _story(AUDIO_FIXTURE)
+
+
+# ---------------------------------------------------------------- the shipped catalogue
+
+def test_every_shipped_cue_has_a_valid_recipe():
+    from game.story.recipe import check_recipes
+    assert [d.format() for d in check_recipes(SHIPPED)] == []
+    assert [name for name, cue in SHIPPED.cues.items() if cue.recipe is None] == []
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED.cues))
+def test_shipped_recipe_renders_audible_sound_of_its_length_and_level(name):
+    from game.audio.levels import levels
+    from game.audio.synth import render
+    cue = SHIPPED.cues[name]
+    recipe = recipe_of(cue)
+    seg = render(recipe)
+    assert (seg.frame_rate, seg.channels, seg.sample_width) == (44100, 2, 2)
+    found = levels(seg.raw_data, 44100, 2)
+    assert abs(found.seconds - recipe.seconds) < 0.02, f"{name}: {found.seconds:.3f} s, expected {recipe.seconds:.3f}"
+    assert abs(found.peak_db - recipe.level) < 0.3, f"{name}: peak {found.peak_db:.2f} dBFS, level {recipe.level}"
+    assert found.clipped == 0
+    assert found.rms_db > -32, f"{name} is nearly silent: {found.rms_db:.1f} dBFS RMS"
+    assert 0.01 < recipe.seconds <= 60
+
+
+def test_looping_cues_join_without_a_click():
+    """The last sample of a loop leads into the first as smoothly as any two neighbours inside it."""
+    from array import array
+
+    from game.audio.synth import render
+    for name in ("rain", "music_tense", "city_ambience"):
+        samples = array("h", render(recipe_of(SHIPPED.cues[name])).raw_data)[0::2]
+        steps = sorted(abs(b - a) for a, b in zip(samples, samples[1:]))
+        assert abs(samples[0] - samples[-1]) <= steps[int(len(steps) * 0.999)], name
+
+
+def test_piano_piece_is_a_melody_in_several_voices():
+    sound = recipe_of(SHIPPED.cues["piano_piece"]).sound
+    voices = [layer for layer in sound.children if layer.kind == "notes"]
+    assert len(voices) >= 3
+    melody = voices[0].notes
+    assert len({n.pitches for n in melody if n.pitches}) >= 6 and len(melody) >= 24
+
+
+# ---------------------------------------------------------------- the recipe language
+
+W = Where("cues.yaml", 7, 3)
+
+
+def problems(data, looping=True):
+    return [message for _, message in parse_recipe(data, W, looping)[1]]
+
+
+def test_recipe_mistakes_are_named_plainly():
+    assert problems({"tone": "A4", "length": 1, "wav": "sine"}) == ["unknown field 'wav' in a tone (did you mean 'wave'?)"]
+    assert "'H5' is not a pitch" in problems({"notes": "C5 H5:2", "tempo": 90})[0]
+    assert "'x' is not a number of beats" in problems({"notes": "C5:x"})[0]
+    assert problems({"tone": 440}) == ["a tone needs 'length' (seconds)"]
+    assert "both 'tone' and 'noise'" in problems({"tone": 440, "noise": "white", "length": 1})[0]
+    assert "'wave' does not apply to noise" in problems({"noise": "white", "length": 1, "wave": "sine"})[0]
+    assert "past the end of the sound" in problems({"noise": "white", "length": 4,
+                                                    "loop": {"start": 0, "end": 3.5, "crossfade": 1}})[0]
+    assert problems({"tone": 440, "length": 1, "loop": {"end": 0.5}}, looping=False) == [
+        "loop points need 'loop: true' on the cue"]
+    assert "'at' places a layer inside a mix" in problems({"sequence": [{"tone": 440, "length": 1, "at": 1}]})[0]
+    assert "at most 120 s" in problems({"tone": 440, "length": 100, "repeat": 2})[0]
+
+
+def test_recipe_lengths_follow_the_documented_rules():
+    def seconds(data):
+        recipe, found = parse_recipe(data, W)
+        assert found == []
+        return recipe.seconds
+    assert seconds({"notes": "C5:1 D5:0.5 r:1/2", "tempo": 120}) == pytest.approx(1.0)
+    assert seconds({"notes": "C5:1", "tempo": 60, "envelope": {"release": 0.5}}) == pytest.approx(1.5)
+    assert seconds({"mix": [{"tone": 440, "length": 1, "at": 2}, {"noise": "white", "length": 1.5}]}) == 3
+    assert seconds({"sequence": [{"tone": 440, "length": 1}, {"silence": 0.5}], "repeat": 3}) == 4.5
+    assert seconds({"tone": 440, "length": 1, "echo": {"delay": 0.25, "feedback": -6, "count": 2}}) == 1.5
+    assert seconds({"noise": "white", "length": 5, "loop": {"start": 1, "end": 4, "crossfade": 1}}) == 3
+
+
+def test_recipe_errors_point_at_their_line(tmp_path):
+    from game.story.validate import load_and_validate
+    story = tmp_path / "s"
+    story.mkdir()
+    for name in ("story.yaml", "chapter.yaml"):
+        (story / name).write_text(open(os.path.join(AUDIO_FIXTURE, name)).read())
+    text = open(os.path.join(AUDIO_FIXTURE, "cues.yaml")).read().replace("tempo: 200", "tempo: 2000")
+    (story / "cues.yaml").write_text(text)
+    line = text.splitlines().index("      tempo: 2000") + 1
+    result = load_and_validate(str(story))
+    [diag] = [d for d in result.diagnostics if d.code == "E026"]
+    assert (diag.line, diag.col) == (line, 14) and "'tempo' is 2000" in diag.message
+
+
+# ---------------------------------------------------------------- the cache
+
+def test_second_start_comes_from_the_cache(fixture_story, monkeypatch):
+    from game.audio import synth
+    from game.audio.bank import SoundBank
+    first = SoundBank(fixture_story, 44100, 2)
+    rendered = {name: first.get(name) for name in fixture_story.cues}
+    assert first.stats.synthesized == len(fixture_story.cues) and first.stats.from_cache == 0
+
+    monkeypatch.setattr(synth, "pcm", lambda *a: pytest.fail("synthesized again"))
+    second = SoundBank(fixture_story, 44100, 2)
+    assert {name: second.get(name) for name in fixture_story.cues} == rendered
+    assert second.stats.from_cache == len(fixture_story.cues) and second.stats.synthesized == 0
+
+
+def test_cache_follows_the_recipe_not_the_name(fixture_story, tmp_path):
+    from dataclasses import replace
+
+    from game.audio.bank import SoundBank
+    from game.audio.cache import DiskCache
+    cache = DiskCache(str(tmp_path / "c"))
+    SoundBank(fixture_story, 44100, 2, cache).get("chime")
+    changed = dict(fixture_story.cues)
+    changed["chime"] = replace(changed["chime"], recipe={**changed["chime"].recipe, "level": -9})
+    bank = SoundBank(replace(fixture_story, cues=changed), 44100, 2, cache)
+    bank.get("chime")
+    assert bank.stats.synthesized == 1
+    # a damaged file is rendered again, not trusted
+    for name in os.listdir(cache.folder):
+        with open(os.path.join(cache.folder, name), "r+b") as handle:
+            handle.truncate(100)
+    bank = SoundBank(fixture_story, 44100, 2, cache)
+    assert len(bank.get("chime")) > 1000 and bank.stats.synthesized == 1
+
+
+def test_cache_lives_where_the_environment_says(tmp_path, monkeypatch):
+    from game.audio.cache import cache_dir
+    monkeypatch.setenv("HER_CACHE_DIR", str(tmp_path))
+    assert cache_dir() == os.path.join(str(tmp_path), "audio")
+    monkeypatch.delenv("HER_CACHE_DIR")
+    assert cache_dir().endswith(os.path.join("her", "audio"))
+
+
+def test_open_audio_uses_the_cache_on_the_second_start(fixture_story):
+    for start in range(2):
+        audio = _open(fixture_story)
+        _settle(audio)
+        stats = audio.bank.stats
+        audio.shutdown()
+        if start == 0:
+            assert stats.synthesized == len(fixture_story.cues)
+    assert stats.synthesized == 0 and stats.from_cache == len(fixture_story.cues)
+
+
+# ---------------------------------------------------------------- the mixer (dummy driver)
+
+def _open(story, settings=None):
+    from game.audio import open_audio
+    from game.audio.mixer import PygameAudio
+    audio = open_audio(story, settings or {})
+    assert isinstance(audio, PygameAudio)
+    return audio
+
+
+def _settle(audio, timeout=30.0):
+    """Until synthesis is done and every cue asked for has started."""
+    end = time.monotonic() + timeout
+    while audio.loading() and time.monotonic() < end:
+        time.sleep(0.01)
+        audio.update(0.0)
+    assert not audio.loading()
+
+
+def _steps(audio, seconds, dt=0.05):
+    for _ in range(int(seconds / dt)):
+        audio.update(dt)
+
+
+def _volume(audio, name):
+    [track] = [t for t in audio.tracks if t.cue.name == name and t.target > 0]
+    return track.channel.get_volume()
+
+
+@pytest.fixture
+def mixer(fixture_story):
+    audio = _open(fixture_story, {"volume": {"master": 1.0, "music": 1.0, "ambience": 0.5}})
+    yield audio
+    audio.shutdown()
+
+
+def test_opening_never_waits_for_synthesis(fixture_story, monkeypatch):
+    from game.audio import bank
+    monkeypatch.setattr(bank.SoundBank, "get", lambda self, name: time.sleep(2) or b"\0\0\0\0" * 100)
+    began = time.perf_counter()
+    audio = _open(fixture_story)
+    assert audio.enter_node(["hum"], []) == ["[a low hum]"]
+    audio.update(0.016)
+    assert time.perf_counter() - began < 1.0
+    audio.shutdown()
+
+
+def test_captions_once_per_start_and_loops_carry_on(mixer):
+    assert mixer.enter_node(["hum", "chime"], []) == ["[a low hum]", "[a chime]"]
+    _settle(mixer)
+    [hum] = [t for t in mixer.tracks if t.cue.name == "hum"]
+    assert mixer.enter_node(["hum", "tune_a"], []) == ["[tune A]"]  # the hum carries on, unrestarted
+    assert hum in mixer.tracks and hum.channel.get_busy()
+    _settle(mixer)
+    _steps(mixer, 2.5)
+    assert _volume(mixer, "hum") == pytest.approx(0.5, abs=0.01)  # ambience slider
+    assert _volume(mixer, "tune_a") == pytest.approx(1.0, abs=0.01)
+
+
+def test_music_crossfades(mixer):
+    mixer.enter_node(["tune_a"], [])
+    _settle(mixer)
+    _steps(mixer, 2.5)
+    mixer.enter_node(["tune_b"], [])
+    _settle(mixer)
+    _steps(mixer, 1.0)
+    old = [t for t in mixer.tracks if t.cue.name == "tune_a"]
+    assert old and 0.2 < old[0].level < 0.8  # halfway: both are heard
+    assert 0.2 < _volume(mixer, "tune_b") < 0.8
+    _steps(mixer, 1.5)
+    assert [t.cue.name for t in mixer.tracks] == ["tune_b"]
+
+
+def test_music_ducks_under_a_voice_and_always_recovers(mixer):
+    mixer.enter_node(["tune_a"], [])
+    _settle(mixer)
+    _steps(mixer, 2.5)
+    mixer.enter_node(["breath"], [])
+    _settle(mixer)
+    _steps(mixer, 0.5)
+    assert _volume(mixer, "tune_a") == pytest.approx(0.35, abs=0.02)
+    mixer.enter_node([], ["voice"])
+    _steps(mixer, 1.5)
+    assert _volume(mixer, "tune_a") == pytest.approx(1.0, abs=0.01)
+
+
+def test_stop_fades_channels_out(mixer):
+    mixer.enter_node(["hum", "tune_a"], [])
+    _settle(mixer)
+    mixer.enter_node([], ["music", "ambience"])
+    _steps(mixer, 2.5)
+    assert mixer.tracks == []
+    assert mixer.enter_node(["hum"], []) == ["[a low hum]"]  # stopped, so it starts (and is captioned) again
+
+
+def test_volume_and_pause(mixer):
+    mixer.enter_node(["tune_a"], [])
+    _settle(mixer)
+    _steps(mixer, 2.5)
+    mixer.set_volume("music", 0.4)
+    assert _volume(mixer, "tune_a") == pytest.approx(0.4, abs=0.01)
+    mixer.set_volume("master", 0.5)
+    assert _volume(mixer, "tune_a") == pytest.approx(0.2, abs=0.01)
+    with pytest.raises(ValueError, match="no volume channel 'musik'"):
+        mixer.set_volume("musik", 1.0)
+    mixer.enter_node(["tune_b"], [])
+    _settle(mixer)
+    mixer.pause()
+    level = [t.level for t in mixer.tracks]
+    _steps(mixer, 1.0)
+    assert [t.level for t in mixer.tracks] == level  # a paused game's fades wait
+    mixer.resume()
+    _steps(mixer, 1.0)
+    assert [t.level for t in mixer.tracks] != level
+
+
+def test_silent_and_real_players_caption_alike(fixture_story):
+    from game.audio import NullAudio
+    nodes = [(["hum", "chime"], []), (["hum", "tune_a"], []), (["tune_b"], []), (["breath"], []),
+             ([], ["music", "ambience", "voice"]), (["hum", "chime"], [])]
+    real, silent = _open(fixture_story), NullAudio(fixture_story)
+    try:
+        for cues, stop in nodes:
+            assert real.enter_node(cues, stop) == silent.enter_node(cues, stop)
+    finally:
+        real.shutdown()
+
+
+# ---------------------------------------------------------------- failures: silence, one line, no exception
+
+def test_no_mixer_plays_silently_with_one_log_line(fixture_story, monkeypatch, caplog):
+    import pygame
+
+    from game.audio import NullAudio, open_audio
+
+    def broken(*args, **kwargs):
+        raise pygame.error("No available audio device")
+    monkeypatch.setattr(pygame.mixer, "init", broken)
+    monkeypatch.setattr(pygame.mixer, "get_init", lambda: None)
+    with caplog.at_level(logging.WARNING, logger="her.audio"):
+        audio = open_audio(fixture_story, {})
+        assert isinstance(audio, NullAudio)
+        assert audio.enter_node(["hum", "chime"], []) == ["[a low hum]", "[a chime]"]
+        for call in (lambda: audio.update(0.1), audio.pause, audio.resume, lambda: audio.set_volume("sfx", 0.3),
+                     audio.shutdown):
+            call()
+    assert [r.getMessage() for r in caplog.records] == [
+        "audio: no sound (No available audio device); playing silently"]
+
+
+def test_mixer_failing_later_turns_silent(fixture_story, monkeypatch, caplog):
+    import pygame
+    audio = _open(fixture_story)
+
+    def broken(*args, **kwargs):
+        raise pygame.error("device lost")
+    monkeypatch.setattr(pygame.mixer, "Sound", broken)
+    with caplog.at_level(logging.WARNING, logger="her.audio"):
+        assert audio.enter_node(["hum"], []) == ["[a low hum]"]
+        _settle(audio)
+        assert audio.enter_node(["chime"], []) == ["[a chime]"]
+        audio.update(0.1)
+        audio.pause()
+        audio.shutdown()
+    assert [r.getMessage() for r in caplog.records] == ["audio: the mixer failed (device lost); playing silently"]
+
+
+def test_a_recipe_that_clips_is_silent_with_a_log_line(fixture_story, caplog):
+    from dataclasses import replace
+    cues = dict(fixture_story.cues)
+    cues["chime"] = replace(cues["chime"], recipe={"mix": [{"tone": 440, "length": 0.5, "gain": 24}] * 3})
+    audio = _open(replace(fixture_story, cues=cues))
+    with caplog.at_level(logging.WARNING, logger="her.audio"):
+        assert audio.enter_node(["chime"], []) == ["[a chime]"]
+        _settle(audio)
+    audio.shutdown()
+    assert any("cue 'chime' cannot be synthesized" in r.getMessage() and "clip" in r.getMessage()
+               for r in caplog.records)
+
+
+# ---------------------------------------------------------------- real output, captured by SDL's disk driver
+
+DISK_RUN = """
+import sys, time
+sys.path.insert(0, {root!r})
+from game.story.loader import load_story
+from game.audio import open_audio
+story, _ = load_story({fixture!r})
+audio = open_audio(story, {{}})
+assert type(audio).__name__ == "PygameAudio", audio
+while audio.loading():
+    time.sleep(0.01)
+    audio.update(0.01)
+time.sleep(0.5)
+last = time.monotonic()
+def run(seconds):
+    global last
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        time.sleep(0.02)
+        now = time.monotonic()
+        audio.update(now - last)
+        last = now
+print(audio.enter_node(["hum", "chime"], []))
+run(1.5)
+print(audio.enter_node(["tune_a"], []))
+run(1.5)
+audio.enter_node([], ["music", "ambience"])
+run(3.0)
+audio.shutdown()
+"""
+
+
+def test_disk_driver_captures_real_sound_while_cues_play(tmp_path):
+    from array import array
+    out = tmp_path / "out.raw"
+    env = dict(os.environ, SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(out), HER_CACHE_DIR=str(tmp_path / "c"))
+    result = subprocess.run([sys.executable, "-c", DISK_RUN.format(root=ROOT, fixture=AUDIO_FIXTURE)],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["['[a low hum]', '[a chime]']", "['[tune A]']"]
+    samples = array("h", out.read_bytes())
+
+    def rms(start, end):  # dBFS of the left channel between two times in seconds
+        part = samples[int(start * 44100) * 2:int(end * 44100) * 2:2]
+        power = sum(x * x for x in part) / max(1, len(part))
+        return 20 * math.log10(math.sqrt(power) / 32768) if power else -math.inf
+
+    total = len(samples) / 2 / 44100
+    assert total > 5.0
+    assert rms(0, 0.3) == -math.inf  # nothing before the first node
+    loud = [rms(t / 10, t / 10 + 0.1) for t in range(int(total * 10))]
+    assert sum(level > -40 for level in loud) >= 15  # well over a second and a half of real sound
+    assert max(loud) > -25
+    assert rms(total - 0.3, total) < -60  # stopped and faded out
+
+
+# ---------------------------------------------------------------- the command line
+
+def test_audio_command_lists_exports_and_renders(fixture_story, tmp_path, capsys):
+    assert main(["audio", "list", "--story", AUDIO_FIXTURE]) == 0
+    out = capsys.readouterr().out
+    assert "hum" in out and "[breathing]" in out and "loop" in out
+    wav = tmp_path / "chime.wav"
+    assert main(["audio", "export", "chime", "--out", str(wav), "--story", AUDIO_FIXTURE]) == 0
+    with wave.open(str(wav)) as handle:
+        assert (handle.getnchannels(), handle.getsampwidth(), handle.getframerate()) == (2, 2, 44100)
+        assert abs(handle.getnframes() / 44100 - recipe_of(fixture_story.cues["chime"]).seconds) < 0.02
+    assert main(["audio", "render-all", "--out", str(tmp_path / "all"), "--story", AUDIO_FIXTURE]) == 0
+    assert sorted(os.listdir(tmp_path / "all")) == sorted(f"{name}.wav" for name in fixture_story.cues)
+    assert "from the cache" in capsys.readouterr().out  # chime was rendered by the export just before
+
+
+def test_audio_command_errors(tmp_path, capsys):
+    assert main(["audio", "export", "chim", "--out", str(tmp_path / "x.wav"), "--story", AUDIO_FIXTURE]) == 2
+    assert "no cue 'chim' in " in capsys.readouterr().err
+    assert main(["audio", "play", "tune", "--story", AUDIO_FIXTURE]) == 2
+    assert "(did you mean 'tune_" in capsys.readouterr().err
+    assert main(["audio", "export", "chime", "--out", str(tmp_path / "no" / "x.wav"), "--story", AUDIO_FIXTURE]) == 2
+    assert main(["audio", "list", "--story", os.path.join(FIXTURES, "bad", "E026_bad_recipe")]) == 1
+    assert "E026" in capsys.readouterr().err
+
+
+def test_audio_play_through_the_dummy_device(capsys):
+    assert main(["audio", "play", "chime", "--seconds", "0.2", "--story", AUDIO_FIXTURE]) == 0
+    assert "[a chime]" in capsys.readouterr().out
+
+
+def test_audio_modules_load_neither_pygame_nor_pydub_until_needed():
+    code = "import sys, game.audio, game.audio.commands; print('pygame' in sys.modules, 'pydub' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "False False", result.stdout + result.stderr
+    assert "ffmpeg" not in result.stderr
+
+
+def test_synthesis_never_shows_the_ffmpeg_warning():
+    code = "import warnings; warnings.simplefilter('always'); import game.audio.synth; print('ok')"
+    result = subprocess.run([sys.executable, "-W", "always", "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stdout.strip() == "ok" and "ffmpeg" not in result.stderr, result.stderr
