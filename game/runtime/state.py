@@ -1,7 +1,6 @@
 """GameState: everything that changes during a playthrough, as plain data."""
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +30,10 @@ class GameState:
         return self.visits.get(node, 0) > 0
 
     def copy(self) -> "GameState":
-        return copy.deepcopy(self)
+        # every value inside is immutable, so copying the containers is a full copy (and far faster than deepcopy)
+        return GameState(node=self.node, variables=dict(self.variables), seed=self.seed, visits=dict(self.visits),
+                         once_taken=set(self.once_taken), steps=self.steps, choice_log=list(self.choice_log),
+                         path=list(self.path), scene=dict(self.scene), ending=self.ending)
 
     def to_dict(self) -> dict[str, Any]:
         return {
