@@ -27,9 +27,18 @@ class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     _first_chars = frozenset(_BaseLoader.yaml_implicit_resolvers)
 
+    _plain_tags: dict[str, str] = {}  # short plain scalars (keys, ids, numbers) repeat a lot
+
     def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
-        if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in self._first_chars:
-            return "tag:yaml.org,2002:str"
+        if kind is yaml.ScalarNode and implicit[0]:
+            if value and value[0] not in self._first_chars:
+                return "tag:yaml.org,2002:str"
+            tag = self._plain_tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= 40 and len(self._plain_tags) < 10_000:
+                    self._plain_tags[value] = tag
+            return tag
         return super().resolve(kind, value, implicit)
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -40,11 +49,26 @@ MANIFEST = "story.yaml"
 
 # ---------------------------------------------------------------- located YAML values
 
+class Positions(dict):
+    """key -> Where, built lazily from PyYAML's marks: most positions are never asked for."""
+
+    def __init__(self, file: str):
+        super().__init__()
+        self.file = file
+
+    def __getitem__(self, key: str) -> Where:
+        mark = dict.__getitem__(self, key)
+        return Where(self.file, mark.line + 1, mark.column + 1)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
 class YMap(dict):
     """A mapping that remembers where it, each key and each value are."""
     where: Where
-    key_at: dict[str, Where]
-    value_at: dict[str, Where]
+    key_at: Positions
+    value_at: Positions
 
 
 class YList(list):
@@ -159,8 +183,8 @@ class Source:
         if isinstance(node, yaml.MappingNode):
             result = YMap()
             result.where = self.at(node.start_mark)
-            result.key_at, result.value_at = {}, {}
             shown = self.shown
+            result.key_at, result.value_at = Positions(shown), Positions(shown)
             for key_node, value_node in node.value:
                 if key_node.tag == _STR and type(key_node) is yaml.ScalarNode:  # the usual case, kept fast
                     key = key_node.value
@@ -176,10 +200,8 @@ class Source:
                     self.report("E002", self.at(key_node.start_mark), f"key '{key}' appears twice in this mapping "
                                 f"(first at line {first.line})", "YAML would silently keep only the last one: remove or rename one")
                     continue
-                mark = key_node.start_mark
-                result.key_at[key] = Where(shown, mark.line + 1, mark.column + 1)
-                mark = value_node.start_mark
-                result.value_at[key] = Where(shown, mark.line + 1, mark.column + 1)
+                dict.__setitem__(result.key_at, key, key_node.start_mark)
+                dict.__setitem__(result.value_at, key, value_node.start_mark)
                 if value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
                     self.expanded += 1
                     result[key] = value_node.value
