@@ -463,3 +463,10 @@ def test_synthesis_never_shows_the_ffmpeg_warning():
     result = subprocess.run([sys.executable, "-W", "always", "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=60)
     assert result.stdout.strip() == "ok" and "ffmpeg" not in result.stderr, result.stderr
+
+
+def test_what_sounds_after_a_loaded_path(fixture_story):
+    from game.audio import sounding_after
+    assert sounding_after(fixture_story, ["street"]) == ["hum"]
+    assert sounding_after(fixture_story, ["street", "song", "other_song"]) == ["tune_b", "hum"]
+    assert sounding_after(fixture_story, ["street", "song", "other_song", "breath", "quiet"]) == []

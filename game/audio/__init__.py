@@ -4,6 +4,7 @@ mixer; a silent player with the same interface when there is no device. See docs
     audio = open_audio(story, settings)   # never raises; never waits for synthesis
     captions = audio.enter_node(node.cues, node.stop)
     audio.update(dt); audio.set_volume("music", 0.5); audio.pause(); audio.resume(); audio.shutdown()
+    audio.enter_node(sounding_after(story, state.path), CHANNELS)   # after loading a save
 
 Importing this package loads neither pygame nor pydub.
 """
@@ -13,9 +14,10 @@ import logging
 from typing import Any, Protocol, Sequence
 
 from ..story.model import Story
+from .deck import sounding_after
 from .null import VOLUME_CHANNELS, NullAudio
 
-__all__ = ["Audio", "NullAudio", "VOLUME_CHANNELS", "open_audio"]
+__all__ = ["Audio", "NullAudio", "VOLUME_CHANNELS", "open_audio", "sounding_after"]
 
 log = logging.getLogger("her.audio")
 

@@ -62,3 +62,16 @@ class Deck:
 
     def playing(self) -> list[Cue]:
         return [cue for channel in CHANNELS for cue in self.sounding[channel]]
+
+
+def sounding_after(story: Story, path: Sequence[str]) -> list[str]:
+    """The loops and music still sounding after entering these nodes in order (GameState.path): what to start
+    after loading a save, e.g. audio.enter_node(sounding_after(story, state.path), CHANNELS)."""
+    deck = Deck(story)
+    for node_id in path:
+        node = story.nodes.get(node_id)
+        if node is not None:
+            for cue in deck.enter(node.cues, node.stop).started:
+                if not cue.loop and cue.channel != "music":
+                    deck.ended(cue)
+    return [cue.name for cue in deck.playing()]
