@@ -75,3 +75,14 @@ def test_one_playthrough_shows_well_under_the_whole_story(story):
     for path in golden_files():
         engine, shown = replay_engine(story.story, path)
         assert shown <= 0.6 * total, f"{os.path.basename(path)} shows {shown} of {total} words"
+
+
+READING_PACE = 300  # words a minute: a steady pace for light fiction read on screen
+
+
+def test_a_full_playthrough_reads_in_30_to_45_minutes(story):
+    full_length = ("rooftop", "old_friends", "published", "alone_at_dawn", "first_goodbye", "factory_reset")
+    for ending in full_length:
+        _, shown = replay_engine(story.story, os.path.join(PLAYTHROUGHS, f"{ending}.json"))
+        minutes = shown / READING_PACE
+        assert 30 <= minutes <= 45, f"{ending}: {shown} words, {minutes:.0f} minutes at {READING_PACE} words a minute"
