@@ -22,8 +22,8 @@ from game.ui.scenes.saves import SavesScene
 from game.ui.scenes.settings import SettingsScene
 from game.ui.scenes.title import TitleScene
 from game.ui.session import PLAY, REPLAY
-from ui_driver import (ROOT, SAMPLE, TOUR, button_labelled, click, key, make_app, play_scene, read_to_end_of_node,
-                       step, wheel)
+from ui_driver import (ROOT, SAMPLE, TOUR, button_labelled, click, key, make_app, pause, play_scene,
+                       read_to_end_of_node, step, wheel)
 
 
 @pytest.fixture(autouse=True)
@@ -421,6 +421,114 @@ def test_captions_show_the_sounds_when_turned_on():
     assert app.session.engine.state.node == "tour_plaza"
     assert any(n.kind == "caption" and "wings" in n.text for n in app.notices)
     assert play.owl_active() and play.animating()
+
+
+def region(app, rect: pygame.Rect) -> bytes:
+    app.draw()
+    return pygame.image.tobytes(app.screen.subsurface(rect), "RGB")
+
+
+def toast_area(app) -> pygame.Rect:
+    return pygame.Rect(app.theme.w // 2 - 300, 0, 600, 90)
+
+
+def test_a_toast_replaces_the_one_before_and_goes_after_two_seconds_of_real_time():
+    app = make_app()
+    new_game(app)
+    step(app, 4.0)  # the chapter title has faded; the sky above the text box is still
+    quiet = region(app, toast_area(app))
+    app.notify("Saved to slot 1.")
+    app.notify("Saved to slot 3.")
+    assert [n.text for n in app.notices if n.kind == "toast"] == ["Saved to slot 3."]
+    assert region(app, toast_area(app)) != quiet
+    pause(app, 1.5)  # real time passes, the game's clock does not (a slow frame, a stalled loop)
+    step(app)
+    assert app.toast is not None and region(app, toast_area(app)) != quiet
+    pause(app, 0.6)
+    step(app)
+    assert app.toast is None and region(app, toast_area(app)) == quiet
+
+
+def test_toasts_from_a_save_do_not_follow_the_player_back_into_the_story():
+    app = make_app()
+    play = new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_s)
+    click(app, app.top.buttons[0].rect.center)
+    click(app, app.top.buttons[2].rect.center)
+    assert [n.text for n in app.notices] == ["Saved to slot 3."]
+    key(app, pygame.K_ESCAPE)
+    assert app.top is play
+    for _ in range(8):  # the player reads on
+        key(app, pygame.K_DOWN)
+    assert app.notices == []
+
+
+def captions_on_screen(app) -> list[str]:
+    return [n.text for n in app.captions]
+
+
+def test_a_caption_fades_a_few_seconds_after_its_sound_starts():
+    app = make_app(TOUR)
+    app.settings.captions = True
+    play = new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_SPACE)  # the plaza: the owl's wings
+    assert captions_on_screen(app) == ["[a great hush of wings]"]
+    step(app, 3.0)
+    assert captions_on_screen(app) == ["[a great hush of wings]"]
+    step(app, 0.8)
+    assert app.animating()  # fading out
+    step(app, 0.4)
+    assert captions_on_screen(app) == []
+    assert app.session.engine.state.node == "tour_plaza" and play.owl_active()
+
+
+def test_captions_go_when_the_scene_changes_and_never_pile_up():
+    app = make_app(TOUR)
+    app.settings.captions = True
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_SPACE)
+    read_to_end_of_node(app)
+    key(app, pygame.K_SPACE)  # the plaza -> the rainy street
+    assert captions_on_screen(app) == ["[rain on the windows]"]
+    read_to_end_of_node(app)
+    key(app, pygame.K_SPACE)  # -> the outage, in the subway
+    assert captions_on_screen(app) == ["[a flat, repeating error tone]"]
+    app.caption("[a flat, repeating error tone]", "outage_error")
+    assert captions_on_screen(app) == ["[a flat, repeating error tone]"]  # the same sound again: one caption
+
+
+def test_a_loop_caption_goes_when_the_loop_stops(tmp_path):
+    story = tmp_path / "story"
+    shutil.copytree(TOUR, story)
+    chapter = story / "chapters" / "tour.yaml"
+    text = chapter.read_text(encoding="utf-8")
+    quiet = """  - id: tour_rain_stops
+    title: The rain stops
+    scene: {location: street, time: night, mood: melancholy, weather: rain}
+    stop: [ambience]
+    text:
+      - And then, all at once, it stops.
+    next: tour_outage
+"""
+    text = text.replace("      - The rain turns the street into a long smear of lamps.\n    next: tour_outage\n",
+                        "      - The rain turns the street into a long smear of lamps.\n    next: tour_rain_stops\n" + quiet)
+    chapter.write_text(text, encoding="utf-8")
+    app = make_app(str(story))
+    app.settings.captions = True
+    new_game(app)
+    app.session.engine.warp("tour_plaza")
+    step(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_SPACE)
+    assert app.session.engine.state.node == "tour_rain"
+    assert captions_on_screen(app) == ["[rain on the windows]"]
+    read_to_end_of_node(app)
+    key(app, pygame.K_SPACE)  # same street, same rain on screen, but the sound has stopped
+    assert app.session.engine.state.node == "tour_rain_stops"
+    assert captions_on_screen(app) == []
 
 
 def test_samantha_brings_the_visualizer_and_the_outage_glitches():

@@ -128,4 +128,5 @@ def test_screenshots_of_every_screen():
 
     for path in taken:
         assert pygame.image.load(path).get_size() == pygame.display.get_surface().get_size() or "resized" not in path
-        assert colours(path) > 12, f"{path} looks blank"
+        sparse = "os_not_found" in path  # black on purpose: a caption and one line of text
+        assert colours(path) > (2 if sparse else 12), f"{path} looks blank"

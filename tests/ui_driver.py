@@ -14,6 +14,21 @@ from game.ui.session import Library, Session
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLE = os.path.join(ROOT, "tests", "fixtures", "ok", "sample")
 TOUR = os.path.join(ROOT, "tests", "fixtures", "ok", "ui_tour")
+INPUT_PACE = 0.25  # seconds of real time a player's key press or click takes
+
+
+class ManualClock:
+    """The app's real-time clock (toasts live on it), moved by the driver: by each step's dt, and by
+    INPUT_PACE for each key or click, so a burst of input takes the time a player's hands would."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 def library(story_path: str = SAMPLE) -> Library:
@@ -28,7 +43,7 @@ def make_app(story_path: str = SAMPLE, session_mode: str | None = None, options:
              **session_args) -> App:
     lib = library(story_path)
     session = Session.new(lib, mode=session_mode, **session_args) if session_mode else None
-    app = App(lib, options or Options(), session)
+    app = App(lib, options or Options(), session, clock=ManualClock())
     app.step(0.0)
     return app
 
@@ -37,14 +52,21 @@ def step(app: App, seconds: float = 0.0, dt: float = 0.05) -> None:
     app.step(0.0)
     elapsed = 0.0
     while elapsed < seconds and app.running:
+        app.clock.advance(dt)
         app.step(dt)
         elapsed += dt
+
+
+def pause(app: App, seconds: float) -> None:
+    """Real time passes (the player reads, looks away) without the loop turning."""
+    app.clock.advance(seconds)
 
 
 def key(app: App, k: int, mod: int = 0, seconds: float = 0.0) -> None:
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=mod, unicode="", scancode=0))
     pygame.event.post(pygame.event.Event(pygame.KEYUP, key=k, mod=mod, unicode="", scancode=0))
     step(app, seconds)
+    app.clock.advance(INPUT_PACE)
 
 
 def click(app: App, pos: tuple[int, int], button: int = 1, seconds: float = 0.0) -> None:
@@ -52,12 +74,14 @@ def click(app: App, pos: tuple[int, int], button: int = 1, seconds: float = 0.0)
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button))
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button))
     step(app, seconds)
+    app.clock.advance(INPUT_PACE)
 
 
 def wheel(app: App, y: int) -> None:
     pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=y, flipped=False, precise_x=0.0,
                                          precise_y=float(y)))
     step(app)
+    app.clock.advance(INPUT_PACE)
 
 
 def play_scene(app: App):

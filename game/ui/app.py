@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pygame
 
@@ -28,6 +28,10 @@ from . import widgets
 WINDOW_SIZE = (1280, 720)
 MIN_SIZE = (640, 360)
 IDLE_FPS, ANIMATION_FPS = 30, 60
+TOAST_SECONDS = 2.0  # real time: a toast must not outlive a slow frame or a paused loop
+CAPTION_SECONDS = 4.0  # game time after the cue starts
+FADE_SECONDS = 0.4
+MAX_CAPTIONS = 3
 TITLE_SCENE = {"location": "rooftop", "time": "dusk", "mood": "warm", "weather": "haze"}
 
 
@@ -46,8 +50,10 @@ class Options:
 @dataclass
 class Notice:
     text: str
-    until: float
+    until: float  # a toast: on App.clock (real time); a caption: on App.time
     kind: str = "toast"  # toast | caption
+    cue: str = ""  # a caption's cue
+    loop: bool = False  # a caption of a looping cue goes as soon as the loop stops
 
 
 def open_window(size: tuple[int, int], fullscreen: bool, title: str) -> pygame.Surface:
@@ -89,7 +95,7 @@ def set_windowed(size: tuple[int, int]) -> pygame.Surface:
 
 class App:
     def __init__(self, library: Library, options: Options | None = None, session: Session | None = None,
-                 notes: Sequence[str] = ()):
+                 notes: Sequence[str] = (), clock: Callable[[], float] = time.monotonic):
         from .scenes.play import PlayScene
         from .scenes.title import TitleScene
 
@@ -105,6 +111,7 @@ class App:
         self.stack: list = []
         self.session: Session | None = None
         self.notices: list[Notice] = []
+        self.clock = clock  # real time, for toasts; self.time is game time (animations, captions)
         self.time = 0.0
         self.dirty = True
         self.running = True
@@ -117,10 +124,9 @@ class App:
             self.push(PlayScene(self, replay=self.options.replay_choices, fast=self.options.fast))
         else:
             self.push(TitleScene(self))
-        for note in notes or ():
-            self.notify(note, 6.0)
-        if library.player.note:
-            self.notify(library.player.note, 8.0)
+        messages = list(notes or ()) + ([library.player.note] if library.player.note else [])
+        if messages:
+            self.notify("\n".join(messages), 8.0)
 
     # ------------------------------------------------------------ scene stack
 
@@ -153,14 +159,49 @@ class App:
     def story(self) -> Story:
         return self.library.story
 
-    def notify(self, text: str, seconds: float = 3.0) -> None:
-        self.notices = [n for n in self.notices if n.kind != "toast" or n.text != text]
-        self.notices.append(Notice(text, self.time + seconds))
+    def notify(self, text: str, seconds: float = TOAST_SECONDS) -> None:
+        """A short message at the edge of the window; it replaces the one before. Errors ask for longer."""
+        self.notices = [n for n in self.notices if n.kind != "toast"]
+        self.notices.append(Notice(text, self.clock() + seconds))
         self.dirty = True
 
-    def caption(self, text: str) -> None:
-        self.notices.append(Notice(text, self.time + 5.0, "caption"))
+    @property
+    def toast(self) -> Notice | None:
+        return next((n for n in self.notices if n.kind == "toast"), None)
+
+    @property
+    def captions(self) -> list[Notice]:
+        return [n for n in self.notices if n.kind == "caption"]
+
+    def caption(self, text: str, cue: str = "", loop: bool = False) -> None:
+        """A sound's caption; the same words again restart their time instead of showing twice."""
+        self.notices = [n for n in self.notices if n.kind != "caption" or n.text != text]
+        self.notices.append(Notice(text, self.time + CAPTION_SECONDS, "caption", cue, loop))
+        captions = self.captions
+        if len(captions) > MAX_CAPTIONS:
+            self.notices = [n for n in self.notices if n not in captions[:-MAX_CAPTIONS]]
         self.dirty = True
+
+    def drop_captions(self) -> None:
+        """The scene changed (or the game did): what was heard before is no longer news."""
+        if self.captions:
+            self.notices = [n for n in self.notices if n.kind != "caption"]
+            self.dirty = True
+
+    def settle_captions(self) -> None:
+        """Drop the captions of loops that have stopped. The audio's deck is the one record of what sounds."""
+        deck = getattr(self.audio, "deck", None)
+        if deck is None:
+            return
+        sounding = {cue.name for cue in deck.playing()}
+        stopped = [n for n in self.captions if n.loop and n.cue not in sounding]
+        if stopped:
+            self.notices = [n for n in self.notices if n not in stopped]
+            self.dirty = True
+
+    def remaining(self, notice: Notice) -> float:
+        """Seconds before a notice goes."""
+        return notice.until - (self.time if notice.kind == "caption" else self.clock())
 
     def save_settings(self) -> None:
         self.library.player.settings = self.settings.to_dict()
@@ -171,6 +212,8 @@ class App:
     def settings_changed(self) -> None:
         """Fonts, colours or sizes may differ now: rebuild the theme and lay every scene out again."""
         self.theme = Theme(self.screen.get_size(), self.settings)
+        if not self.settings.captions:
+            self.drop_captions()
         self.apply_volume()
         for scene in self.stack:
             scene.layout()
@@ -208,9 +251,10 @@ class App:
     def start_session(self, session: Session, notes: Sequence[str] = ()) -> None:
         from .scenes.play import PlayScene
         self.session = session
+        self.drop_captions()
         self.replace_all(PlayScene(self))
-        for note in notes:
-            self.notify(note, 6.0)
+        if notes:
+            self.notify("\n".join(notes), 6.0)
 
     def new_game(self) -> None:
         self.start_session(Session.new(self.library))
@@ -221,9 +265,11 @@ class App:
         except (SaveError, EngineError) as err:
             self.notify(f"Could not load: {err}", 6.0)
             return False
-        self.start_session(session, notes)
-        self.notify("Loaded " + ("the autosave" if slot == "auto" else "the quicksave" if slot == QUICK else
-                                 f"slot {slot}"))
+        loaded = "Loaded " + ("the autosave" if slot == "auto" else "the quicksave" if slot == QUICK else
+                              f"slot {slot}") + "."
+        self.start_session(session, [loaded] + list(notes))
+        if not notes:
+            self.notify(loaded)
         return True
 
     def replay_scene(self, node_id: str) -> None:
@@ -241,6 +287,7 @@ class App:
         from .scenes.title import TitleScene
         self.autosave()
         self.session = None
+        self.drop_captions()
         self.replace_all(TitleScene(self))
 
     def quit(self) -> None:
@@ -273,9 +320,8 @@ class App:
         for scene in self.stack:
             scene.layout()
         warnings = len(result.warnings)
-        self.notify("Story reloaded" + (f" ({warnings} warning{'s' * (warnings != 1)})" if warnings else "") + ".")
-        for note in notes:
-            self.notify(note, 6.0)
+        done = "Story reloaded" + (f" ({warnings} warning{'s' * (warnings != 1)})" if warnings else "") + "."
+        self.notify("\n".join([done] + list(notes)), 6.0 if notes else TOAST_SECONDS)
 
     def quickload(self) -> None:
         if self.library.saves.info(QUICK) is None:
@@ -384,19 +430,23 @@ class App:
         if self.top is not None:
             self.top.handle_event(event)
 
+    def fading(self) -> bool:
+        """A notice is fading out (it is drawn every frame until it has gone)."""
+        return not self.settings.reduced_motion and any(self.remaining(n) < FADE_SECONDS for n in self.notices)
+
     def animating(self) -> bool:
-        return any(scene.animating() for scene in self.stack)
+        return self.fading() or any(scene.animating() for scene in self.stack)
 
     def next_wake(self) -> float | None:
         times = [t for t in (scene.wake_at() for scene in self.stack) if t is not None]
-        times += [n.until for n in self.notices]
+        times += [self.time + self.remaining(n) for n in self.notices]
         return min(times, default=None)
 
     def update(self, dt: float) -> None:
         self.time += dt
         self.audio.update(dt)
-        if self.notices and any(n.until <= self.time for n in self.notices):
-            self.notices = [n for n in self.notices if n.until > self.time]
+        if self.notices and any(self.remaining(n) <= 0 for n in self.notices):
+            self.notices = [n for n in self.notices if self.remaining(n) > 0]
             self.dirty = True
         for scene in list(self.stack):
             scene.update(dt)
@@ -415,6 +465,8 @@ class App:
             scene.draw(self.screen)
         self.draw_notices(self.screen)
         areas = [] if full else [scene.dirty_area() for scene in self.stack if scene.animating()]
+        if self.fading():
+            areas.append(None)
         if areas and None not in areas:  # copying a whole window costs more than drawing it
             pygame.display.update(areas[0].unionall(areas[1:]).clip(self.screen.get_rect()))
         else:
@@ -424,32 +476,50 @@ class App:
             del self.frame_times[:2500]
 
     def draw_notices(self, surface: pygame.Surface) -> None:
+        """Captions top left, newest last; the toast centred at the top or bottom (the scene on top says which)."""
         theme = self.theme
         pal = theme.palette
         y = theme.px(18)
-        for notice in [n for n in self.notices if n.kind == "caption"][-3:]:
+        for notice in self.captions:
             surf = theme.render(theme.ui, notice.text, pal.text)
-            rect = surf.get_rect(topleft=(theme.px(28), y)).inflate(theme.px(24), theme.px(12))
+            rect = surf.get_rect().inflate(theme.px(24), theme.px(12))
             rect.topleft = (theme.px(20), y)
-            widgets.panel(surface, rect, pal.panel, theme.px(8))
-            surface.blit(surf, surf.get_rect(center=rect.center))
+            layer = self._notice_layer(rect.size, pal.panel, theme.px(8), None)
+            layer.blit(surf, surf.get_rect(center=layer.get_rect().center))
+            self._blit_fading(surface, layer, rect.topleft, notice)
             y = rect.bottom + theme.px(6)
-        at_top = getattr(self.top, "toasts_at_top", False)
-        y = theme.px(18) if at_top else theme.h - theme.px(18)
-        toasts = [n for n in self.notices if n.kind == "toast"][-4:]
-        for notice in toasts if at_top else reversed(toasts):
-            font = theme.ui
-            text = widgets.fit(font, notice.text, theme.w - theme.px(120))
-            surf = theme.render(font, text, pal.text)
-            rect = surf.get_rect().inflate(theme.px(32), theme.px(16))
-            if at_top:
-                rect.midtop = (theme.w // 2, y)
-                y = rect.bottom + theme.px(8)
-            else:
-                rect.midbottom = (theme.w // 2, y)
-                y = rect.top - theme.px(8)
-            widgets.panel(surface, rect, (30, 18, 22, 235), theme.px(10), pal.accent_soft)
-            surface.blit(surf, surf.get_rect(center=rect.center))
+        toast = self.toast
+        if toast is None:
+            return
+        font = theme.ui
+        lines = [line for part in toast.text.split("\n") for line in widgets.wrap(font, part, theme.w - theme.px(160))]
+        if len(lines) > 4:
+            lines = lines[:3] + [widgets.fit(font, " ".join(lines[3:]), theme.w - theme.px(160))]
+        surfs = [theme.render(font, line, pal.text) for line in lines]
+        width = max(s.get_width() for s in surfs) + theme.px(32)
+        height = len(surfs) * font.get_linesize() + theme.px(16)
+        rect = pygame.Rect(0, 0, width, height)
+        if getattr(self.top, "toasts_at_top", False):
+            rect.midtop = (theme.w // 2, theme.px(18))
+        else:
+            rect.midbottom = (theme.w // 2, theme.h - theme.px(18))
+        layer = self._notice_layer(rect.size, (30, 18, 22, 235) if not theme.settings.high_contrast else pal.panel,
+                                   theme.px(10), pal.accent_soft)
+        for i, surf in enumerate(surfs):
+            layer.blit(surf, surf.get_rect(midtop=(width // 2, theme.px(8) + i * font.get_linesize())))
+        self._blit_fading(surface, layer, rect.topleft, toast)
+
+    def _notice_layer(self, size: tuple[int, int], colour: tuple, radius: int, edge: tuple | None) -> pygame.Surface:
+        layer = pygame.Surface(size, pygame.SRCALPHA)
+        widgets.panel(layer, layer.get_rect(), colour, radius, edge)
+        return layer
+
+    def _blit_fading(self, surface: pygame.Surface, layer: pygame.Surface, pos: tuple[int, int],
+                     notice: Notice) -> None:
+        left = self.remaining(notice)
+        if left < FADE_SECONDS and not self.settings.reduced_motion:
+            layer.set_alpha(max(0, int(255 * left / FADE_SECONDS)))
+        surface.blit(layer, pos)
 
     def step(self, dt: float = 1 / 60) -> None:
         """One turn of the loop without waiting: tests and the benchmark drive the app with this."""

@@ -118,10 +118,11 @@ class PlayScene(Scene):
         self.ending_card = False
         self.node_start = self.app.time
         scene = dict(engine.state.scene)
-        if self.last_scene is not None and scene != self.last_scene and not self.settings.reduced_motion \
-                and not (self.replay is not None and self.fast):
-            self.old_background = self.app.painter.background(self.last_scene, self.app.screen.get_size())
-            self.transition_start = self.app.time
+        if self.last_scene is not None and scene != self.last_scene:
+            self.app.drop_captions()
+            if not self.settings.reduced_motion and not (self.replay is not None and self.fast):
+                self.old_background = self.app.painter.background(self.last_scene, self.app.screen.get_size())
+                self.transition_start = self.app.time
         self.last_scene = scene
         chapter = engine.chapter_title
         if chapter and chapter != self.last_chapter and not rolled_back:
@@ -129,11 +130,7 @@ class PlayScene(Scene):
             self.banner_start = self.app.time
         self.last_chapter = chapter
         if not rolled_back:
-            node = engine.node
-            captions = self.app.audio.enter_node(list(node.cues), list(node.stop))
-            if self.settings.captions:
-                for caption in captions:
-                    self.app.caption(caption)
+            self.start_sounds()
         self.layout()
         if rolled_back:
             self.beat = max(0, len(self.beats) - 1)
@@ -142,6 +139,19 @@ class PlayScene(Scene):
         else:
             self.beat = 0
             self.start_beat()
+
+    def start_sounds(self) -> None:
+        """The node's cues start and its stops silence; captions follow what the audio says it started."""
+        node = self.engine.node
+        started = self.app.audio.enter_node(list(node.cues), list(node.stop))
+        self.app.settle_captions()
+        if not self.settings.captions:
+            return
+        for name in node.cues:
+            cue = self.engine.story.cues.get(name)
+            if cue is not None and cue.caption in started:
+                started.remove(cue.caption)
+                self.app.caption(cue.caption, cue.name, cue.loop)
 
     def start_beat(self) -> None:
         self.shown = 0.0
