@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -483,18 +483,22 @@ def load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]:
     return story, build.diagnostics
 
 
-def _read_variables(src: Source, mapping: YMap, build: _Build) -> None:
+def _declarations(src: Source, mapping: YMap, kind: str, table: dict[str, fields.Spec]) -> Iterator[tuple[str, Where, Fields]]:
+    """The well-formed entries of a 'name: {fields}' declaration block, with problems reported."""
     for name, spec in mapping.items():
         where = mapping.key_at[name]
-        if not _check_id(src, name, where, "variable name"):
+        if not _check_id(src, name, where, f"{kind} name"):
             continue
+        spec = _as_map(src, spec, mapping.value_at[name], f"{kind} '{name}'")
+        if spec is not None:
+            yield name, where, Fields(src, spec, f"{kind} '{name}'", table)
+
+
+def _read_variables(src: Source, mapping: YMap, build: _Build) -> None:
+    for name, where, f in _declarations(src, mapping, "variable", fields.VARIABLE):
         if name in expr.KEYWORDS or name in expr.FUNCTIONS:
             src.report("E022", where, f"'{name}' is a word of the expression language and cannot name a variable")
             continue
-        spec = _as_map(src, spec, mapping.value_at[name], f"variable '{name}'")
-        if spec is None:
-            continue
-        f = Fields(src, spec, f"variable '{name}'", fields.VARIABLE)
         kind = f.get("type")
         if kind not in ("bool", "int", "str"):
             if kind is not None:
@@ -530,14 +534,7 @@ def _read_variables(src: Source, mapping: YMap, build: _Build) -> None:
 
 
 def _read_speakers(src: Source, mapping: YMap, build: _Build) -> None:
-    for sid, spec in mapping.items():
-        where = mapping.key_at[sid]
-        if not _check_id(src, sid, where, "speaker id"):
-            continue
-        spec = _as_map(src, spec, mapping.value_at[sid], f"speaker '{sid}'")
-        if spec is None:
-            continue
-        f = Fields(src, spec, f"speaker '{sid}'", fields.SPEAKER)
+    for sid, where, f in _declarations(src, mapping, "speaker", fields.SPEAKER):
         colour = f.get("colour", "#dddddd")
         if not (len(colour) == 7 and colour.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
             src.report("E022", f.at("colour"), f"colour '{colour}' should look like '#e8a87c'")
@@ -546,14 +543,7 @@ def _read_speakers(src: Source, mapping: YMap, build: _Build) -> None:
 
 
 def _read_endings(src: Source, mapping: YMap, build: _Build) -> None:
-    for eid, spec in mapping.items():
-        where = mapping.key_at[eid]
-        if not _check_id(src, eid, where, "ending id"):
-            continue
-        spec = _as_map(src, spec, mapping.value_at[eid], f"ending '{eid}'")
-        if spec is None:
-            continue
-        f = Fields(src, spec, f"ending '{eid}'", fields.ENDING)
+    for eid, where, f in _declarations(src, mapping, "ending", fields.ENDING):
         build.endings[eid] = Ending(eid, f.get("title", eid) or eid, f.get("description", "") or "", where)
 
 
@@ -568,14 +558,7 @@ def _read_cues(src: Source, build: _Build) -> None:
         return
     f = Fields(src, top, "the cue catalogue", fields.CUE_CATALOGUE)
     cues = f.get("cues") or YMap()
-    for name, spec in cues.items():
-        where = cues.key_at[name]
-        if not _check_id(src, name, where, "cue name"):
-            continue
-        spec = _as_map(src, spec, cues.value_at[name], f"cue '{name}'")
-        if spec is None:
-            continue
-        cf = Fields(src, spec, f"cue '{name}'", fields.CUE)
+    for name, where, cf in _declarations(src, cues, "cue", fields.CUE):
         channel = cf.get("channel", "sfx")
         if channel not in CHANNELS:
             src.report("E022", cf.at("channel"), f"channel '{channel}' is not one of {', '.join(CHANNELS)}"
