@@ -423,6 +423,32 @@ def test_captions_show_the_sounds_when_turned_on():
     assert play.owl_active() and play.animating()
 
 
+@pytest.mark.parametrize("size, text_scale", [((1280, 720), 1.0), ((1280, 720), 1.4), ((900, 560), 1.4),
+                                               ((640, 360), 1.0), ((640, 360), 1.4)])
+def test_save_cards_keep_their_words_inside_at_any_size_and_text_size(size, text_scale):
+    app = make_app(options=Options(size=size))
+    app.settings.font_scale = text_scale
+    app.settings_changed()
+    new_game(app)
+    read_to_end_of_node(app)
+    key(app, pygame.K_s)
+    click(app, app.top.buttons[0].rect.center)
+    screen = app.top
+    assert isinstance(screen, SavesScene)
+    for button in screen.buttons:
+        thumb, lines = screen.card_parts(button)
+        places = [place for *_, place in lines]
+        assert all(button.rect.contains(place) for place in places), button.label
+        assert all(not a.colliderect(b) for a, b in zip(places, places[1:])), button.label
+        assert thumb is None or (button.rect.contains(thumb) and not any(thumb.colliderect(p) for p in places))
+    others = [b.rect for b in screen.buttons[1:]]
+    assert not any(screen.buttons[0].rect.colliderect(r) for r in others)
+    words = [w for _, w, _, _ in screen.card_parts(screen.buttons[0])[1]]
+    assert words[0] == "The Box on the Table" or "Slot 1" in words  # the chapter, or at least which slot it is
+    if size == (1280, 720):
+        assert any("0m 0" in w for w in words)  # when, and how long into the game
+
+
 def region(app, rect: pygame.Rect) -> bytes:
     app.draw()
     return pygame.image.tobytes(app.screen.subsurface(rect), "RGB")

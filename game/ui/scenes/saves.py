@@ -19,11 +19,13 @@ def slot_label(slot: str) -> str:
     return {AUTO: "Autosave", QUICK: "Quicksave"}.get(slot, f"Slot {slot}")
 
 
-def nice_date(stamp: str) -> str:
+def nice_dates(stamp: str) -> list[str]:
+    """When a game was saved, from the fullest to the shortest way of saying it (narrow cards use a short one)."""
     try:
-        return datetime.fromisoformat(stamp).strftime("%d %b %Y, %H:%M")
+        moment = datetime.fromisoformat(stamp)
     except ValueError:
-        return stamp
+        return [stamp]
+    return [moment.strftime(f) for f in ("%d %b %Y, %H:%M", "%d %b %Y", "%d %b")]
 
 
 class SavesScene(Screen):
@@ -50,9 +52,17 @@ class SavesScene(Screen):
 
     def layout(self) -> None:
         theme = self.theme
-        top = theme.px(150)
-        gap = theme.px(18)
-        area = pygame.Rect(theme.px(60), top, theme.w - theme.px(120), theme.h - top - theme.px(40))
+        self.tabs = []
+        top = theme.px(112)
+        if self.mode == "load":
+            x = theme.px(60)
+            for i, label in enumerate(("Slots", "Autosave & quicksave")):
+                w_tab = theme.ui.size(label)[0] + theme.px(36)
+                self.tabs.append((pygame.Rect(x, theme.px(96), w_tab, theme.px(36)), label, i))
+                x += w_tab + theme.px(8)
+            top = theme.px(148)
+        gap = theme.px(16)
+        area = pygame.Rect(theme.px(60), top, theme.w - theme.px(120), theme.h - top - theme.px(24))
         w = (area.width - gap * (COLUMNS - 1)) // COLUMNS
         h = (area.height - gap * (ROWS - 1)) // ROWS
         self.buttons = []
@@ -61,13 +71,6 @@ class SavesScene(Screen):
             rect = pygame.Rect(area.x + col * (w + gap), area.y + row * (h + gap), w, h)
             enabled = self.mode == "save" or (self.infos.get(slot) is not None and not self.infos[slot].problem)
             self.buttons.append(widgets.Button(slot, lambda s=slot: self.use(s), enabled, rect))
-        self.tabs = []
-        if self.mode == "load":
-            x = theme.px(60)
-            for i, label in enumerate(("Slots", "Autosave & quicksave")):
-                w_tab = theme.ui.size(label)[0] + theme.px(36)
-                self.tabs.append((pygame.Rect(x, theme.px(96), w_tab, theme.px(36)), label, i))
-                x += w_tab + theme.px(8)
         self.focus = min(self.focus, len(self.buttons) - 1)
 
     def use(self, slot: str) -> None:
@@ -146,50 +149,84 @@ class SavesScene(Screen):
         for i, button in enumerate(self.buttons):
             self.draw_card(surface, button, i == self.focus)
 
+    def card_lines(self, slot: str, room: int) -> list[tuple[pygame.font.Font, str, tuple]]:
+        """The words on a slot's card, most important first; the card drops lines from the end when short of room."""
+        theme = self.theme
+        pal = theme.palette
+        info = self.infos.get(slot)
+        small = theme.font("ui", 14, True)
+        if info is None:
+            return [(theme.font("prose_italic", 20, True), "Empty", pal.text_dim)]
+        if info.problem:
+            return [(small, line, pal.bad) for line in widgets.wrap(small, info.problem, room)[:3]]
+        title = theme.font("prose", 21, True)
+        when = next((words for words in (f"{date}  ·  {fmt_time(info.play_time)}" for date in nice_dates(info.saved_at))
+                     if small.size(words)[0] <= room), "")
+        when = when or widgets.fit(small, f"{nice_dates(info.saved_at)[-1]}  ·  {fmt_time(info.play_time)}", room)
+        lines = [(title, widgets.fit(title, info.chapter or info.node_title, room), pal.text),
+                 (small, when, pal.text_dim)]
+        if info.chapter and info.node_title:
+            lines.insert(1, (small, widgets.fit(small, info.node_title, room), pal.text_dim))
+        return lines
+
+    def card_parts(self, button: widgets.Button) -> tuple[pygame.Rect | None, list[tuple[pygame.font.Font, str, tuple,
+                                                                                  pygame.Rect]]]:
+        """Where a card's thumbnail and words go. Everything stays inside the card: the thumbnail gives up height
+        first, then the least useful lines go."""
+        theme = self.theme
+        pal = theme.palette
+        slot = button.label
+        pad = theme.px(10)
+        inner = button.rect.inflate(-2 * pad, -2 * pad)
+        lines = self.card_lines(slot, inner.width - theme.px(2))
+        gap = theme.px(6)
+        min_thumb = theme.px(36)
+        while len(lines) > 1 and inner.height - gap - sum(f.get_linesize() for f, _, _ in lines) < min_thumb:
+            lines.pop()
+        thumb_h = min(inner.height - gap - sum(f.get_linesize() for f, _, _ in lines), inner.width * 9 // 16)
+        thumb = None
+        y = inner.y
+        if thumb_h >= min_thumb:
+            thumb = pygame.Rect(inner.x, inner.y, inner.width, thumb_h)
+            y = thumb.bottom + gap
+        else:  # no room for a picture: the slot's name leads the words
+            lines.insert(0, (theme.font("ui_medium", 13), slot_label(slot), pal.accent_soft))
+            while len(lines) > 1 and sum(f.get_linesize() for f, _, _ in lines) > inner.height:
+                lines.pop()
+        placed = []
+        for font, words, colour in lines:
+            width, height = font.size(words)
+            placed.append((font, words, colour, pygame.Rect(inner.x + theme.px(2), y, width, min(height, inner.bottom - y))))
+            y += font.get_linesize()
+        return thumb, placed
+
     def draw_card(self, surface: pygame.Surface, button: widgets.Button, focused: bool) -> None:
         theme = self.theme
         pal = theme.palette
         slot = button.label
-        info = self.infos.get(slot)
         rect = button.rect
         edge = pal.accent if focused else pal.panel_edge
         widgets.panel(surface, rect, pal.panel, theme.px(14), edge, max(1, theme.px(2)) if focused else 1)
-        pad = theme.px(12)
-        thumb_h = int(rect.height * 0.58)
-        thumb_rect = pygame.Rect(rect.x + pad, rect.y + pad, rect.width - 2 * pad, thumb_h - pad)
-        thumb = self.thumbs.get(slot)
-        if thumb is not None:
-            scaled = _cover(thumb, thumb_rect.size)
-            surface.blit(scaled, thumb_rect)
-        else:
-            pygame.draw.rect(surface, (60, 42, 48) if not theme.settings.high_contrast else (30, 30, 30), thumb_rect,
-                             border_radius=theme.px(8))
-        y = thumb_rect.bottom + theme.px(8)
-        x = rect.x + pad + theme.px(2)
-        room = rect.width - 2 * pad
-        widgets.text(surface, theme, theme.font("ui_medium", 15), slot_label(slot), pal.accent_soft, (x, y))
-        y += theme.px(22)
-        small = theme.font("ui", 14)
-        if info is None:
-            widgets.text(surface, theme, theme.font("prose_italic", 20), "Empty", pal.text_dim, (x, y))
-            if button.enabled and focused:
-                widgets.text(surface, theme, small, "Save here", pal.text, (rect.right - pad, y + theme.px(4)), "topright")
-            return
-        if info.problem:
-            for line in widgets.wrap(small, info.problem, room)[:3]:
-                widgets.text(surface, theme, small, line, pal.bad, (x, y))
-                y += small.get_linesize()
-            return
-        title_font = theme.font("prose", 21)
-        widgets.text(surface, theme, title_font, widgets.fit(title_font, info.chapter or info.node_title, room), pal.text,
-                     (x, y - theme.px(2)))
-        y += theme.px(26)
-        detail = f"{info.node_title}" if info.chapter else ""
-        if detail:
-            widgets.text(surface, theme, small, widgets.fit(small, detail, room), pal.text_dim, (x, y))
-            y += small.get_linesize()
-        widgets.text(surface, theme, small, widgets.fit(small, f"{nice_date(info.saved_at)}  ·  {fmt_time(info.play_time)}",
-                                                         room), pal.text_dim, (x, y))
+        thumb_rect, lines = self.card_parts(button)
+        if thumb_rect is not None:
+            thumb = self.thumbs.get(slot)
+            if thumb is not None:
+                surface.blit(_cover(thumb, thumb_rect.size), thumb_rect)
+            else:
+                pygame.draw.rect(surface, (60, 42, 48) if not theme.settings.high_contrast else (30, 30, 30),
+                                 thumb_rect, border_radius=theme.px(8))
+            label = theme.render(theme.font("ui_medium", 13), slot_label(slot), pal.text)
+            badge = label.get_rect().inflate(theme.px(14), theme.px(6))
+            badge.topleft = (thumb_rect.x + theme.px(6), thumb_rect.y + theme.px(6))
+            widgets.panel(surface, badge, (24, 14, 18, 200) if not theme.settings.high_contrast else (0, 0, 0, 255),
+                          theme.px(6))
+            surface.blit(label, label.get_rect(center=badge.center))
+        for font, words, colour, place in lines:
+            widgets.text(surface, theme, font, words, colour, place.topleft)
+        if self.infos.get(slot) is None and button.enabled and focused and self.mode == "save":
+            last = lines[-1][3]
+            widgets.text(surface, theme, theme.font("ui", 14, True), "Save here", pal.text,
+                         (rect.right - theme.px(12), last.centery), "midright")
 
 
 _covers: dict[tuple, pygame.Surface] = {}
