@@ -379,6 +379,81 @@ def test_flowchart_shows_read_nodes_and_replays_a_scene():
     assert not app.session.can_save
 
 
+def long_story(folder, chapters: int = 5, length: int = 9) -> str:
+    """A story long enough that its flowchart cannot fit in the window: chapters of nodes in a row, each
+    with a fork in the middle."""
+    (folder / "chapters").mkdir(parents=True)
+    (folder / "story.yaml").write_text(
+        "format: 1\nid: long\ntitle: Long\nstart: c0_n0\nchapters: [chapters/*.yaml]\n"
+        "endings:\n  end: {title: The End, description: It ends.}\n", encoding="utf-8")
+    for c in range(chapters):
+        nodes = []
+        for n in range(length):
+            last = c == chapters - 1 and n == length - 1
+            nxt = f"c{c}_n{n + 1}" if n + 1 < length else f"c{c + 1}_n0"
+            node = f"  - id: c{c}_n{n}\n    title: Scene {c}.{n}\n    text: [Words.]\n"
+            if last:
+                node += "    ending: end\n"
+            elif n == 3:
+                node += (f"    choices:\n      - text: On.\n        goto: {nxt}\n"
+                         f"      - text: Aside.\n        goto: c{c}_side\n")
+            else:
+                node += f"    next: {nxt}\n"
+            nodes.append(node)
+        nodes.append(f"  - id: c{c}_side\n    title: Aside {c}\n    text: [Words.]\n    next: c{c}_n5\n")
+        (folder / "chapters" / f"c{c}.yaml").write_text(
+            f"chapter:\n  id: c{c}\n  title: Chapter {c}\nnodes:\n" + "".join(nodes), encoding="utf-8")
+    return str(folder)
+
+
+def open_flowchart_at(app, node_id: str, read: list[str]) -> FlowchartScene:
+    app.library.player.seen.update(read)
+    app.session.engine.warp(node_id)
+    step(app)
+    key(app, pygame.K_f)
+    assert isinstance(app.top, FlowchartScene)
+    return app.top
+
+
+def test_flowchart_opens_with_all_of_a_small_story_in_view_over_the_whole_window():
+    app = make_app()
+    new_game(app)
+    read = ["setup_box", "setup_voice", "setup_cut_off", "setup_wait", "setup_hello"]
+    chart = open_flowchart_at(app, "setup_hello", read)
+    seen, frontier = chart.visible()
+    assert seen == set(read) and frontier == {"setup_unopened"}
+    for node_id in seen | frontier:  # nothing cut off at an edge, the first scene included
+        assert chart.chart_rect().contains(chart.node_rect(node_id)), node_id
+    theme = app.theme
+    assert chart.area.width >= theme.w - theme.px(100) and chart.area.height >= theme.h // 2
+
+
+def test_flowchart_opens_centred_on_the_current_scene_with_its_neighbours_in_view(tmp_path):
+    app = make_app(long_story(tmp_path / "long"))
+    new_game(app)
+    order = list(app.story.nodes)
+    chart = open_flowchart_at(app, "c2_n3", order[:order.index("c2_n3") + 1])
+    here, middle = chart.node_rect("c2_n3"), chart.chart_rect()
+    assert abs(here.centerx - middle.centerx) <= 2 and abs(here.centery - middle.centery) <= 2
+    assert chart.neighbours("c2_n3") == {"c2_n2", "c2_n4", "c2_side"}
+    for node_id in chart.neighbours("c2_n3"):
+        assert chart.chart_rect().contains(chart.node_rect(node_id)), node_id
+    assert not chart.area.contains(chart.node_rect("c0_n0"))  # the story is far wider than the window
+
+    in_view = lambda: sum(chart.area.contains(chart.node_rect(n)) for n in chart.visible()[0])  # noqa: E731
+    close = in_view()
+    for _ in range(4):
+        key(app, pygame.K_MINUS)
+    assert in_view() > 2 * close  # zoomed out: much more of the story at once
+    assert chart.area.contains(chart.node_rect("c2_n3"))
+    for _ in range(30):
+        key(app, pygame.K_RIGHT)  # look further along: the view stops at the edge of what was read
+    assert chart.chart_rect().contains(chart.node_rect("c2_n4"))  # never scrolls past the fog into nothing
+    key(app, pygame.K_HOME)
+    key(app, pygame.K_PAGEUP)
+    assert chart.selected == "c1_n0" and chart.chart_rect().contains(chart.node_rect("c1_n0"))
+
+
 def test_flowchart_layout_puts_every_node_in_its_own_place(sample_story):
     flow = flow_layout(sample_story)
     assert set(flow.pos) == set(sample_story.nodes)

@@ -1,11 +1,12 @@
 """The flowchart: the story as far as the player has read it, unread nodes under fog of war.
 
-Chapters run left to right; inside a chapter, nodes are placed by their distance from the
-chapter's entrances. A node the player has read can be picked and replayed.
+Chapters run left to right. Inside a chapter, nodes are layered like a family tree: a node sits one
+column right of the furthest node that leads to it (links back, in loops, are drawn under the cards),
+and each column is ordered to keep links from crossing. A node the player has read can be replayed.
 """
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict
 from dataclasses import dataclass
 
 import pygame
@@ -16,20 +17,75 @@ from .. import painter, widgets
 from .base import Screen
 from .overlays import Confirm
 
-COL_W, ROW_H, CARD_W, CARD_H = 190, 74, 160, 46
+COL_W, ROW_H, CARD_W, CARD_H = 190, 72, 160, 48  # at zoom 1, before the window's scale
+ZOOMS = (0.25, 0.4, 0.6, 0.8, 1.0)
+LABELS_FROM = 0.8  # below this zoom, cards are too small to read: titles show on hover
+TITLE_STRIP = 44  # room at the top of the chart for chapter titles
+MARGIN = 28  # room kept around the known part of the chart when it fits
 
 
 @dataclass
 class FlowLayout:
-    pos: dict[str, tuple[int, int]]  # node id -> (column, row)
+    pos: dict[str, tuple[int, float]]  # node id -> (column, row); rows are centred on 0
     edges: list[tuple[str, str]]
     chapters: list[tuple[str, str, int, int]]  # chapter id, title, first column, last column
+    bends: dict[tuple[str, str], list[tuple[int, float]]]  # a long link -> the free cells it runs through
+
+
+def _layers(ids: list[str], entries: list[str], links: dict[str, list[str]]) -> dict[str, int]:
+    """Longest-path layering of one chapter: links that close a loop (found by depth-first search) are
+    set aside, then every node goes one column right of the furthest node that leads to it."""
+    order: list[str] = []  # reverse finishing order = a topological order of the loop-free links
+    state: dict[str, int] = {}  # 1 = on the search path, 2 = done
+    forward: dict[str, list[str]] = defaultdict(list)
+    for root in entries + ids:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(links[root]))]
+        while stack:
+            node, targets = stack[-1]
+            target = next(targets, None)
+            if target is None:
+                state[node] = 2
+                order.append(node)
+                stack.pop()
+            elif state.get(target) is None:
+                forward[node].append(target)
+                state[target] = 1
+                stack.append((target, iter(links[target])))
+            elif state[target] == 2:
+                forward[node].append(target)
+    depth = {node: 0 for node in ids}
+    for node in reversed(order):
+        for target in forward[node]:
+            depth[target] = max(depth[target], depth[node] + 1)
+    return depth
+
+
+def _order_columns(columns: list[list[str]], preds: dict[str, list[str]], succs: dict[str, list[str]]) -> None:
+    """Sort each column by the mean place of its neighbours, sweeping right then left: fewer crossings."""
+    place = {node: i for column in columns for i, node in enumerate(column)}
+
+    def sweep(cols: list[list[str]], neighbours: dict[str, list[str]]) -> None:
+        for column in cols:
+            def key(node: str) -> float:
+                known = [place[n] for n in neighbours[node] if n in place]
+                return sum(known) / len(known) if known else place[node]
+            column.sort(key=key)
+            for i, node in enumerate(column):
+                place[node] = i
+
+    for _ in range(3):
+        sweep(columns[1:], preds)
+        sweep(list(reversed(columns[:-1])), succs)
 
 
 def flow_layout(story: Story) -> FlowLayout:
     by_chapter: dict[str, list[str]] = {cid: [] for cid in story.chapters}
     for node in story.nodes.values():
         by_chapter.setdefault(node.chapter, []).append(node.id)
+    chapter_index = {cid: i for i, cid in enumerate(by_chapter)}
     incoming: dict[str, set[str]] = {n: set() for n in story.nodes}
     edges = []
     for node in story.nodes.values():
@@ -37,38 +93,72 @@ def flow_layout(story: Story) -> FlowLayout:
             if target in story.nodes:
                 incoming[target].add(node.id)
                 edges.append((node.id, target))
-    pos: dict[str, tuple[int, int]] = {}
+    pos: dict[str, tuple[int, float]] = {}
+    bends: dict[tuple[str, str], list[tuple[int, float]]] = {}
     chapters = []
     column = 0
     for chapter_id, ids in by_chapter.items():
         if not ids:
             continue
         members = set(ids)
+        links = {n: [t for t in dict.fromkeys(successors(story.nodes[n])) if t in members] for n in ids}
         entries = [n for n in ids if n == story.start or any(src not in members for src in incoming[n])] or [ids[0]]
-        depth: dict[str, int] = {}
-        queue = deque((n, 0) for n in entries)
-        while queue:
-            node_id, d = queue.popleft()
-            if node_id in depth:
-                continue
-            depth[node_id] = d
-            for target in successors(story.nodes[node_id]):
-                if target in members and target not in depth:
-                    queue.append((target, d + 1))
-        deepest = max(depth.values(), default=0)
-        for node_id in ids:  # nodes no path inside the chapter reaches go at the end
-            if node_id not in depth:
-                deepest += 1
-                depth[node_id] = deepest
-        rows: dict[int, int] = {}
-        for node_id in sorted(ids, key=lambda n: depth[n]):
-            d = depth[node_id]
-            pos[node_id] = (column + d, rows.get(d, 0))
-            rows[d] = rows.get(d, 0) + 1
+        depth = _layers(ids, entries, links)
+        deepest = max(depth.values())
+        # a link that skips columns runs through free cells of its own, so it never crosses a card; a link
+        # out to a later chapter runs through this chapter's remaining columns first
+        chains: dict[tuple[str, str], list[str]] = {}
+        for n in ids:
+            for t in dict.fromkeys(successors(story.nodes[n])):
+                if t in members:
+                    last = depth[t] if depth[t] > depth[n] else None
+                elif t in story.nodes and chapter_index[story.nodes[t].chapter] > chapter_index[chapter_id]:
+                    last = deepest + 1
+                else:
+                    last = None
+                if last is not None and last > depth[n] + 1:
+                    chains[(n, t)] = [f"\0{n}>{t}#{d}" for d in range(depth[n] + 1, last)]
+        item_depth = dict(depth)
+        preds: dict[str, list[str]] = {n: [] for n in ids}
+        succs: dict[str, list[str]] = {n: [] for n in ids}
+        for n in ids:
+            for t in links[n]:
+                if depth[t] == depth[n] + 1:
+                    preds[t].append(n)
+                    succs[n].append(t)
+        for (n, t), chain in chains.items():
+            path = [n] + chain + ([t] if t in members else [])
+            for d, item in zip(range(depth[n] + 1, depth[n] + 1 + len(chain)), chain):
+                item_depth[item] = d
+                preds[item], succs[item] = [], []
+            for a, b in zip(path, path[1:]):
+                succs[a].append(b)
+                preds[b].append(a)
+        columns: list[list[str]] = [[] for _ in range(deepest + 1)]
+        for item, d in item_depth.items():
+            columns[d].append(item)
+        _order_columns(columns, preds, succs)
+        place: dict[str, tuple[int, float]] = {}
+        for d, items in enumerate(columns):
+            for i, item in enumerate(items):
+                place[item] = (column + d, i - (len(items) - 1) / 2)
+        pos.update((n, place[n]) for n in ids)
+        bends.update((edge, [place[item] for item in chain]) for edge, chain in chains.items())
         title = story.chapters[chapter_id].title if chapter_id in story.chapters else chapter_id
         chapters.append((chapter_id, title, column, column + deepest))
         column += deepest + 2
-    return FlowLayout(pos, edges, chapters)
+    return FlowLayout(pos, edges, chapters, bends)
+
+
+def _bezier(start: tuple[float, float], c1: tuple[float, float], c2: tuple[float, float],
+            end: tuple[float, float], steps: int = 16) -> list[tuple[float, float]]:
+    points = []
+    for i in range(steps + 1):
+        t = i / steps
+        u = 1 - t
+        points.append((u ** 3 * start[0] + 3 * u * u * t * c1[0] + 3 * u * t * t * c2[0] + t ** 3 * end[0],
+                       u ** 3 * start[1] + 3 * u * u * t * c1[1] + 3 * u * t * t * c2[1] + t ** 3 * end[1]))
+    return points
 
 
 class FlowchartScene(Screen):
@@ -81,9 +171,9 @@ class FlowchartScene(Screen):
         self.hover: str | None = None
         self.drag_from: tuple[int, int] | None = None
         self.dragged = False
-        current = app.session.engine.state.node if app.session else app.story.start
-        self.offset = [0.0, 0.0]
-        self.center_on(current)
+        self.zoom = 1.0
+        self.offset: list[float] | None = None  # chart origin inside the area, in pixels; set by the first layout
+        self.button_hover = False
 
     # ------------------------------------------------------------ what the player knows
 
@@ -94,44 +184,162 @@ class FlowchartScene(Screen):
             seen |= {n for n in self.app.session.engine.state.path}
         return seen
 
+    @property
+    def current(self) -> str:
+        return self.app.session.engine.state.node if self.app.session else self.app.story.start
+
     def visible(self) -> tuple[set[str], set[str]]:
         """Read nodes, and the unread ones right next to them (the edge of the fog)."""
         seen = self.seen & set(self.flow.pos)
         frontier = {t for s, t in self.flow.edges if s in seen and t not in seen}
         return seen, frontier
 
+    def neighbours(self, node_id: str) -> set[str]:
+        return {t for s, t in self.flow.edges if s == node_id} | {s for s, t in self.flow.edges if t == node_id}
+
     # ------------------------------------------------------------ geometry
 
-    def node_rect(self, node_id: str) -> pygame.Rect:
+    def cell(self) -> tuple[float, float, int, int]:
+        """Column width, row height, card width and height at the current zoom."""
         theme = self.theme
+        z = self.zoom
+        return theme.px(COL_W) * z, theme.px(ROW_H) * z, max(8, int(theme.px(CARD_W) * z)), max(6, int(theme.px(CARD_H) * z))
+
+    def chart_rect(self) -> pygame.Rect:
+        """Where nodes go: the area below the strip of chapter titles."""
+        return pygame.Rect(self.area.x, self.area.y + self.theme.px(TITLE_STRIP), self.area.width,
+                           self.area.height - self.theme.px(TITLE_STRIP))
+
+    def chart_point(self, node_id: str) -> tuple[float, float]:
+        """A node's top-left corner in chart coordinates (before the view's offset)."""
+        col_w, row_h, _, card_h = self.cell()
         col, row = self.flow.pos[node_id]
-        x = self.offset[0] + col * theme.px(COL_W)
-        y = self.offset[1] + row * theme.px(ROW_H)
-        return pygame.Rect(int(x), int(y), theme.px(CARD_W), theme.px(CARD_H))
+        return col * col_w, row * row_h - card_h / 2
+
+    def node_rect(self, node_id: str) -> pygame.Rect:
+        _, _, card_w, card_h = self.cell()
+        x, y = self.chart_point(node_id)
+        chart = self.chart_rect()
+        offset = self.offset or [0.0, 0.0]
+        return pygame.Rect(round(chart.x + offset[0] + x), round(chart.centery + offset[1] + y), card_w, card_h)
+
+    def known_bounds(self) -> pygame.Rect | None:
+        """The part of the chart the player knows (read nodes and the fog's edge), in chart coordinates."""
+        seen, frontier = self.visible()
+        known = seen | frontier
+        if not known:
+            return None
+        _, _, card_w, card_h = self.cell()
+        points = [self.chart_point(n) for n in known]
+        x0, y0 = min(p[0] for p in points), min(p[1] for p in points)
+        x1, y1 = max(p[0] for p in points) + card_w, max(p[1] for p in points) + card_h
+        return pygame.Rect(int(x0), int(y0), int(x1 - x0) + 1, int(y1 - y0) + 1)
+
+    def clamp(self) -> None:
+        """Keep the known part of the chart in view. Along an axis where it all fits, it is centred; where it
+        does not, the view may move until the first or last known scene is in the middle, and no further."""
+        bounds = self.known_bounds()
+        if bounds is None or self.offset is None:
+            return
+        chart = self.chart_rect()
+        margin = self.theme.px(MARGIN)
+        _, _, card_w, card_h = self.cell()
+        # the offset puts the chart's x = 0 at the area's left edge and its y = 0 at the area's middle
+        fits_x = bounds.width + 2 * margin <= chart.width
+        fits_y = bounds.height + 2 * margin <= chart.height
+        if fits_x:
+            self.offset[0] = chart.width / 2 - bounds.centerx
+        else:
+            lo, hi = chart.width / 2 - bounds.right + card_w / 2, chart.width / 2 - bounds.left - card_w / 2
+            self.offset[0] = min(hi, max(lo, self.offset[0]))
+        if fits_y:
+            self.offset[1] = -bounds.centery
+        else:
+            lo, hi = -(bounds.bottom - card_h / 2), -(bounds.top + card_h / 2)
+            self.offset[1] = min(hi, max(lo, self.offset[1]))
 
     def center_on(self, node_id: str) -> None:
+        """Put a node in the middle of the view, then keep its neighbours and the chart's edges in sight."""
         if node_id not in self.flow.pos:
             return
-        theme = self.theme
-        col, row = self.flow.pos[node_id]
-        self.offset = [theme.w / 2 - col * theme.px(COL_W) - theme.px(CARD_W) / 2,
-                       theme.h / 2 - row * theme.px(ROW_H) - theme.px(CARD_H) / 2]
+        _, _, card_w, card_h = self.cell()
+        chart = self.chart_rect()
+        x, y = self.chart_point(node_id)
+        self.offset = [chart.width / 2 - x - card_w / 2, -y - card_h / 2]
+        seen, frontier = self.visible()
+        near = [self.node_rect(n) for n in self.neighbours(node_id) & (seen | frontier)]
+        inside = chart.inflate(-2 * self.theme.px(8), -2 * self.theme.px(8))
+        here = self.node_rect(node_id)
+        for rect in near:  # move just enough to show a neighbour, never losing the node itself
+            for axis, (lo, hi, a0, a1) in enumerate(((inside.left, inside.right, rect.left, rect.right),
+                                                     (inside.top, inside.bottom, rect.top, rect.bottom))):
+                h0, h1 = (here.left, here.right) if axis == 0 else (here.top, here.bottom)
+                if a0 < lo:
+                    self.offset[axis] += min(lo - a0, hi - h1)
+                elif a1 > hi:
+                    self.offset[axis] -= min(a1 - hi, h0 - lo)
+            here = self.node_rect(node_id)
+        self.clamp()
+
+    def set_zoom(self, zoom: float, anchor: tuple[int, int] | None = None) -> None:
+        """Zoom about a point of the window (the mouse, or the middle of the chart)."""
+        chart = self.chart_rect()
+        ax, ay = anchor or chart.center
+        old = self.zoom
+        zoom = min(ZOOMS[-1], max(ZOOMS[0], zoom))
+        if self.offset is None or zoom == old:
+            self.zoom = zoom
+            return
+        k = zoom / old
+        gx, gy = ax - chart.x - self.offset[0], ay - chart.centery - self.offset[1]
+        self.offset = [ax - chart.x - gx * k, ay - chart.centery - gy * k]
+        self.zoom = zoom
+        self.clamp()
+
+    def step_zoom(self, direction: int, anchor: tuple[int, int] | None = None) -> None:
+        index = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - self.zoom))
+        self.set_zoom(ZOOMS[max(0, min(len(ZOOMS) - 1, index + direction))], anchor)
+
+    def pan(self, dx: float, dy: float) -> None:
+        if self.offset is not None:
+            self.offset[0] += dx
+            self.offset[1] += dy
+            self.clamp()
+
+    def jump_chapter(self, direction: int) -> None:
+        """Page Down / Page Up: the next or previous chapter the player has been in, at its first read node."""
+        seen, _ = self.visible()
+        story = self.app.story
+        here = story.nodes[self.selected or self.current].chapter
+        order = [cid for cid, *_ in self.flow.chapters if any(story.nodes[n].chapter == cid for n in seen)]
+        if here not in order:
+            return
+        index = order.index(here) + direction
+        if 0 <= index < len(order):
+            first = min((n for n in seen if story.nodes[n].chapter == order[index]), key=lambda n: self.flow.pos[n])
+            self.selected = first
+            self.center_on(first)
 
     def layout(self) -> None:
         self.flow = flow_layout(self.app.story)
         theme = self.theme
+        info_h = theme.px(66)
+        self.area = pygame.Rect(theme.px(40), theme.px(100), theme.w - theme.px(80),
+                                theme.h - theme.px(100) - theme.px(20) - info_h - theme.px(10))
+        self.info_rect = pygame.Rect(self.area.x, self.area.bottom + theme.px(10), self.area.width, info_h)
         self.replay_button = widgets.Button("Replay this scene", self.confirm_replay, True,
-                                            pygame.Rect(0, 0, theme.px(240), theme.px(44)))
-        self.info_rect = pygame.Rect(theme.px(60), theme.h - theme.px(96), theme.w - theme.px(120), theme.px(76))
-        self.replay_button.rect.midright = (self.info_rect.right - theme.px(16), self.info_rect.centery)
-        self.button_hover = False
+                                            pygame.Rect(0, 0, theme.px(220), theme.px(42)))
+        self.replay_button.rect.midright = (self.info_rect.right - theme.px(12), self.info_rect.centery)
+        if self.offset is None:
+            self.center_on(self.current)
+        else:
+            self.clamp()
 
     def node_at(self, pos: tuple[int, int]) -> str | None:
-        seen, frontier = self.visible()
-        for node_id in seen:
-            if self.node_rect(node_id).collidepoint(pos):
-                return node_id
-        return None
+        if not self.area.collidepoint(pos):
+            return None
+        seen, _ = self.visible()
+        return next((n for n in seen if self.node_rect(n).collidepoint(pos)), None)
 
     # ------------------------------------------------------------ input
 
@@ -155,12 +363,11 @@ class FlowchartScene(Screen):
             if self.drag_from is not None and event.buttons[0]:
                 dx, dy = event.pos[0] - self.drag_from[0], event.pos[1] - self.drag_from[1]
                 if abs(dx) + abs(dy) > 3 or self.dragged:
-                    self.offset[0] += dx
-                    self.offset[1] += dy
+                    self.pan(dx, dy)
                     self.drag_from = event.pos
                     self.dragged = True
             self.hover = self.node_at(event.pos)
-            self.button_hover = self.replay_button.rect.collidepoint(event.pos)
+            self.button_hover = self.selected is not None and self.replay_button.rect.collidepoint(event.pos)
             return True
         if event.type == pygame.MOUSEBUTTONUP and event.button == 1:
             was_drag = self.dragged
@@ -171,23 +378,35 @@ class FlowchartScene(Screen):
             if self.selected and self.replay_button.rect.collidepoint(event.pos):
                 self.confirm_replay()
                 return True
-            self.selected = self.node_at(event.pos)
+            if self.area.collidepoint(event.pos):
+                self.selected = self.node_at(event.pos)
             return True
         if event.type == pygame.MOUSEWHEEL:
-            self.offset[0] += event.x * theme.px(60)
-            self.offset[1] += event.y * theme.px(60)
+            if pygame.key.get_mods() & pygame.KMOD_CTRL:
+                self.step_zoom(1 if event.y > 0 else -1, pygame.mouse.get_pos())
+            elif pygame.key.get_mods() & pygame.KMOD_SHIFT:
+                self.pan(0, event.y * theme.px(60))
+            else:  # the story runs left to right: the wheel moves along it
+                self.pan((event.y - event.x) * theme.px(90), 0)
             return True
         if event.type == pygame.KEYDOWN:
+            col_w, row_h, _, _ = self.cell()
             moves = {pygame.K_LEFT: (1, 0), pygame.K_RIGHT: (-1, 0), pygame.K_UP: (0, 1), pygame.K_DOWN: (0, -1),
                      pygame.K_a: (1, 0), pygame.K_d: (-1, 0), pygame.K_w: (0, 1), pygame.K_s: (0, -1)}
             if event.key in moves:
                 dx, dy = moves[event.key]
-                self.offset[0] += dx * theme.px(COL_W)
-                self.offset[1] += dy * theme.px(ROW_H)
+                self.pan(dx * col_w, dy * row_h)
+            elif event.key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
+                self.step_zoom(1)
+            elif event.key in (pygame.K_MINUS, pygame.K_KP_MINUS):
+                self.step_zoom(-1)
+            elif event.key in (pygame.K_PAGEDOWN, pygame.K_PAGEUP):
+                self.jump_chapter(1 if event.key == pygame.K_PAGEDOWN else -1)
             elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER) and self.selected:
                 self.confirm_replay()
             elif event.key in (pygame.K_f, pygame.K_HOME):
-                self.center_on(self.app.session.engine.state.node if self.app.session else self.app.story.start)
+                self.selected = None
+                self.center_on(self.current)
             return True
         return False
 
@@ -197,44 +416,101 @@ class FlowchartScene(Screen):
         theme = self.theme
         pal = theme.palette
         seen, frontier = self.visible()
-        total = len(self.flow.pos)
-        self.draw_frame(surface, f"{len(seen)} of {total} scenes read · drag or arrows to look around")
-        area = pygame.Rect(0, theme.px(100), theme.w, theme.h - theme.px(100))
+        self.draw_frame(surface, f"{len(seen)} of {len(self.flow.pos)} scenes read")
+        area = self.area
+        widgets.panel(surface, area, (22, 12, 16, 150) if not theme.settings.high_contrast else (0, 0, 0, 255),
+                      theme.px(16), pal.panel_edge)
         previous = surface.get_clip()
-        surface.set_clip(area)
-        current = self.app.session.engine.state.node if self.app.session else None
-        # chapter bands
-        for chapter_id, title, first, last in self.flow.chapters:
-            x0 = self.offset[0] + first * theme.px(COL_W) - theme.px(14)
-            x1 = self.offset[0] + (last + 1) * theme.px(COL_W) - theme.px(COL_W - CARD_W) + theme.px(14)
-            if x1 < 0 or x0 > theme.w:
+        surface.set_clip(area.inflate(-2, -2))
+        self.draw_chapters(surface, seen)
+        self.draw_edges(surface, seen, frontier)
+        self.draw_nodes(surface, seen, frontier)
+        surface.set_clip(previous)
+        self.draw_info(surface)
+
+    def draw_chapters(self, surface: pygame.Surface, seen: set[str]) -> None:
+        """A faint line where each chapter begins; its title pinned to the top of the chart while any of it shows."""
+        theme = self.theme
+        pal = theme.palette
+        col_w, _, card_w, _ = self.cell()
+        area = self.area
+        origin = area.x + (self.offset or [0.0, 0.0])[0]
+        font = theme.font("prose_italic", 21)
+        known_chapters = {self.app.story.nodes[n].chapter for n in seen}
+        for chapter_id, title, first, last in self.flow.chapters:  # chapters are one empty column apart
+            x0, x1 = origin + (first - 1) * col_w + card_w / 2, origin + (last + 1) * col_w + card_w / 2
+            if x1 < area.x or x0 > area.right:
                 continue
-            known = any(self.app.story.nodes[n].chapter == chapter_id for n in seen)
-            band = pygame.Rect(int(x0), area.y + theme.px(10), int(x1 - x0), area.height - theme.px(20))
-            widgets.panel(surface, band, (255, 240, 230, 12) if not theme.settings.high_contrast else (20, 20, 20, 255),
-                          theme.px(14))
-            label = title if known else "???"
-            font = theme.font("prose_italic", 22)
-            widgets.text(surface, theme, font, widgets.fit(font, label, band.width - theme.px(24)),
-                         pal.accent_soft if known else pal.disabled, (band.x + theme.px(14), band.y + theme.px(8)))
-        # edges
+            band = pygame.Rect(int(x0), area.y, int(x1 - x0), area.height)
+            if band.x > area.x + theme.px(4) and first > 0:
+                pygame.draw.line(surface, pal.panel_edge if theme.settings.high_contrast else (96, 74, 80),
+                                 (band.x, area.y + theme.px(10)), (band.x, area.bottom - theme.px(10)))
+            known = chapter_id in known_chapters
+            visible = band.clip(area)
+            room = visible.width - theme.px(24)
+            if room < theme.px(40):
+                continue
+            words = widgets.fit(font, title if known else "???", room)
+            x = max(band.x, area.x) + theme.px(14)
+            x = min(x, band.right - theme.px(12) - font.size(words)[0])
+            widgets.text(surface, theme, font, words, pal.accent_soft if known else pal.disabled,
+                         (x, area.y + theme.px(12)))
+
+    def draw_edges(self, surface: pygame.Surface, seen: set[str], frontier: set[str]) -> None:
+        theme = self.theme
+        pal = theme.palette
+        area = self.area
+        col_w, _, card_w, card_h = self.cell()
+        bend = theme.px(36) * self.zoom
+        chart = self.chart_rect()
+        offset = self.offset or [0.0, 0.0]
+
+        def cell_mid(col: int, row: float) -> tuple[float, float]:
+            return chart.x + offset[0] + col * col_w, chart.centery + offset[1] + row * self.cell()[1]
+
         for source, target in self.flow.edges:
             if source not in seen or (target not in seen and target not in frontier):
                 continue
             a, b = self.node_rect(source), self.node_rect(target)
-            start = (a.right, a.centery)
-            end = (b.left, b.centery)
-            if b.left <= a.right:  # a link back or down the same column
-                start, end = (a.centerx, a.bottom), (b.centerx, b.top if b.top > a.bottom else b.bottom)
+            if max(a.right, b.right) < area.x or min(a.left, b.left) > area.right:
+                continue
+            if b.left > a.right:  # forward: out of the right side, through any free cells, into the left side
+                stops = [(a.right, a.centery)]
+                for col, row in self.flow.bends.get((source, target), []):
+                    x, y = cell_mid(col, row)
+                    stops += [(x, y), (x + card_w, y)]
+                stops.append((b.left, b.centery))
+                points = []
+                for i in range(0, len(stops) - 1, 2):
+                    start, end = stops[i], stops[i + 1]
+                    reach = (end[0] - start[0]) / 2
+                    points += _bezier(start, (start[0] + reach, start[1]), (end[0] - reach, end[1]), end)
+            elif source == target:  # a scene that can lead back to itself: a small loop under the card
+                start, end = (a.centerx - card_w // 5, a.bottom), (a.centerx + card_w // 5, a.bottom)
+                points = _bezier(start, (start[0] - bend / 2, a.bottom + bend), (end[0] + bend / 2, a.bottom + bend), end)
+            else:  # back (a loop) or within one column: an arc under the cards
+                start, end = (a.centerx, a.bottom), (b.centerx, b.bottom)
+                low = max(a.bottom, b.bottom) + bend
+                points = _bezier(start, (start[0], low), (end[0], low), end)
             colour = pal.accent_soft if target in seen else pal.disabled
-            pygame.draw.aaline(surface, colour, start, end)
-        # fog at the edge of what is known
-        for node_id in frontier:
+            pygame.draw.aalines(surface, colour, False, points)
+
+    def draw_nodes(self, surface: pygame.Surface, seen: set[str], frontier: set[str]) -> None:
+        theme = self.theme
+        pal = theme.palette
+        area = self.area
+        current = self.current if self.app.session else None
+        _, _, card_w, card_h = self.cell()
+        size = 14 * self.zoom if self.zoom >= LABELS_FROM else 0
+        font = theme.font("ui", size) if size else None
+        for node_id in frontier:  # the edge of the fog: a ghost of a card
             rect = self.node_rect(node_id)
             if rect.colliderect(area):
-                painter.glow(surface, rect.center, theme.px(60), (120, 100, 120), 0.5)
-                widgets.text(surface, theme, theme.font("prose_italic", 24), "?", pal.disabled, rect.center, "center")
-        # read nodes
+                painter.glow(surface, rect.center, card_w * 0.45, (120, 100, 120), 0.45)
+                widgets.panel(surface, rect, (255, 240, 230, 8), theme.px(10), (*pal.disabled, 90))
+                if font:
+                    widgets.text(surface, theme, theme.font("prose_italic", 24 * self.zoom), "?", pal.disabled,
+                                 rect.center, "center")
         for node_id in seen:
             rect = self.node_rect(node_id)
             if not rect.colliderect(area):
@@ -244,21 +520,46 @@ class FlowchartScene(Screen):
             chosen = node_id == self.selected or node_id == self.hover
             fill = pal.button_hover if chosen else pal.panel
             edge = pal.accent if (is_current or node.ending) else pal.panel_edge
-            widgets.panel(surface, rect, fill, theme.px(10), edge, max(1, theme.px(2)) if is_current else 1)
-            font = theme.font("ui", 14)
-            label = node.title or node.id
-            if node.ending:
-                label = "◆ " + label
-            widgets.text(surface, theme, font, widgets.fit(font, label, rect.width - theme.px(16)),
-                         pal.text, rect.center, "center")
-        surface.set_clip(previous)
+            widgets.panel(surface, rect, fill, theme.px(10), edge, max(1, theme.px(3)) if is_current else 1)
+            if is_current:
+                widgets.text(surface, theme, theme.font("ui_medium", 12), "you are here", pal.accent_soft,
+                             (rect.centerx, rect.top - theme.px(3)), "midbottom")
+            if font is None:
+                continue
+            label = ("◆ " if node.ending else "") + (node.title or node.id)
+            lines = widgets.wrap(font, label, rect.width - theme.px(14))
+            if len(lines) > 2:
+                lines = [lines[0], widgets.fit(font, " ".join(lines[1:]), rect.width - theme.px(14))]
+            line_h = font.get_linesize()
+            y = rect.centery - line_h * len(lines) / 2
+            for line in lines:
+                widgets.text(surface, theme, font, widgets.fit(font, line, rect.width - theme.px(14)), pal.text,
+                             (rect.centerx, int(y)), "midtop")
+                y += line_h
+
+    def draw_info(self, surface: pygame.Surface) -> None:
+        """Below the chart: the picked scene with its replay button, or the hovered one, or how to use the chart."""
+        theme = self.theme
+        pal = theme.palette
+        info = self.info_rect
+        widgets.panel(surface, info, pal.panel, theme.px(14), pal.panel_edge)
+        shown = self.selected or self.hover
+        x = info.x + theme.px(22)
+        if shown is None:
+            hint = ("Click a scene you have read to replay it  ·  drag or wheel to move  ·  + − zoom  ·  "
+                    "Page Up/Down: chapters  ·  Home: where you are")
+            font = theme.ui_small
+            widgets.text(surface, theme, font, widgets.fit(font, hint, info.width - theme.px(44)), pal.text_dim,
+                         (x, info.centery), "midleft")
+            return
+        node = self.app.story.nodes[shown]
+        chapter = self.app.story.chapter_of(shown)
+        room = (self.replay_button.rect.x if self.selected else info.right) - x - theme.px(16)
+        title_font = theme.font("prose_italic", 25)
+        widgets.text(surface, theme, title_font, widgets.fit(title_font, node.title or node.id, room), pal.text,
+                     (x, info.y + theme.px(8)))
+        detail = (chapter.title if chapter else "") + ("  ·  an ending" if node.ending else "")
+        widgets.text(surface, theme, theme.ui_small, widgets.fit(theme.ui_small, detail, room), pal.text_dim,
+                     (x, info.bottom - theme.px(10)), "bottomleft")
         if self.selected:
-            node = self.app.story.nodes[self.selected]
-            info = self.info_rect
-            widgets.panel(surface, info, pal.panel, theme.px(14), pal.panel_edge)
-            chapter = self.app.story.chapter_of(self.selected)
-            widgets.text(surface, theme, theme.font("prose_italic", 26), node.title or node.id, pal.text,
-                         (info.x + theme.px(24), info.y + theme.px(12)))
-            widgets.text(surface, theme, theme.ui_small, chapter.title if chapter else "", pal.text_dim,
-                         (info.x + theme.px(24), info.y + theme.px(48)))
             widgets.draw_button(surface, theme, self.replay_button, self.button_hover)
