@@ -31,7 +31,8 @@ from . import expr
 from .model import Choice, Node, Story, Value
 from .validate import reachable as link_reachable
 
-DEFAULT_MAX_STATES = 500_000
+DEFAULT_MAX_STATES = 10 ** 12  # states are counted after merging, and explored as sets
+MAX_ROUNDS = 500  # passes over one loop of nodes before its growth counts as endless (bounded loops settle in tens)
 DEFAULT_SEED_TRIES = 50_000
 _WIDEN = 64  # an unbounded int with more cuts than this is tracked exactly
 _OTHER = "\x00other"  # representative of every str value no later comparison names
@@ -254,6 +255,40 @@ def _cuts_for(op: str, k: int) -> tuple[int, ...]:
     return (k, k + 1)  # == and !=
 
 
+def _value_bounds(story: Story) -> dict[str, tuple[int | None, int | None]]:
+    """Bounds every value of each int variable stays within: its clamps, or, for a side without a
+    clamp, the extreme default or assigned constant when no effect can move it further that way
+    (a counter that only grows never goes below its start)."""
+    up: dict[str, bool] = {}
+    down: dict[str, bool] = {}
+    constants: dict[str, list[int]] = {name: [var.default] for name, var in story.variables.items()  # type: ignore[misc]
+                                       if var.type == "int"}
+    for node in story.nodes.values():
+        for e in list(node.effects) + [e for c in node.choices for e in c.effects]:
+            st = e.statement
+            if st.var not in constants or st.value is None:
+                continue
+            k = _constant(st.value)
+            if st.op == "=":
+                if isinstance(k, int):
+                    constants[st.var].append(k)
+                else:
+                    up[st.var] = down[st.var] = True
+            elif not isinstance(k, int):
+                up[st.var] = down[st.var] = True
+            else:
+                step = k if st.op == "+=" else -k
+                up[st.var] = up.get(st.var, False) or step > 0
+                down[st.var] = down.get(st.var, False) or step < 0
+    found = {}
+    for name, values in constants.items():
+        var = story.variables[name]
+        low = min(var.min, min(values)) if var.min is not None else None if down.get(name) else min(values)
+        high = max(var.max, max(values)) if var.max is not None else None if up.get(name) else max(values)
+        found[name] = (low, high)
+    return found
+
+
 def _links(node: Node) -> list[str]:
     return ([node.next] if node.next else []) + [c.target for c in node.choices]
 
@@ -317,8 +352,9 @@ class Model:
         position = {n: i for i, comp in enumerate(self.order) for n in comp}
         # candidate slots with the topological position of the last node that can change them
         candidates: dict[tuple[str, str], tuple[Slot, int]] = {}
+        bounds = _value_bounds(story)
         for name, var in story.variables.items():
-            candidates[("var", name)] = (Slot(var.type, name, var.default, var.min, var.max), -1)
+            candidates[("var", name)] = (Slot(var.type, name, var.default, *bounds.get(name, (None, None))), -1)
         for ast in self._flow_asts():
             for node_id in sorted(expr.nodes_read(ast)):
                 if node_id in story.nodes:
@@ -747,6 +783,7 @@ class Witness:
     probability: float
     seed: int | None = None  # a seed whose rolls follow this path; None when the search found none
     shortest: bool = True  # False when the search gave up proving it shortest
+    final: tuple = field(default=(), repr=False)  # the (merged) state it ends in
 
     @property
     def needs_chance(self) -> bool:
@@ -846,6 +883,7 @@ class Exploration:
     states: int
     complete: bool
     max_states: int
+    stopped: str = ""  # why it is incomplete
     reached_nodes: set[str] = field(default_factory=set)
     reached_choices: set[tuple[str, int]] = field(default_factory=set)  # (node, position) taken somewhere
 
@@ -864,7 +902,7 @@ class Exploration:
             "unreached_nodes": [u.to_dict() for u in self.unreached_nodes],
             "variables": {k: v.to_dict() for k, v in self.variables.items()},
             "single_path_endings": sorted(k for k, v in self.endings.items() if v.paths == 1),
-            "states": self.states, "complete": self.complete, "max_states": self.max_states,
+            "states": self.states, "complete": self.complete, "max_states": self.max_states, "stopped": self.stopped,
         }
 
 
@@ -1180,6 +1218,7 @@ class _Search:
         self.stuck: dict[int, int] = {}
         self.states = 0
         self.complete = True
+        self.stopped = ""  # why the search is incomplete
         nc = len(model.choices)
         self.cond_true = bytearray(nc)
         self.cond_seen = bytearray(nc)
@@ -1373,14 +1412,25 @@ class _Search:
         self.order = self.m.order
         for comp in self.order:
             busy = True
+            rounds = 0
             while busy:
                 busy = False
+                rounds += 1
+                if rounds > MAX_ROUNDS:  # e.g. a counter without bounds growing in a loop
+                    self.complete = False
+                    self.stopped = self.stopped or ("new states keep appearing in the loop through " +
+                                                    ", ".join(repr(m.nodes[k].node.id) for k in comp[:3]))
+                    for node in comp:
+                        self.unexpanded[node] = dd.union(self.unexpanded[node], pending[node])
+                        pending[node] = 0
+                    break
                 for node in comp:
                     states = pending[node]
                     if not states:
                         continue
                     if self.states > self.max_states:
                         self.complete = False
+                        self.stopped = self.stopped or f"more than {self.max_states:,} states"
                         self.unexpanded[node] = dd.union(self.unexpanded[node], states)
                         pending[node] = 0
                         continue
@@ -1423,18 +1473,36 @@ class _Search:
             expanded = dd.diff(self.reached[n], self.unexpanded[n])
             outs.append([(tr, part) for tr, part, _, _, _ in self._parts(n, expanded) if tr is not None])
         labels = list(init)
-        for comp in reversed(self.order):
-            busy = True
-            while busy:
-                busy = False
-                for n in reversed(comp):
-                    acc = init[n]
+        for comp in reversed(self.order):  # successors first; a loop of nodes is iterated on what is new
+            members = set(comp)
+            delta: dict[int, int] = {}
+            for n in comp:
+                acc = init[n]
+                for tr, part in outs[n]:
+                    if tr.target not in members and labels[tr.target]:
+                        acc = dd.union(acc, dd.pull_back(part, tr, labels[tr.target]))
+                labels[n] = acc
+                if acc:
+                    delta[n] = acc
+            rounds = 0
+            while delta:
+                rounds += 1
+                if rounds > MAX_ROUNDS:  # give up on precision, not on soundness: "may still end"
+                    for n in comp:
+                        rest = dd.diff(dd.diff(self.reached[n], self.unexpanded[n]), dd.unlabelled(labels[n]))
+                        labels[n] = dd.union(labels[n], dd.labelled(rest, _UNKNOWN))
+                    break
+                fresh: dict[int, int] = {}
+                for n in comp:
+                    acc = 0
                     for tr, part in outs[n]:
-                        if labels[tr.target]:
-                            acc = dd.union(acc, dd.pull_back(part, tr, labels[tr.target]))
-                    if acc != labels[n]:
-                        labels[n] = acc
-                        busy = busy or len(comp) > 1 or any(tr.target == n for tr, _ in outs[n])
+                        if tr.target in delta:
+                            acc = dd.union(acc, dd.pull_back(part, tr, delta[tr.target]))
+                    new = dd.diff(acc, labels[n])
+                    if new:
+                        labels[n] = dd.union(labels[n], new)
+                        fresh[n] = new
+                delta = fresh
         self.labels = labels
 
     def trapped(self, n: int) -> int:
@@ -1475,6 +1543,13 @@ class _Search:
             if not self._actions(views, follow):
                 return needs
         return None
+
+    def stuck_views(self, n: int, vec: list | tuple) -> list[str]:
+        """The (disabled) choices shown where the player is stuck."""
+        for views, follow, _, _ in self._menus(self.m.nodes[n], vec):
+            if not self._actions(views, follow):
+                return [c.choice.text for c, _ in views]
+        return []
 
     def _distances(self, target: int) -> list[int]:
         """Links from every node to `target` (breadth-first over the node graph backwards); -1: none."""
@@ -1517,6 +1592,7 @@ class _Search:
         extra = self.stuck_needs(target, vec) if label.startswith(_STUCK) else ()
         witness = self._to_witness(chain, extra or ())
         witness.shortest = shortest
+        witness.final = vec
         return witness
 
     def _search(self, target: int, label: str, within: int | None, dist: list[int], greedy: bool, limit: int
@@ -1679,8 +1755,7 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int 
     for n in sorted(search.stuck):
         node = nodes[n].node
         witness = finish(search.witness(n, _STUCK + node.id, search.stuck[n]))
-        shown = [c.choice.text for c in nodes[n].choices if not c.fallback]
-        softlocks.append(SoftLock(node.id, _where(node.where), witness, shown))
+        softlocks.append(SoftLock(node.id, _where(node.where), witness, search.stuck_views(n, witness.final)))
     softlocks.sort(key=lambda s: len(s.witness.path))
 
     traps = _traps(search, finish)
@@ -1703,7 +1778,7 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int 
                  for node in story.nodes.values() if node.id not in reached]
     taken = {(nodes[c.node].node.id, c.position) for c in model.choices if search.taken[c.gidx]}
     return Exploration(story.id, endings, softlocks, traps, dead, unreached, variable_uses(story),
-                       search.states, search.complete, max_states, reached, taken)
+                       search.states, search.complete, max_states, search.stopped, reached, taken)
 
 
 def _traps(search: _Search, finish: Callable[[Witness | None], Witness]) -> list[Trap]:

@@ -1,0 +1,293 @@
+"""Soak test: seeded random playthroughs mixing saves, loads and rollbacks, checking the engine's
+invariants after every action. Any problem becomes a replay file that reproduces it.
+
+Invariants checked at every step:
+- the state survives a JSON round trip, and an engine built from the copy shows the same lines and choices;
+- choices() agrees with the explorer's model of the rules (numbering, enabled, what proceed() follows),
+  never offers a once-only choice again and never lists a choice whose condition is false as enabled;
+- rollback restores the earlier state exactly; a save loads back to the same state;
+- the player is never stuck on a node that is not an ending.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import tempfile
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .runtime.engine import ROLLBACK_LIMIT, Engine
+from .runtime.saves import SaveStore
+from .runtime.state import GameState
+from .runtime.storage import write_json_atomic
+from .story import expr
+from .story.analysis import Model
+from .story.model import Choice, Story
+from .text import Replay
+
+SLOTS = ("1", "2", "quick")
+ROLLBACK, SAVE, LOAD = 0.06, 0.04, 0.03  # how often a step is one of these instead of playing on
+
+
+class Found(Exception):
+    """An invariant failed or the engine crashed: kind is crash | invariant | disagreement | stuck."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass
+class Problem:
+    walk: int
+    seed: int
+    kind: str
+    message: str
+    node: str
+    choices: list[int]  # the effective choices: a plain replay of them reaches the same place
+    actions: list[list]  # every action of the walk, to reproduce it exactly (soak --replay)
+    file: str | None = None
+
+    def replay_data(self, story_id: str) -> dict[str, Any]:
+        data = Replay(story_id, self.seed, self.choices).to_dict()
+        data["soak"] = {"walk": self.walk, "kind": self.kind, "message": self.message, "node": self.node,
+                        "actions": self.actions}
+        return data
+
+
+@dataclass
+class SoakResult:
+    walks: int = 0
+    steps: int = 0
+    endings: Counter = field(default_factory=Counter)
+    unfinished: int = 0  # walks that hit the step limit (long loops), not a failure
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _views(engine: Engine) -> list[tuple[int, str, bool, int]]:
+    return [(v.number, v.text, v.enabled, id(v.choice)) for v in engine.choices()]
+
+
+class Run:
+    """One playthrough under test. `act` performs an action and checks everything afterwards."""
+
+    def __init__(self, story: Story, model: Model, seed: int, folder: str):
+        self.story = story
+        self.model = model
+        self.seed = seed
+        self.saves = SaveStore(folder, story)
+        self.saved: dict[str, dict] = {}
+        self.actions: list[list] = []
+        self.pending: tuple[int, int] | None = None  # (choice number, log length) while choose() runs
+        self.engine = self._guard(lambda: Engine(story, seed=seed))
+        self.snapshots: list[dict] = [self.engine.state.to_dict()]
+        self.check()
+
+    @staticmethod
+    def _guard(call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except Found:
+            raise
+        except Exception as err:  # the engine crashed: that is what we are looking for
+            frame = traceback.extract_tb(err.__traceback__)[-1]
+            where = f"{os.path.relpath(frame.filename)}:{frame.lineno}"
+            raise Found("crash", f"{type(err).__name__}: {err} (at {where})") from None
+
+    # ------------------------------------------------------------ the invariants
+
+    def check(self) -> None:
+        engine, state = self.engine, self.engine.state
+        data = state.to_dict()
+        back = GameState.from_dict(json.loads(json.dumps(data)))
+        if back.to_dict() != data:
+            raise Found("invariant", "the state changes when written to JSON and read back")
+        copy = self._guard(lambda: Engine(self.story, back))
+        views = self._guard(lambda: _views(engine))
+        if [(n, t, e) for n, t, e, _ in self._guard(lambda: _views(copy))] != [(n, t, e) for n, t, e, _ in views] \
+                or copy.lines != engine.lines or copy.can_continue != engine.can_continue:
+            raise Found("invariant", "an engine restored from the JSON state shows something else")
+        if engine.is_over:
+            return
+        node = engine.node
+        expected, follow = self.model.concrete_menu(state.node, state.variables, state.visits, state.once_taken,
+                                                    state.seed, state.steps)
+        shown = [(v.choice, v.enabled) for v in engine.choices()]
+        if [(id(c), ok) for c, ok in expected] != [(id(c), ok) for c, ok in shown]:
+            raise Found("disagreement", f"at '{node.id}' the engine offers {_describe(shown)}, "
+                                        f"the explorer's rules say {_describe(expected)}")
+        if (follow is not None) != engine.can_continue:
+            raise Found("disagreement", f"at '{node.id}' can_continue is {engine.can_continue}, the explorer's "
+                                        f"rules say {'it can' if follow is not None else 'it cannot'}")
+        for choice, enabled in shown:
+            if enabled and choice.once and choice.id in state.once_taken:
+                raise Found("invariant", f"once-only choice '{choice.text}' at '{node.id}' is offered again")
+            if choice.condition is not None and not expr.uses_chance(choice.condition.ast):
+                holds = bool(expr.evaluate(choice.condition.ast, _StateContext(state)))
+                if enabled and not holds:
+                    raise Found("invariant", f"choice '{choice.text}' at '{node.id}' is enabled but "
+                                             f"'{choice.condition.source}' is false")
+                if not enabled and holds:
+                    raise Found("invariant", f"choice '{choice.text}' at '{node.id}' is disabled but "
+                                             f"'{choice.condition.source}' holds")
+        if engine.is_stuck:
+            raise Found("stuck", f"stuck at '{node.id}': no choice is available and nothing follows")
+
+    # ------------------------------------------------------------ actions
+
+    def act(self, action: list) -> None:
+        self.actions.append(action)
+        kind = action[0]
+        if kind == "play":
+            self._play(int(action[1]))
+        elif kind == "rollback":
+            self._rollback(int(action[1]))
+        elif kind == "save":
+            self._save(str(action[1]))
+        elif kind == "load":
+            self._load(str(action[1]))
+        else:
+            raise ValueError(f"unknown soak action {action!r}")
+        self.check()
+
+    def _play(self, number: int) -> None:
+        """number 0: proceed(); otherwise choose(number)."""
+        engine, state = self.engine, self.engine.state
+        expected, follow = self.model.concrete_menu(state.node, state.variables, state.visits, state.once_taken,
+                                                    state.seed, state.steps)
+        if number == 0:
+            target = follow.target if isinstance(follow, Choice) else follow
+            self._guard(engine.proceed)
+        else:
+            target = expected[number - 1][0].target if 0 < number <= len(expected) else None
+            self.pending = (number, len(state.choice_log))
+            self._guard(lambda: engine.choose(number))
+            self.pending = None
+        if engine.state.node != target:
+            raise Found("disagreement", f"went to '{engine.state.node}', the explorer's rules say '{target}'")
+        self.snapshots.append(engine.state.to_dict())
+        del self.snapshots[:-ROLLBACK_LIMIT - 1]
+
+    def _rollback(self, steps: int) -> None:
+        for _ in range(steps):
+            if not self.engine.can_rollback:
+                return
+            self._guard(self.engine.rollback)
+            self.snapshots.pop()
+            if self.engine.state.to_dict() != self.snapshots[-1]:
+                raise Found("invariant", "rollback did not restore the earlier state exactly")
+
+    def _save(self, slot: str) -> None:
+        self._guard(lambda: self.saves.save(slot, self.engine))
+        loaded = self._guard(lambda: self.saves.load(slot))
+        if loaded.state.to_dict() != self.engine.state.to_dict():
+            raise Found("invariant", f"save slot {slot} loads back a different state")
+        self.saved[slot] = self.engine.state.to_dict()
+
+    def _load(self, slot: str) -> None:
+        loaded = self._guard(lambda: self.saves.load(slot))
+        if loaded.state.to_dict() != self.saved.get(slot):
+            raise Found("invariant", f"save slot {slot} loads a state it was not saved with")
+        self.engine = self._guard(lambda: Engine(self.story, loaded.state))
+        self.snapshots = [self.engine.state.to_dict()]
+
+    # ------------------------------------------------------------ choosing at random
+
+    def random_action(self, rng: random.Random) -> list:
+        roll = rng.random()
+        if roll < ROLLBACK and self.engine.can_rollback:
+            return ["rollback", rng.randint(1, 3)]
+        if roll < ROLLBACK + SAVE:
+            return ["save", rng.choice(SLOTS)]
+        if roll < ROLLBACK + SAVE + LOAD and self.saved:
+            return ["load", rng.choice(sorted(self.saved))]
+        if self.engine.can_continue:
+            return ["play", 0]
+        return ["play", rng.choice([v.number for v in self.engine.choices() if v.enabled])]
+
+
+class _StateContext:
+    def __init__(self, state: GameState):
+        self.state = state
+
+    def var(self, name: str):
+        return self.state.variables[name]
+
+    def visits(self, node: str) -> int:
+        return self.state.visits.get(node, 0)
+
+    def chance(self, percent: int) -> bool:
+        raise AssertionError("chance() is only evaluated through the engine")
+
+
+def _describe(views: list[tuple[Choice, bool]]) -> str:
+    return "[" + ", ".join(f"{i}. {c.text or '(silent)'}{'' if ok else ' (disabled)'}"
+                           for i, (c, ok) in enumerate(views, 1)) + "]"
+
+
+def walk_seed(seed: int, walk: int) -> int:
+    return random.Random(f"soak:{seed}:{walk}").randrange(2 ** 31)
+
+
+def soak(story: Story, walks: int, seed: int, max_steps: int = 2000, folder: str | None = None,
+         on_problem: Callable[[Problem], None] | None = None) -> SoakResult:
+    """Play `walks` seeded random playthroughs; problems are returned (and passed to on_problem)."""
+    model = Model(story)
+    result = SoakResult()
+    with tempfile.TemporaryDirectory(prefix="her-soak-") as scratch:
+        for walk in range(walks):
+            rng = random.Random(f"soak-actions:{seed}:{walk}")
+            engine_seed = walk_seed(seed, walk)
+            run: Run | None = None
+            try:
+                run = Run(story, model, engine_seed, folder or os.path.join(scratch, str(walk)))
+                for _ in range(max_steps):
+                    if run.engine.is_over:
+                        break
+                    run.act(run.random_action(rng))
+                    result.steps += 1
+                if run.engine.is_over:
+                    result.endings[run.engine.state.ending] += 1
+                else:
+                    result.unfinished += 1
+            except Found as found:
+                problem = _problem(walk, engine_seed, found, run)
+                result.problems.append(problem)
+                if on_problem:
+                    on_problem(problem)
+            result.walks += 1
+    return result
+
+
+def _problem(walk: int, seed: int, found: Found, run: Run | None) -> Problem:
+    if run is None:  # the very first node failed
+        return Problem(walk, seed, found.kind, found.message, "", [], [])
+    choices = list(run.engine.state.choice_log)
+    if run.pending is not None and len(choices) == run.pending[1]:
+        choices.append(run.pending[0])  # the choice that crashed before the engine logged it
+    return Problem(walk, seed, found.kind, found.message, run.engine.state.node, choices, list(run.actions))
+
+
+def reproduce(story: Story, seed: int, actions: list[list]) -> Problem | None:
+    """Run a recorded walk again; the problem it ends with, or None when it now passes."""
+    with tempfile.TemporaryDirectory(prefix="her-soak-") as scratch:
+        run: Run | None = None
+        try:
+            run = Run(story, Model(story), seed, scratch)
+            for action in actions:
+                run.act(action)
+        except Found as found:
+            return _problem(0, seed, found, run)
+    return None
+
+
+def write_problem(problem: Problem, story_id: str, folder: str) -> str:
+    path = os.path.join(folder, f"soak_{problem.seed}_{problem.kind}.json")
+    write_json_atomic(path, problem.replay_data(story_id))
+    problem.file = path
+    return path
+
