@@ -337,32 +337,32 @@ def _amy_apartment(c: Canvas) -> None:
 
 def _office(c: Canvas) -> None:
     s = c.s
-    win = pygame.Rect(0, 0, CW, 200)
+    win = pygame.Rect(0, 0, CW, 180)
     c.window_view(win, 0.85, 0.08)
     haze = alpha_layer()
     haze.fill((*c.light.haze, 90))
     s.blit(haze, (0, 0))
     floor = c.room_colour((222, 200, 186), (60, 46, 52))
-    pygame.draw.rect(s, floor, (0, 196, CW, CH - 196))
+    pygame.draw.rect(s, floor, (0, 172, CW, CH - 172))
     panels = [(240, 150, 150), (246, 196, 120), (160, 206, 190), (236, 120, 110), (200, 176, 226), (250, 220, 150)]
     layer = alpha_layer()
     x = -10
     for i in range(9):
         w = 52 + (i * 17) % 30
         colour = panels[i % len(panels)]
-        pygame.draw.rect(layer, (*colour, 120), (x, 46 + (i % 3) * 8, w, 168 - (i % 3) * 8), border_radius=4)
-        pygame.draw.rect(layer, (*mix(colour, (255, 255, 255), 0.4), 160), (x, 46 + (i % 3) * 8, w, 4))
+        pygame.draw.rect(layer, (*colour, 120), (x, 40 + (i % 3) * 8, w, 136 - (i % 3) * 8), border_radius=4)
+        pygame.draw.rect(layer, (*mix(colour, (255, 255, 255), 0.4), 160), (x, 40 + (i % 3) * 8, w, 4))
         x += w + 4
     s.blit(layer, (0, 0))
     desk = c.room_colour((236, 226, 216), (80, 66, 70))
-    for dx in (40, 190, 340):
-        pygame.draw.rect(s, desk, (dx, 204, 110, 8), border_radius=2)
-        pygame.draw.rect(s, scale_colour(desk, 0.8), (dx + 8, 212, 6, 36))
-        pygame.draw.rect(s, scale_colour(desk, 0.8), (dx + 96, 212, 6, 36))
-        pygame.draw.rect(s, (50, 44, 52), (dx + 40, 174, 40, 28), border_radius=3)
-        pygame.draw.rect(s, c.room_colour((250, 238, 226), (200, 200, 230)), (dx + 42, 176, 36, 24), border_radius=2)
-        glow(s, (dx + 60, 188), 30, (250, 220, 200), 0.25)
-    c.people(204, 2, 100, 400, 1.3, 0.7)
+    for dx in (40, 190, 340):  # desks and screens above the line where the text box begins
+        pygame.draw.rect(s, desk, (dx, 170, 110, 8), border_radius=2)
+        pygame.draw.rect(s, scale_colour(desk, 0.8), (dx + 8, 178, 6, 40))
+        pygame.draw.rect(s, scale_colour(desk, 0.8), (dx + 96, 178, 6, 40))
+        pygame.draw.rect(s, (50, 44, 52), (dx + 40, 140, 40, 28), border_radius=3)
+        pygame.draw.rect(s, c.room_colour((250, 238, 226), (200, 200, 230)), (dx + 42, 142, 36, 24), border_radius=2)
+        glow(s, (dx + 60, 154), 30, (250, 220, 200), 0.25)
+    c.people(172, 2, 100, 400, 1.3, 0.7)
 
 
 def _elevator(c: Canvas) -> None:
@@ -557,25 +557,25 @@ def _stairs(c: Canvas) -> None:
 
 def _beach(c: Canvas) -> None:
     s = c.s
-    horizon = 140
+    horizon = 118  # high, so the sand and the people on it sit above the text box
     c.sky(pygame.Rect(0, 0, CW, horizon))
     c.sun(pygame.Rect(0, 0, CW, horizon + 4))
     sea_top = mix(c.horizon, (90, 140, 170), 0.45)
-    vgradient(s, pygame.Rect(0, horizon, CW, 60), ((0, sea_top), (1, mix(sea_top, (60, 110, 140), 0.5))))
+    vgradient(s, pygame.Rect(0, horizon, CW, 62), ((0, sea_top), (1, mix(sea_top, (60, 110, 140), 0.5))))
     if c.light.sun:
         x = c.light.sun[0] * CW
         shimmer = alpha_layer()
-        for i in range(14):
+        for i in range(12):
             y = horizon + 3 + i * 4
             w = 40 + i * 6
-            pygame.draw.line(shimmer, (*c.light.sun[2], 120 - i * 6), (x - w / 2 + (i * 13) % 20, y), (x + w / 2, y), 1)
+            pygame.draw.line(shimmer, (*c.light.sun[2], 120 - i * 7), (x - w / 2 + (i * 13) % 20, y), (x + w / 2, y), 1)
         s.blit(shimmer, (0, 0))
     sand = mix((236, 208, 170), c.light.haze, 0.2) if not c.dark else (70, 60, 70)
-    pts = [(0, CH), (0, 204)] + [(x, 198 + 6 * math.sin(x * 0.02)) for x in range(0, CW + 10, 10)] + [(CW, CH)]
+    pts = [(0, CH), (0, 174)] + [(x, 168 + 6 * math.sin(x * 0.02)) for x in range(0, CW + 10, 10)] + [(CW, CH)]
     pygame.draw.polygon(s, sand, pts)
     foam = alpha_layer()
     for i in range(3):
-        y = 196 - i * 8
+        y = 166 - i * 7
         pts = [(x, y + 2 * math.sin(x * 0.05 + i)) for x in range(0, CW + 10, 10)]
         pygame.draw.lines(foam, (255, 255, 255, 110 - i * 30), False, pts, 1)
     s.blit(foam, (0, 0))
@@ -583,12 +583,12 @@ def _beach(c: Canvas) -> None:
     pygame.draw.rect(s, pier, (0, horizon - 8, 120, 5))
     for x in range(4, 120, 12):
         pygame.draw.line(s, pier, (x, horizon - 4), (x, horizon + 6), 2)
-    c.people(236, 4, 180, 460, 1.4, 0.85)
+    c.people(190, 4, 180, 460, 1.3, 0.85)
     umbrella = (236, 110, 90)
-    pygame.draw.line(s, c.shade(0.8), (124, 240), (127, 204), 2)
-    pygame.draw.ellipse(s, umbrella, (96, 194, 62, 22))
-    pygame.draw.rect(s, sand, (96, 206, 62, 12))
-    pygame.draw.line(s, c.shade(0.8), (127, 206), (127, 212), 2)
+    pygame.draw.line(s, c.shade(0.8), (124, 190), (127, 154), 2)
+    pygame.draw.ellipse(s, umbrella, (96, 144, 62, 22))
+    pygame.draw.rect(s, sand, (96, 156, 62, 12))
+    pygame.draw.line(s, c.shade(0.8), (127, 156), (127, 162), 2)
 
 
 def _park(c: Canvas) -> None:
@@ -640,7 +640,7 @@ def _fair(c: Canvas) -> None:
         pygame.draw.lines(s, c.shade(0.6), False, pts, 1)
         for x, y in pts[::2]:
             glow(s, (x, y + 2), 5, (255, 214, 150), 0.9 if c.dark else 0.35)
-    c.people(236, 7, 0, 480, 1.4, 0.85)
+    c.people(200, 7, 0, 480, 1.2, 0.85)
 
 
 def _restaurant(c: Canvas) -> None:
@@ -654,7 +654,7 @@ def _restaurant(c: Canvas) -> None:
     floor = c.room_colour((150, 100, 80), (40, 24, 24))
     pygame.draw.rect(s, floor, (0, 170, CW, CH - 170))
     cloth = c.room_colour((250, 240, 230), (200, 180, 170))
-    for tx, ty, w in ((90, 200, 120), (300, 196, 130), (200, 240, 170)):
+    for tx, ty, w in ((90, 172, 110), (300, 168, 120)):  # tables with their candles above the text box
         pygame.draw.ellipse(s, cloth, (tx - w / 2, ty, w, 22))
         pygame.draw.rect(s, scale_colour(cloth, 0.85), (tx - w / 2 + 4, ty + 11, w - 8, 28))
         pygame.draw.rect(s, (250, 250, 240), (tx - 3, ty - 8, 6, 10))
@@ -663,7 +663,7 @@ def _restaurant(c: Canvas) -> None:
         pygame.draw.line(s, (30, 20, 20), (x, 0), (x, 30), 1)
         pygame.draw.polygon(s, c.room_colour((220, 150, 90), (200, 120, 70)), [(x - 12, 40), (x + 12, 40), (x + 5, 28), (x - 5, 28)])
         c.lamp((x, 42), 60, (255, 186, 110), 1.2)
-    c.people(200, 2, 40, 440, 1.8, 0.9)
+    c.people(178, 2, 40, 440, 1.5, 0.9)
 
 
 def _cabin(c: Canvas) -> None:

@@ -332,6 +332,10 @@ class FlowchartScene(Screen):
         self.replay_button.rect.midright = (self.info_rect.right - theme.px(12), self.info_rect.centery)
         if self.offset is None:
             self.center_on(self.current)
+            bounds = self.known_bounds()
+            if self.app.session is None and bounds is not None:  # from the title screen: the story from its start
+                self.offset[0] = self.theme.px(MARGIN) - bounds.left
+                self.clamp()
         else:
             self.clamp()
 

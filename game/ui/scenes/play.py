@@ -638,7 +638,7 @@ class PlayScene(Scene):
             self.draw_owl(surface, now)
         if self.speaker_is_os() and not self.ending_card:
             self.draw_visualizer(surface, now)
-        if self.banner and now - self.banner_start < BANNER:
+        if self.banner and now - self.banner_start < BANNER and not self.ending_card:
             self.draw_banner(surface, now)
         if self.ending_card:
             self.draw_ending(surface)
@@ -821,9 +821,13 @@ class PlayScene(Scene):
                                                              theme.h // 2 - theme.px(12), theme.px(11), theme.px(24)))
             return
         painter.glitch(surface, now, still)
+        if self.hidden or self.ending_card:
+            return
         font = theme.font("ui", 14)
+        # on the text box's bottom row, left of the quick menu: the box's own status line
         widgets.text(surface, theme, font, "OS1 · Operating System not found", (255, 236, 236),
-                     (theme.px(24), theme.h - theme.px(14)), "bottomleft") if not self.hidden else None
+                     (self.box.x + theme.px(28), self.quick_buttons[0].rect.centery if self.quick_buttons
+                      else self.box.bottom - theme.px(18)), "midleft")
 
     def draw_ending(self, surface: pygame.Surface) -> None:
         theme = self.theme
