@@ -197,7 +197,8 @@ def subcommands() -> dict[str, Subcommand]:
     }
     for extra in _optional_subcommands():
         commands.update(extra)
-    return commands
+    order = ["play", "text", "validate", "explore", "graph", "soak", "new-branch", "schema", "audio"]
+    return dict(sorted(commands.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
 
 
 def _optional_subcommands() -> list[dict[str, Subcommand]]:
