@@ -68,8 +68,8 @@ class SoakResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _views(engine: Engine) -> list[tuple[int, str, bool, int]]:
-    return [(v.number, v.text, v.enabled, id(v.choice)) for v in engine.choices()]
+def _shown(views: list) -> list[tuple[int, str, bool, str]]:
+    return [(v.number, v.text, v.enabled, v.reason) for v in views]
 
 
 class Run:
@@ -83,6 +83,8 @@ class Run:
         self.saved: dict[str, dict] = {}
         self.actions: list[list] = []
         self.pending: tuple[int, int] | None = None  # (choice number, log length) while choose() runs
+        self.enabled: list[int] = []  # what check() saw last, for choosing the next action
+        self.can_continue = False
         self.engine = self._guard(lambda: Engine(story, seed=seed))
         self.snapshots: list[dict] = [self.engine.state.to_dict()]
         self.check()
@@ -107,21 +109,22 @@ class Run:
         if back.to_dict() != data:
             raise Found("invariant", "the state changes when written to JSON and read back")
         copy = self._guard(lambda: Engine(self.story, back))
-        views = self._guard(lambda: _views(engine))
-        if [(n, t, e) for n, t, e, _ in self._guard(lambda: _views(copy))] != [(n, t, e) for n, t, e, _ in views] \
-                or copy.lines != engine.lines or copy.can_continue != engine.can_continue:
+        views = self._guard(engine.choices)
+        can_continue = self._guard(lambda: engine.can_continue)
+        if _shown(self._guard(copy.choices)) != _shown(views) or copy.lines != engine.lines \
+                or self._guard(lambda: copy.can_continue) != can_continue:
             raise Found("invariant", "an engine restored from the JSON state shows something else")
         if engine.is_over:
             return
         node = engine.node
         expected, follow = self.model.concrete_menu(state.node, state.variables, state.visits, state.once_taken,
                                                     state.seed, state.steps)
-        shown = [(v.choice, v.enabled) for v in engine.choices()]
+        shown = [(v.choice, v.enabled) for v in views]
         if [(id(c), ok) for c, ok in expected] != [(id(c), ok) for c, ok in shown]:
             raise Found("disagreement", f"at '{node.id}' the engine offers {_describe(shown)}, "
                                         f"the explorer's rules say {_describe(expected)}")
-        if (follow is not None) != engine.can_continue:
-            raise Found("disagreement", f"at '{node.id}' can_continue is {engine.can_continue}, the explorer's "
+        if (follow is not None) != can_continue:
+            raise Found("disagreement", f"at '{node.id}' can_continue is {can_continue}, the explorer's "
                                         f"rules say {'it can' if follow is not None else 'it cannot'}")
         for choice, enabled in shown:
             if enabled and choice.once and choice.id in state.once_taken:
@@ -134,8 +137,10 @@ class Run:
                 if not enabled and holds:
                     raise Found("invariant", f"choice '{choice.text}' at '{node.id}' is disabled but "
                                              f"'{choice.condition.source}' holds")
-        if engine.is_stuck:
+        if not can_continue and not any(v.enabled for v in views):
             raise Found("stuck", f"stuck at '{node.id}': no choice is available and nothing follows")
+        self.enabled = [v.number for v in views if v.enabled]
+        self.can_continue = can_continue
 
     # ------------------------------------------------------------ actions
 
@@ -205,9 +210,9 @@ class Run:
             return ["save", rng.choice(SLOTS)]
         if roll < ROLLBACK + SAVE + LOAD and self.saved:
             return ["load", rng.choice(sorted(self.saved))]
-        if self.engine.can_continue:
+        if self.can_continue:
             return ["play", 0]
-        return ["play", rng.choice([v.number for v in self.engine.choices() if v.enabled])]
+        return ["play", rng.choice(self.enabled)]
 
 
 class _StateContext:
