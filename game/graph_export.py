@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from .story.analysis import Exploration
-from .story.model import Choice, Node, Story
+from .story.model import Choice, Story
 
 ENDING_FILL = "#ffd479"
 UNREACHED = "#cc3333"

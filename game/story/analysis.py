@@ -3,20 +3,26 @@
 Pure: no I/O, no runtime import. The explorer mirrors game.runtime.engine rule for rule (choice
 numbering with shown-disabled choices, once-only choices, fallbacks, silent fallbacks followed like
 `next`, effects applied in order and clamped, chance() seeded per step and call), so every witness
-it gives replays in the engine; tests/test_explore.py replays them all.
+it gives replays in the engine; tests/test_explore.py replays them, and `soak` compares the two at
+every step of its random walks.
 
-State abstraction. A state is the node plus only what a later condition can still tell apart. A
-backward dataflow pass (`_observations`) computes, at every node, which variables, visit counts and
-once-only flags are read later, and which values of each a later comparison can distinguish:
-`x >= 6` after `x += 1` distinguishes values below 5 from the rest ("a cut at 5"). Effects on a
-variable map cuts through exactly (`+= c` shifts them, clamping never moves them, `=` kills them),
-so two values between the same cuts behave identically on every future path and are merged into
-one representative. A variable used in arithmetic with another variable is tracked exactly.
+A state is the node plus only what a later condition can still tell apart. A backward dataflow pass
+(_Observations) computes, at every node, which variables, visit counts and once-only flags are read
+later and which of their values a later comparison can distinguish: `x >= 6` after `x += 1`
+distinguishes values below 5 from the rest ("a cut at 5"). Effects map cuts exactly (`+= c` shifts
+them, clamping never moves them, `=` drops them), so values between the same cuts behave alike on
+every future path and merge into one representative; a variable used in arithmetic with another is
+kept exactly.
+
+The search (_Search) works on sets of such states, as decision diagrams, node by node in
+topological order (a loop of nodes is iterated on what is new until nothing is). A backward pass
+then labels every state with the endings (and dead ends) it can still reach: traps are the states
+with no label, and witnesses are found by A* over single states, pruned by those labels.
 
 chance() is explored both ways. The engine rolls randrange(100) from the seed, the step, a tag
 ("c" choice conditions, "e" choice effects, "n" node effects) and the call number; each call splits
-the range of that roll, so a path records the roll ranges it needs and a seed that takes it is
-found by checking rolls, without running the engine.
+the range of that roll, so a path records the roll ranges it needs, and a seed that takes it is
+found by checking rolls without running the engine.
 """
 from __future__ import annotations
 
@@ -884,8 +890,6 @@ class Exploration:
     complete: bool
     max_states: int
     stopped: str = ""  # why it is incomplete
-    reached_nodes: set[str] = field(default_factory=set)
-    reached_choices: set[tuple[str, int]] = field(default_factory=set)  # (node, position) taken somewhere
 
     @property
     def problems(self) -> bool:
@@ -921,7 +925,8 @@ class _DD:
 
     A node tests its level's slot and has a child per value; 1 is the full set below the last
     level, 0 the empty set. Nodes are hash-consed, so equal sets have equal ids and every operation
-    can be memoised on ids. Sets of the backward pass have one extra level at the bottom: a label.
+    can be memoised on ids. A labelled set (of the backward pass) is a node on a level above the
+    slots whose children are the sets of states carrying each label.
     """
 
     def __init__(self) -> None:
@@ -1223,7 +1228,6 @@ class _Search:
         self.cond_true = bytearray(nc)
         self.cond_seen = bytearray(nc)
         self.offered = bytearray(nc)
-        self.taken = bytearray(nc)
         self.menu_cache: dict[tuple, list] = {}
         self.parts_cache: dict[tuple[int, int], list] = {}
         self.trans_cache: dict[tuple, list[_Transition]] = {}
@@ -1375,10 +1379,8 @@ class _Search:
                     for number, c, target in actions:
                         if target < 0:
                             continue
-                        if c is not None:
-                            self.taken[c.gidx] = 1
-                            if number:
-                                self.offered[c.gidx] = 1
+                        if c is not None and number:
+                            self.offered[c.gidx] = 1
                         reads = [s for s in self._static(c, target)[0] if s not in mslots]
                         for r in dd.project(part, tuple(reads)):
                             sub = dd.restrict(part, {s: {x} for s, x in zip(reads, r)})
@@ -1456,7 +1458,7 @@ class _Search:
         """Label every state with what it can still reach: ending ids, "stuck at <node>", unexplored.
 
         `extra` adds labels for chosen sets: node -> (states, label)."""
-        dd, L = self.dd, self.L
+        dd = self.dd
         nodes = self.m.nodes
         init = [0] * len(nodes)
         for n, cnode in enumerate(nodes):
@@ -1698,10 +1700,6 @@ class _Search:
         return 1
 
 
-def _where(w: Any) -> str:
-    return str(w)
-
-
 def variable_uses(story: Story) -> dict[str, VariableUse]:
     reads = {name: 0 for name in story.variables}
     sets = {name: 0 for name in story.variables}
@@ -1720,7 +1718,7 @@ def variable_uses(story: Story) -> dict[str, VariableUse]:
     found = {}
     for name, var in story.variables.items():
         finding = "never read" if not reads[name] else "read but never set" if not sets[name] else None
-        found[name] = VariableUse(name, _where(var.where), reads[name], sets[name], finding)
+        found[name] = VariableUse(name, str(var.where), reads[name], sets[name], finding)
     return found
 
 
@@ -1731,7 +1729,6 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int 
     search.run()
     search.run_backward()
     nodes = model.nodes
-    dd = search.dd
 
     def finish(w: Witness | None) -> Witness:
         assert w is not None
@@ -1755,7 +1752,7 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int 
     for n in sorted(search.stuck):
         node = nodes[n].node
         witness = finish(search.witness(n, _STUCK + node.id, search.stuck[n]))
-        softlocks.append(SoftLock(node.id, _where(node.where), witness, search.stuck_views(n, witness.final)))
+        softlocks.append(SoftLock(node.id, str(node.where), witness, search.stuck_views(n, witness.final)))
     softlocks.sort(key=lambda s: len(s.witness.path))
 
     traps = _traps(search, finish)
@@ -1766,7 +1763,7 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int 
         if not search.cond_seen[c.gidx]:
             continue
         node = nodes[c.node].node
-        where = _where(c.choice.where)
+        where = str(c.choice.where)
         condition = c.choice.condition.source if c.choice.condition else ""
         if c.choice.condition is not None and not search.cond_true[c.gidx]:
             dead.append(DeadChoice(node.id, c.position, c.choice.id, c.choice.text, condition, where, "never true"))
@@ -1774,11 +1771,10 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int 
             dead.append(DeadChoice(node.id, c.position, c.choice.id, c.choice.text, condition, where, "never offered"))
 
     linked = link_reachable(story)
-    unreached = [UnreachedNode(node.id, _where(node.where), node.id in linked)
+    unreached = [UnreachedNode(node.id, str(node.where), node.id in linked)
                  for node in story.nodes.values() if node.id not in reached]
-    taken = {(nodes[c.node].node.id, c.position) for c in model.choices if search.taken[c.gidx]}
     return Exploration(story.id, endings, softlocks, traps, dead, unreached, variable_uses(story),
-                       search.states, search.complete, max_states, search.stopped, reached, taken)
+                       search.states, search.complete, max_states, search.stopped)
 
 
 def _traps(search: _Search, finish: Callable[[Witness | None], Witness]) -> list[Trap]:
@@ -1819,7 +1815,7 @@ def _traps(search: _Search, finish: Callable[[Witness | None], Witness]) -> list
             continue
         best = min(witnesses, key=lambda w: len(w.path))
         node = nodes[search.m.node_index[best.path[-1]]].node
-        found.append(Trap([nodes[k].node.id for k in group], node.id, _where(node.where), finish(best)))
+        found.append(Trap([nodes[k].node.id for k in group], node.id, str(node.where), finish(best)))
     return found
 
 
