@@ -524,6 +524,46 @@ def test_save_cards_keep_their_words_inside_at_any_size_and_text_size(size, text
         assert any("0m 0" in w for w in words)  # when, and how long into the game
 
 
+LONG_CHOICES = [
+    "Tell her the truth about Catherine, the papers on the table and the pen he never picked up.",
+    "Keep it light and charming, the way he knows how, and ask about her sister's wedding instead.",
+    "Plead an early morning at the office and leave before the dessert menus come round again.",
+]
+
+
+def long_choice_story(folder) -> str:
+    (folder / "chapters").mkdir(parents=True)
+    (folder / "story.yaml").write_text(
+        "format: 1\nid: long_choices\ntitle: Long\nstart: dinner\nchapters: [chapters/*.yaml]\n"
+        "variables:\n  brave: {type: bool, default: false, description: Read by the last choice.}\n"
+        "endings:\n  end: {title: The End, description: It ends.}\n", encoding="utf-8")
+    choices = "".join(f"      - text: {text}\n        goto: after\n" for text in LONG_CHOICES[:2])
+    choices += (f"      - text: {LONG_CHOICES[2]}\n        goto: after\n        if: brave\n"
+                "        unavailable: show\n        reason: He is not brave enough for that tonight, not yet.\n")
+    (folder / "chapters" / "one.yaml").write_text(
+        "chapter:\n  id: one\n  title: One\nnodes:\n"
+        "  - id: dinner\n    text: [The restaurant is warm.]\n    choices:\n" + choices +
+        "  - id: after\n    text: [Later.]\n    ending: end\n", encoding="utf-8")
+    return str(folder)
+
+
+@pytest.mark.parametrize("size, text_scale", [((1280, 720), 1.0), ((1280, 720), 1.4), ((800, 480), 1.4),
+                                               ((640, 360), 1.0)])
+def test_long_choices_wrap_instead_of_being_cut(tmp_path, size, text_scale):
+    app = make_app(long_choice_story(tmp_path / "story"), options=Options(size=size))
+    app.settings.font_scale = text_scale
+    app.settings_changed()
+    play = new_game(app)
+    read_to_end_of_node(app)
+    assert play.choosing
+    rects = [b.rect for b in play.choice_buttons]
+    for button, lines in zip(play.choice_buttons, play.choice_lines):
+        assert " ".join(lines) == button.label  # every word of every option can be read
+    assert all(a.bottom <= b.top for a, b in zip(rects, rects[1:]))
+    assert rects[0].top >= 0 and rects[-1].bottom <= play.box.top
+    assert all(app.screen.get_rect().contains(r) for r in rects)
+
+
 def region(app, rect: pygame.Rect) -> bytes:
     app.draw()
     return pygame.image.tobytes(app.screen.subsurface(rect), "RGB")

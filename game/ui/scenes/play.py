@@ -54,6 +54,7 @@ class PlayScene(Scene):
         self.shown = 0.0
         self.revealed_at: float | None = None
         self.choice_buttons: list[widgets.Button] = []
+        self.choice_lines: list[list[str]] = []  # each choice's words, wrapped to its button
         self.quick_buttons: list[widgets.Button] = []
         self.ending_buttons: list[widgets.Button] = []
         self.focus = -1
@@ -179,8 +180,10 @@ class PlayScene(Scene):
         beats: list[Beat] = []
         for line in self.engine.lines:
             wrapped = widgets.wrap(font, line.text, inner)
-            for start in range(0, len(wrapped), max_lines):
-                beats.append(Beat(line, tuple(wrapped[start:start + max_lines])))
+            pages = -(-len(wrapped) // max_lines)
+            per_page = -(-len(wrapped) // pages)  # even pages: no page left with one orphaned word
+            for start in range(0, len(wrapped), per_page):
+                beats.append(Beat(line, tuple(wrapped[start:start + per_page])))
         if not beats:
             beats.append(Beat(Line(NARRATION, "", "#dddddd", ""), ("",)))
         old_key = getattr(self, "_layout_key", None)
@@ -195,32 +198,74 @@ class PlayScene(Scene):
         self.build_quick_menu()
         self.build_ending_buttons()
 
+    def text_top(self) -> int:
+        """From the top of the text box to its first line of text: room for the speaker's name (its size follows
+        the text size setting) and the short rule under it."""
+        theme = self.theme
+        return theme.px(22) + theme.name.get_linesize() + max(1, theme.px(2)) + theme.px(9)
+
     def place_box(self) -> None:
         theme = self.theme
         beat = self.current
         lines = max(3, len(beat.lines) if beat else 3)
-        height = theme.px(58) + lines * theme.prose.get_linesize() + theme.px(44)
+        height = self.text_top() + lines * theme.prose.get_linesize() + theme.px(44)
         self.box = pygame.Rect(0, 0, self.box_w, height)
         self.box.midbottom = (theme.w // 2, theme.h - theme.px(20))
 
+    def choice_fonts(self) -> tuple[pygame.font.Font, pygame.font.Font, pygame.font.Font]:
+        """Enabled label, disabled label, a disabled choice's reason."""
+        theme = self.theme
+        return theme.font("prose", 25, True), theme.font("prose_italic", 23, True), theme.font("ui", 14)
+
+    def choice_text_room(self, width: int, enabled: bool) -> int:
+        """How wide a choice's words may be in a button this wide (a disabled one keeps room for its reason)."""
+        theme = self.theme
+        room = width - 2 * theme.px(18) - theme.px(26)
+        return room if enabled else int(width * 0.55) - theme.px(26)
+
     def build_choices(self) -> None:
+        """Choice buttons stacked above the text box. A long choice wraps onto more lines (the button grows)
+        rather than being cut: the player must be able to read every option."""
         theme = self.theme
         views = self.engine.choices() if not self.engine.is_over else []
         self.choice_buttons = []
+        self.choice_lines: list[list[str]] = []
         if not views:
             return
+        font, italic, _ = self.choice_fonts()
         gap = theme.px(12)
-        height = theme.px(54)
-        width = min(theme.w - theme.px(80), theme.px(760))
-        room = self.box.top - theme.px(30)
-        height = min(height, max(theme.px(34), (room - gap * len(views)) // max(1, len(views))))
-        y = self.box.top - theme.px(26) - len(views) * (height + gap) + gap
-        for view in views:
+        narrow = min(theme.w - theme.px(80), theme.px(760))
+        wide = min(theme.w - theme.px(80), max(narrow, self.box_w))
+
+        def lines_for(view, width: int, most: int) -> list[str]:
+            f = font if view.enabled else italic
+            room = self.choice_text_room(width, view.enabled)
+            lines = widgets.wrap(f, view.text, room)
+            if len(lines) > most:
+                lines = lines[:most - 1] + [widgets.fit(f, " ".join(lines[most - 1:]), room)]
+            return lines
+
+        fits = all(len(widgets.wrap(font if v.enabled else italic, v.text,
+                                    self.choice_text_room(narrow, v.enabled))) == 1 for v in views)
+        width = narrow if fits else wide
+        room_above = self.box.top - theme.px(26) - theme.px(16)
+        for most in (3, 2, 1):
+            wrapped = [lines_for(v, width, most) for v in views]
+            heights = [max(theme.px(54), len(lines) * (font if v.enabled else italic).get_linesize() + theme.px(24))
+                       for v, lines in zip(views, wrapped)]
+            if sum(heights) + gap * (len(views) - 1) <= room_above or most == 1:
+                break
+        if sum(heights) + gap * (len(views) - 1) > room_above:  # a very small window: squeeze the buttons
+            squeeze = max(theme.px(30), (room_above - gap * (len(views) - 1)) // len(views))
+            heights = [min(h, squeeze) for h in heights]
+        y = self.box.top - theme.px(26) - sum(heights) - gap * (len(views) - 1)
+        for view, lines, height in zip(views, wrapped, heights):
             number = view.number
             button = widgets.Button(view.text, lambda n=number: self.choose(n), view.enabled,
                                     pygame.Rect(0, y, width, height), view.reason, str(number))
             button.rect.centerx = theme.w // 2
             self.choice_buttons.append(button)
+            self.choice_lines.append(lines)
             y += height + gap
 
     def build_quick_menu(self) -> None:
@@ -663,7 +708,7 @@ class PlayScene(Scene):
             name_rect = widgets.text(surface, theme, theme.name, beat.line.name, colour, (x, y))
             pygame.draw.line(surface, colour, (x, name_rect.bottom + theme.px(4)),
                              (x + theme.px(28), name_rect.bottom + theme.px(4)), max(1, theme.px(2)))
-        y += theme.px(36)
+        y = box.y + self.text_top()
         if beat is None:
             return
         font = theme.prose
@@ -703,24 +748,41 @@ class PlayScene(Scene):
     def draw_choices(self, surface: pygame.Surface) -> None:
         theme = self.theme
         pal = theme.palette
-        for i, button in enumerate(self.choice_buttons):
-            focused = i == self.focus
-            if button.enabled:
-                widgets.draw_button(surface, theme, button, focused, theme.font("prose", 25, True), "left")
+        font, italic, reason_font = self.choice_fonts()
+        pad = theme.px(18)
+        contrast = theme.settings.high_contrast
+        for i, (button, lines) in enumerate(zip(self.choice_buttons, self.choice_lines)):
+            rect = button.rect
+            focused = i == self.focus and button.enabled
+            if focused:
+                widgets.panel(surface, rect, pal.button_hover, theme.px(10))
+                colour = (20, 10, 12) if contrast else pal.button_text
+            elif button.enabled:
+                widgets.panel(surface, rect, pal.button if contrast else pal.panel, theme.px(10), pal.panel_edge)
+                colour = pal.button_text
             else:
-                widgets.panel(surface, button.rect, (20, 12, 14, 150) if not theme.settings.high_contrast
-                              else pal.panel, theme.px(10), pal.panel_edge)
-                pad = theme.px(18)
-                widgets.text(surface, theme, theme.ui_small, button.key_hint, pal.disabled,
-                             (button.rect.x + pad, button.rect.centery), "midleft")
-                font = theme.font("prose_italic", 23, True)
-                reason = theme.font("ui", 14)
-                label_room = button.rect.width * 0.55
-                widgets.text(surface, theme, font, widgets.fit(font, button.label, int(label_room)), pal.disabled,
-                             (button.rect.x + pad + theme.px(26), button.rect.centery), "midleft")
-                if button.hint:
-                    widgets.text(surface, theme, reason, widgets.fit(reason, button.hint, int(button.rect.width * 0.38)),
-                                 pal.accent_soft, (button.rect.right - pad, button.rect.centery), "midright")
+                widgets.panel(surface, rect, pal.panel if contrast else (20, 12, 14, 150), theme.px(10), pal.panel_edge)
+                colour = pal.disabled
+            hint_colour = colour if focused else (pal.accent_soft if button.enabled else pal.disabled)
+            widgets.text(surface, theme, theme.ui_small, button.key_hint, hint_colour, (rect.x + pad, rect.centery),
+                         "midleft")
+            f = font if button.enabled else italic
+            line_h = f.get_linesize()
+            y = rect.centery - line_h * len(lines) / 2
+            for line in lines:
+                widgets.text(surface, theme, f, line, colour, (rect.x + pad + theme.px(26), int(y)))
+                y += line_h
+            if not button.enabled and button.hint:
+                room = int(rect.width * 0.38)
+                reasons = widgets.wrap(reason_font, button.hint, room)
+                if len(reasons) > max(1, len(lines)):
+                    reasons = reasons[:max(1, len(lines)) - 1] + [
+                        widgets.fit(reason_font, " ".join(reasons[max(1, len(lines)) - 1:]), room)]
+                y = rect.centery - reason_font.get_linesize() * len(reasons) / 2
+                for line in reasons:
+                    widgets.text(surface, theme, reason_font, line, pal.accent_soft, (rect.right - pad, int(y)),
+                                 "topright")
+                    y += reason_font.get_linesize()
 
     def draw_status(self, surface: pygame.Surface) -> None:
         theme = self.theme
