@@ -217,11 +217,17 @@ class FlowchartScene(Screen):
         return col * col_w, row * row_h - card_h / 2
 
     def node_rect(self, node_id: str) -> pygame.Rect:
-        _, _, card_w, card_h = self.cell()
-        x, y = self.chart_point(node_id)
+        return self.node_rects([node_id])[node_id]
+
+    def node_rects(self, ids) -> dict[str, pygame.Rect]:
+        """Where cards are in the window (one pass, for drawing a few hundred of them every frame)."""
+        col_w, row_h, card_w, card_h = self.cell()
         chart = self.chart_rect()
         offset = self.offset or [0.0, 0.0]
-        return pygame.Rect(round(chart.x + offset[0] + x), round(chart.centery + offset[1] + y), card_w, card_h)
+        x0, y0 = chart.x + offset[0], chart.centery + offset[1] - card_h / 2
+        pos = self.flow.pos
+        return {n: pygame.Rect(round(x0 + pos[n][0] * col_w), round(y0 + pos[n][1] * row_h), card_w, card_h)
+                for n in ids}
 
     def known_bounds(self) -> pygame.Rect | None:
         """The part of the chart the player knows (read nodes and the fog's edge), in chart coordinates."""
@@ -267,10 +273,10 @@ class FlowchartScene(Screen):
         x, y = self.chart_point(node_id)
         self.offset = [chart.width / 2 - x - card_w / 2, -y - card_h / 2]
         seen, frontier = self.visible()
-        near = [self.node_rect(n) for n in self.neighbours(node_id) & (seen | frontier)]
         inside = chart.inflate(-2 * self.theme.px(8), -2 * self.theme.px(8))
         here = self.node_rect(node_id)
-        for rect in near:  # move just enough to show a neighbour, never losing the node itself
+        for near in sorted(self.neighbours(node_id) & (seen | frontier)):
+            rect = self.node_rect(near)  # move just enough to show a neighbour, never losing the node itself
             for axis, (lo, hi, a0, a1) in enumerate(((inside.left, inside.right, rect.left, rect.right),
                                                      (inside.top, inside.bottom, rect.top, rect.bottom))):
                 h0, h1 = (here.left, here.right) if axis == 0 else (here.top, here.bottom)
@@ -343,7 +349,7 @@ class FlowchartScene(Screen):
         if not self.area.collidepoint(pos):
             return None
         seen, _ = self.visible()
-        return next((n for n in seen if self.node_rect(n).collidepoint(pos)), None)
+        return next((n for n, rect in self.node_rects(seen).items() if rect.collidepoint(pos)), None)
 
     # ------------------------------------------------------------ input
 
@@ -426,9 +432,10 @@ class FlowchartScene(Screen):
                       theme.px(16), pal.panel_edge)
         previous = surface.get_clip()
         surface.set_clip(area.inflate(-2, -2))
+        rects = self.node_rects(seen | frontier)
         self.draw_chapters(surface, seen)
-        self.draw_edges(surface, seen, frontier)
-        self.draw_nodes(surface, seen, frontier)
+        self.draw_edges(surface, seen, frontier, rects)
+        self.draw_nodes(surface, seen, frontier, rects)
         surface.set_clip(previous)
         self.draw_info(surface)
 
@@ -460,22 +467,23 @@ class FlowchartScene(Screen):
             widgets.text(surface, theme, font, words, pal.accent_soft if known else pal.disabled,
                          (x, area.y + theme.px(12)))
 
-    def draw_edges(self, surface: pygame.Surface, seen: set[str], frontier: set[str]) -> None:
+    def draw_edges(self, surface: pygame.Surface, seen: set[str], frontier: set[str],
+                   rects: dict[str, pygame.Rect]) -> None:
         theme = self.theme
         pal = theme.palette
         area = self.area
-        col_w, _, card_w, card_h = self.cell()
+        col_w, row_h, card_w, card_h = self.cell()
         bend = theme.px(36) * self.zoom
         chart = self.chart_rect()
         offset = self.offset or [0.0, 0.0]
 
         def cell_mid(col: int, row: float) -> tuple[float, float]:
-            return chart.x + offset[0] + col * col_w, chart.centery + offset[1] + row * self.cell()[1]
+            return chart.x + offset[0] + col * col_w, chart.centery + offset[1] + row * row_h
 
         for source, target in self.flow.edges:
             if source not in seen or (target not in seen and target not in frontier):
                 continue
-            a, b = self.node_rect(source), self.node_rect(target)
+            a, b = rects[source], rects[target]
             if max(a.right, b.right) < area.x or min(a.left, b.left) > area.right:
                 continue
             if b.left > a.right:  # forward: out of the right side, through any free cells, into the left side
@@ -499,7 +507,8 @@ class FlowchartScene(Screen):
             colour = pal.accent_soft if target in seen else pal.disabled
             pygame.draw.aalines(surface, colour, False, points)
 
-    def draw_nodes(self, surface: pygame.Surface, seen: set[str], frontier: set[str]) -> None:
+    def draw_nodes(self, surface: pygame.Surface, seen: set[str], frontier: set[str],
+                   rects: dict[str, pygame.Rect]) -> None:
         theme = self.theme
         pal = theme.palette
         area = self.area
@@ -508,7 +517,7 @@ class FlowchartScene(Screen):
         size = 14 * self.zoom if self.zoom >= LABELS_FROM else 0
         font = theme.font("ui", size) if size else None
         for node_id in frontier:  # the edge of the fog: a ghost of a card
-            rect = self.node_rect(node_id)
+            rect = rects[node_id]
             if rect.colliderect(area):
                 painter.glow(surface, rect.center, card_w * 0.45, (120, 100, 120), 0.45)
                 widgets.panel(surface, rect, (255, 240, 230, 8), theme.px(10), (*pal.disabled, 90))
@@ -516,7 +525,7 @@ class FlowchartScene(Screen):
                     widgets.text(surface, theme, theme.font("prose_italic", 24 * self.zoom), "?", pal.disabled,
                                  rect.center, "center")
         for node_id in seen:
-            rect = self.node_rect(node_id)
+            rect = rects[node_id]
             if not rect.colliderect(area):
                 continue
             node = self.app.story.nodes[node_id]
