@@ -9,13 +9,21 @@ import sys
 import time
 from typing import Any
 
-from .cli import EXIT_FOUND, EXIT_OK, PROJECT_ROOT, UsageError, _story_arg, load_playable
+from .cli import EXIT_FOUND, EXIT_OK, PROJECT_ROOT, UsageError, _story_arg, load_playable, story_paths
 from .runtime.engine import Engine, EngineError
 from .story.analysis import DEFAULT_MAX_STATES, DEFAULT_SEED_TRIES, Exploration, Model, Witness, coverage, explore
 from .story.model import Choice, Story
 from .text import Replay, ReplayError, read_replay, write_replay
 
 PLAYTHROUGHS = os.path.join(PROJECT_ROOT, "tests", "playthroughs")
+
+
+def _load(args: argparse.Namespace) -> Story:
+    """The story to work on; a missing folder is a usage error, a story with errors exits 1 (as validate)."""
+    for path in story_paths(args):
+        if not os.path.exists(path):
+            raise UsageError(f"no story at '{path}'")
+    return load_playable(args)
 
 
 def _positive(text: str) -> int:
@@ -107,7 +115,7 @@ def _args_explore(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
-    story = load_playable(args)
+    story = _load(args)
     started = time.perf_counter()
     found = explore(story, args.max_states, args.seed_tries)
     seconds = time.perf_counter() - started
@@ -213,7 +221,7 @@ def _print_explore(story: Story, found: Exploration, verified: dict[tuple[str, s
                    written: list[str], report: dict[str, Any] | None, folder: str | None) -> None:
     out = sys.stdout
     state = "complete" if found.complete else f"INCOMPLETE: stopped because {found.stopped}"
-    print(f"Explored {found.states:,} states ({state}) in {seconds:.1f} s.", file=out)
+    print(f"Explored {found.states:,} state{'s' * (found.states != 1)} ({state}) in {seconds:.1f} s.", file=out)
     if not found.complete:
         print("  Findings below hold for the states explored; unreached endings are unknown, not unreachable.")
     reachable = sum(1 for e in found.endings.values() if e.reachable)
@@ -300,7 +308,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     suffix = os.path.splitext(args.out)[1].lower()
     if suffix not in (".dot", ".gv", ".html", ".htm"):
         raise UsageError(f"--out: '{args.out}' should end in .dot or .html")
-    story = load_playable(args)
+    story = _load(args)
     found = None if args.no_explore else explore(story, args.max_states)
     text = to_dot(story, found) if suffix in (".dot", ".gv") else to_html(story, found)
     try:
@@ -333,7 +341,7 @@ def _args_soak(p: argparse.ArgumentParser) -> None:
 
 def cmd_soak(args: argparse.Namespace) -> int:
     from .soak import reproduce, soak, write_problem
-    story = load_playable(args)
+    story = _load(args)
     if args.replay:
         return _soak_replay(story, args.replay, reproduce)
     started = time.perf_counter()

@@ -29,7 +29,7 @@ from .story.model import Choice, Story
 from .text import Replay
 
 SLOTS = ("1", "2", "quick")
-ROLLBACK, SAVE, LOAD = 0.06, 0.04, 0.03  # how often a step is one of these instead of playing on
+ROLLBACK, SAVE, LOAD = 0.06, 0.02, 0.02  # how often a step is one of these instead of playing on (a save fsyncs)
 
 
 class Found(Exception):

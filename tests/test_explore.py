@@ -212,11 +212,27 @@ def test_coverage_counts_witnesses_and_golden_playthroughs(tmp_path, capsys):
     assert len(cover["skipped"]) == 1 and "broken.json" in cover["skipped"][0]
 
 
-def test_bad_arguments_are_usage_errors(capsys):
+def test_bad_arguments_are_usage_errors(capsys, tmp_path):
     with pytest.raises(SystemExit) as stop:
         main(["explore", "--story", SAMPLE, "--max-states", "0"])
     assert stop.value.code == 2
     assert "at least 1" in capsys.readouterr().err
+    assert main(["explore", "--story", str(tmp_path / "nowhere")]) == 2
+    assert "no story at" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:  # a story with errors is refused like text mode refuses it
+        main(["explore", "--story", os.path.join(FIXTURES, "bad", "E012_unknown_target")])
+    assert stop.value.code == 1
+    assert "error[E012]" in capsys.readouterr().err
+
+
+def test_a_story_that_ends_where_it_starts(tmp_path, capsys):
+    (tmp_path / "story.yaml").write_text("format: 1\nid: s\ntitle: S\nstart: a\nchapters: [c.yaml]\n"
+                                         "endings:\n  e: {title: E}\n")
+    (tmp_path / "c.yaml").write_text("chapter: {id: c, title: C}\nnodes:\n  - id: a\n    text: [Over.]\n"
+                                     "    ending: e\n")
+    code, out, _ = run_cli(["explore", "--story", str(tmp_path), "--emit-replays", str(tmp_path / "w")], capsys)
+    assert code == 0 and "Explored 1 state (complete)" in out and "0 choices: (no choices)" in out
+    assert read_replay(str(tmp_path / "w" / "e.json")).choices == []
 
 
 # ---------------------------------------------------------------- the model's pieces
