@@ -22,8 +22,8 @@ from game.ui.scenes.saves import SavesScene
 from game.ui.scenes.settings import SettingsScene
 from game.ui.scenes.title import TitleScene
 from game.ui.session import PLAY, REPLAY
-from ui_driver import (ROOT, SAMPLE, TOUR, button_labelled, click, key, make_app, pause, play_scene,
-                       read_to_end_of_node, step, wheel)
+from ui_driver import (ROOT, SAMPLE, TOUR, button_labelled, click, key, long_choice_story, long_story, make_app,
+                       pause, play_scene, read_to_end_of_node, step, wheel)
 
 
 @pytest.fixture(autouse=True)
@@ -379,33 +379,6 @@ def test_flowchart_shows_read_nodes_and_replays_a_scene():
     assert not app.session.can_save
 
 
-def long_story(folder, chapters: int = 5, length: int = 9) -> str:
-    """A story long enough that its flowchart cannot fit in the window: chapters of nodes in a row, each
-    with a fork in the middle."""
-    (folder / "chapters").mkdir(parents=True)
-    (folder / "story.yaml").write_text(
-        "format: 1\nid: long\ntitle: Long\nstart: c0_n0\nchapters: [chapters/*.yaml]\n"
-        "endings:\n  end: {title: The End, description: It ends.}\n", encoding="utf-8")
-    for c in range(chapters):
-        nodes = []
-        for n in range(length):
-            last = c == chapters - 1 and n == length - 1
-            nxt = f"c{c}_n{n + 1}" if n + 1 < length else f"c{c + 1}_n0"
-            node = f"  - id: c{c}_n{n}\n    title: Scene {c}.{n}\n    text: [Words.]\n"
-            if last:
-                node += "    ending: end\n"
-            elif n == 3:
-                node += (f"    choices:\n      - text: On.\n        goto: {nxt}\n"
-                         f"      - text: Aside.\n        goto: c{c}_side\n")
-            else:
-                node += f"    next: {nxt}\n"
-            nodes.append(node)
-        nodes.append(f"  - id: c{c}_side\n    title: Aside {c}\n    text: [Words.]\n    next: c{c}_n5\n")
-        (folder / "chapters" / f"c{c}.yaml").write_text(
-            f"chapter:\n  id: c{c}\n  title: Chapter {c}\nnodes:\n" + "".join(nodes), encoding="utf-8")
-    return str(folder)
-
-
 def open_flowchart_at(app, node_id: str, read: list[str]) -> FlowchartScene:
     app.library.player.seen.update(read)
     app.session.engine.warp(node_id)
@@ -522,29 +495,6 @@ def test_save_cards_keep_their_words_inside_at_any_size_and_text_size(size, text
     assert words[0] == "The Box on the Table" or "Slot 1" in words  # the chapter, or at least which slot it is
     if size == (1280, 720):
         assert any("0m 0" in w for w in words)  # when, and how long into the game
-
-
-LONG_CHOICES = [
-    "Tell her the truth about Catherine, the papers on the table and the pen he never picked up.",
-    "Keep it light and charming, the way he knows how, and ask about her sister's wedding instead.",
-    "Plead an early morning at the office and leave before the dessert menus come round again.",
-]
-
-
-def long_choice_story(folder) -> str:
-    (folder / "chapters").mkdir(parents=True)
-    (folder / "story.yaml").write_text(
-        "format: 1\nid: long_choices\ntitle: Long\nstart: dinner\nchapters: [chapters/*.yaml]\n"
-        "variables:\n  brave: {type: bool, default: false, description: Read by the last choice.}\n"
-        "endings:\n  end: {title: The End, description: It ends.}\n", encoding="utf-8")
-    choices = "".join(f"      - text: {text}\n        goto: after\n" for text in LONG_CHOICES[:2])
-    choices += (f"      - text: {LONG_CHOICES[2]}\n        goto: after\n        if: brave\n"
-                "        unavailable: show\n        reason: He is not brave enough for that tonight, not yet.\n")
-    (folder / "chapters" / "one.yaml").write_text(
-        "chapter:\n  id: one\n  title: One\nnodes:\n"
-        "  - id: dinner\n    text: [The restaurant is warm.]\n    choices:\n" + choices +
-        "  - id: after\n    text: [Later.]\n    ending: end\n", encoding="utf-8")
-    return str(folder)
 
 
 @pytest.mark.parametrize("size, text_scale", [((1280, 720), 1.0), ((1280, 720), 1.4), ((800, 480), 1.4),

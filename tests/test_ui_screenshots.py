@@ -6,16 +6,19 @@ and it is not blank (a screen that failed to draw would be one flat colour).
 from __future__ import annotations
 
 import os
+import random
 
 import pygame
 import pytest
 
+from game.story.validate import load_and_validate
+from game.ui.app import Options
 from game.ui.scenes.flowchart import FlowchartScene
 from game.ui.scenes.history import HistoryScene
 from game.ui.scenes.saves import SavesScene
 from game.ui.scenes.settings import SettingsScene
-from ui_driver import (ROOT, TOUR, button_labelled, click, key, make_app, play_scene, read_to_end_of_node, shot,
-                       step)
+from ui_driver import (ROOT, TOUR, button_labelled, click, key, long_choice_story, long_story, make_app, play_scene,
+                       read_to_end_of_node, shot, step)
 
 FOLDER = os.environ.get("HER_SCREENSHOTS") or os.path.join(ROOT, "build", "screenshots")
 
@@ -130,3 +133,53 @@ def test_screenshots_of_every_screen():
         assert pygame.image.load(path).get_size() == pygame.display.get_surface().get_size() or "resized" not in path
         sparse = "os_not_found" in path  # black on purpose: a caption and one line of text
         assert colours(path) > (2 if sparse else 12), f"{path} looks blank"
+
+
+def test_screenshots_of_big_charts_small_windows_and_large_text(tmp_path):
+    taken = []
+    app = make_app(long_story(tmp_path / "long"))
+    click(app, button_labelled(app.top, "New game").rect.center)
+    order = list(app.story.nodes)
+    app.library.player.seen.update(order[:order.index("c2_n3") + 1])
+    app.session.engine.warp("c2_n3")
+    step(app, 0.1)
+    key(app, pygame.K_f)
+    taken.append(shot(app, FOLDER, "22_flowchart_long_story"))
+    key(app, pygame.K_MINUS)
+    key(app, pygame.K_MINUS)
+    taken.append(shot(app, FOLDER, "23_flowchart_zoomed_out"))
+    pygame.display.quit()
+
+    app = make_app(long_choice_story(tmp_path / "choices"), options=Options(size=(800, 480)))
+    app.settings.font_scale = 1.4
+    app.settings_changed()
+    click(app, button_labelled(app.top, "New game").rect.center)
+    read_to_end_of_node(app)
+    step(app, 3.5)
+    taken.append(shot(app, FOLDER, "24_long_choices_small_window_large_text"))
+    key(app, pygame.K_s)
+    click(app, app.top.buttons[0].rect.center)
+    step(app, 2.5)
+    taken.append(shot(app, FOLDER, "25_saves_small_window_large_text"))
+    pygame.display.quit()
+
+    shipped = os.path.join(ROOT, "story")
+    if load_and_validate(shipped).ok:  # the real story is being written: picture it when it validates
+        app = make_app(shipped)
+        click(app, button_labelled(app.top, "New game").rect.center)
+        play = play_scene(app)
+        rng = random.Random(3)
+        for _ in range(12):
+            read_to_end_of_node(app, 200)
+            if play.ending_card:
+                break
+            if play.choosing:
+                key(app, pygame.K_1 + rng.choice([i for i, b in enumerate(play.choice_buttons) if b.enabled]))
+            else:
+                key(app, pygame.K_SPACE)
+        key(app, pygame.K_f)
+        taken.append(shot(app, FOLDER, "26_flowchart_shipped_story"))
+        pygame.display.quit()
+
+    for path in taken:
+        assert colours(path) > 12, f"{path} looks blank"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pygame
 
@@ -109,3 +110,55 @@ def shot(app: App, folder: str, name: str) -> str:
     path = os.path.join(folder, f"{name}.png")
     pygame.image.save(app.screen, path)
     return path
+
+
+# ------------------------------------------------------------ stories made for a test
+
+def long_story(folder: Path, chapters: int = 5, length: int = 9) -> str:
+    """A story long enough that its flowchart cannot fit in the window: chapters of nodes in a row, each
+    with a fork in the middle."""
+    (folder / "chapters").mkdir(parents=True)
+    (folder / "story.yaml").write_text(
+        "format: 1\nid: long\ntitle: Long\nstart: c0_n0\nchapters: [chapters/*.yaml]\n"
+        "endings:\n  end: {title: The End, description: It ends.}\n", encoding="utf-8")
+    for c in range(chapters):
+        nodes = []
+        for n in range(length):
+            last = c == chapters - 1 and n == length - 1
+            nxt = f"c{c}_n{n + 1}" if n + 1 < length else f"c{c + 1}_n0"
+            node = f"  - id: c{c}_n{n}\n    title: Scene {c}.{n}\n    text: [Words.]\n"
+            if last:
+                node += "    ending: end\n"
+            elif n == 3:
+                node += (f"    choices:\n      - text: On.\n        goto: {nxt}\n"
+                         f"      - text: Aside.\n        goto: c{c}_side\n")
+            else:
+                node += f"    next: {nxt}\n"
+            nodes.append(node)
+        nodes.append(f"  - id: c{c}_side\n    title: Aside {c}\n    text: [Words.]\n    next: c{c}_n5\n")
+        (folder / "chapters" / f"c{c}.yaml").write_text(
+            f"chapter:\n  id: c{c}\n  title: Chapter {c}\nnodes:\n" + "".join(nodes), encoding="utf-8")
+    return str(folder)
+
+
+LONG_CHOICES = [
+    "Tell her the truth about Catherine, the papers on the table and the pen he never picked up.",
+    "Keep it light and charming, the way he knows how, and ask about her sister's wedding instead.",
+    "Plead an early morning at the office and leave before the dessert menus come round again.",
+]
+
+
+def long_choice_story(folder: Path) -> str:
+    (folder / "chapters").mkdir(parents=True)
+    (folder / "story.yaml").write_text(
+        "format: 1\nid: long_choices\ntitle: Long\nstart: dinner\nchapters: [chapters/*.yaml]\n"
+        "variables:\n  brave: {type: bool, default: false, description: Read by the last choice.}\n"
+        "endings:\n  end: {title: The End, description: It ends.}\n", encoding="utf-8")
+    choices = "".join(f"      - text: {text}\n        goto: after\n" for text in LONG_CHOICES[:2])
+    choices += (f"      - text: {LONG_CHOICES[2]}\n        goto: after\n        if: brave\n"
+                "        unavailable: show\n        reason: He is not brave enough for that tonight, not yet.\n")
+    (folder / "chapters" / "one.yaml").write_text(
+        "chapter:\n  id: one\n  title: One\nnodes:\n"
+        "  - id: dinner\n    text: [The restaurant is warm.]\n    choices:\n" + choices +
+        "  - id: after\n    text: [Later.]\n    ending: end\n", encoding="utf-8")
+    return str(folder)
