@@ -94,11 +94,16 @@ def test_an_ending_only_behind_a_never_true_condition_is_unreachable(capsys):
     assert data["complete"] is True
 
 
-def test_variables_never_read_and_read_but_never_set():
-    found = explore(fixture("variables"))
-    assert {k: v.finding for k, v in found.variables.items()} == {
-        "unused": "never read", "promised": "read but never set"}
+def test_a_variable_nothing_reads_is_reported():
+    found = explore(fixture("unused_variable"))
+    assert {k: v.finding for k, v in found.variables.items()} == {"unused": "never read"}
     assert found.variables["unused"].where.endswith("story.yaml:8:3")
+
+
+def test_a_variable_read_but_never_set_is_reported():
+    found = explore(fixture("never_set_variable"))
+    assert {k: v.finding for k, v in found.variables.items()} == {"promised": "read but never set"}
+    assert found.endings["kept"].witness.choices == [2]
 
 
 def test_an_ending_reached_by_a_single_sequence_of_choices_is_reported_as_info():
