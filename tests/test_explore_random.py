@@ -16,9 +16,10 @@ from game.story.validate import load_and_validate
 VISIT_CAP = 3  # generated conditions compare visits with at most 2: higher counts behave alike
 
 CONDITIONS = ["a >= 2", "a < 3", "b == 1", "b != 2", "f", "not f", "s == 'q'", "s != 'r'", "seen({n})",
-              "visits({n}) >= 2", "chance(50)", "chance(30) or a >= 3", "a + b >= 4", "a > b"]
+              "visits({n}) >= 2", "chance(50)", "chance(30) or a >= 3", "a + b >= 4", "a > b",
+              "chance(a * 25)", "min(a, b) >= 1 and not f"]
 EFFECTS = ["a += 1", "a -= 1", "a += 2", "b = 2", "b += 1", "toggle f", "f = true", "s = 'q'", "s = 'r'",
-           "f = chance(50)", "a += b", "b = a"]
+           "f = chance(50)", "a += b", "b = a", "f = chance(b * 30) or f"]
 
 
 def random_story(rng: random.Random, folder) -> None:
