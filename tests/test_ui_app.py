@@ -604,8 +604,8 @@ def test_a_loop_caption_goes_when_the_loop_stops(tmp_path):
       - And then, all at once, it stops.
     next: tour_outage
 """
-    text = text.replace("      - The rain turns the street into a long smear of lamps.\n    next: tour_outage\n",
-                        "      - The rain turns the street into a long smear of lamps.\n    next: tour_rain_stops\n" + quiet)
+    rain = "      - The rain turns the street into a long smear of lamps.\n"
+    text = text.replace(rain + "    next: tour_outage\n", rain + "    next: tour_rain_stops\n" + quiet)
     chapter.write_text(text, encoding="utf-8")
     app = make_app(str(story))
     app.settings.captions = True

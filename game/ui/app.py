@@ -267,9 +267,8 @@ class App:
             return False
         loaded = "Loaded " + ("the autosave" if slot == "auto" else "the quicksave" if slot == QUICK else
                               f"slot {slot}") + "."
-        self.start_session(session, [loaded] + list(notes))
-        if not notes:
-            self.notify(loaded)
+        self.start_session(session)
+        self.notify("\n".join([loaded] + list(notes)), 6.0 if notes else TOAST_SECONDS)
         return True
 
     def replay_scene(self, node_id: str) -> None:

@@ -203,7 +203,8 @@ class FlowchartScene(Screen):
         """Column width, row height, card width and height at the current zoom."""
         theme = self.theme
         z = self.zoom
-        return theme.px(COL_W) * z, theme.px(ROW_H) * z, max(8, int(theme.px(CARD_W) * z)), max(6, int(theme.px(CARD_H) * z))
+        card_w, card_h = max(8, int(theme.px(CARD_W) * z)), max(6, int(theme.px(CARD_H) * z))
+        return theme.px(COL_W) * z, theme.px(ROW_H) * z, card_w, card_h
 
     def chart_rect(self) -> pygame.Rect:
         """Where nodes go: the area below the strip of chapter titles."""
@@ -499,7 +500,8 @@ class FlowchartScene(Screen):
                     points += _bezier(start, (start[0] + reach, start[1]), (end[0] - reach, end[1]), end)
             elif source == target:  # a scene that can lead back to itself: a small loop under the card
                 start, end = (a.centerx - card_w // 5, a.bottom), (a.centerx + card_w // 5, a.bottom)
-                points = _bezier(start, (start[0] - bend / 2, a.bottom + bend), (end[0] + bend / 2, a.bottom + bend), end)
+                low = a.bottom + bend
+                points = _bezier(start, (start[0] - bend / 2, low), (end[0] + bend / 2, low), end)
             else:  # back (a loop) or within one column: an arc under the cards
                 start, end = (a.centerx, a.bottom), (b.centerx, b.bottom)
                 low = max(a.bottom, b.bottom) + bend

@@ -667,7 +667,6 @@ class PlayScene(Scene):
     # ------------------------------------------------------------ drawing
 
     def draw(self, surface: pygame.Surface) -> None:
-        theme = self.theme
         now = self.app.time
         size = surface.get_size()
         background = self.app.painter.background(dict(self.engine.state.scene), size)

@@ -160,9 +160,9 @@ class SavesScene(Screen):
         if info.problem:
             return [(small, line, pal.bad) for line in widgets.wrap(small, info.problem, room)[:3]]
         title = theme.font("prose", 21, True)
-        when = next((words for words in (f"{date}  ·  {fmt_time(info.play_time)}" for date in nice_dates(info.saved_at))
-                     if small.size(words)[0] <= room), "")
-        when = when or widgets.fit(small, f"{nice_dates(info.saved_at)[-1]}  ·  {fmt_time(info.play_time)}", room)
+        played = fmt_time(info.play_time)
+        options = [f"{date}  ·  {played}" for date in nice_dates(info.saved_at)]
+        when = next((words for words in options if small.size(words)[0] <= room), widgets.fit(small, options[-1], room))
         lines = [(title, widgets.fit(title, info.chapter or info.node_title, room), pal.text),
                  (small, when, pal.text_dim)]
         if info.chapter and info.node_title:
@@ -196,7 +196,8 @@ class SavesScene(Screen):
         placed = []
         for font, words, colour in lines:
             width, height = font.size(words)
-            placed.append((font, words, colour, pygame.Rect(inner.x + theme.px(2), y, width, min(height, inner.bottom - y))))
+            place = pygame.Rect(inner.x + theme.px(2), y, width, min(height, inner.bottom - y))
+            placed.append((font, words, colour, place))
             y += font.get_linesize()
         return thumb, placed
 
