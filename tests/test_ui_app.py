@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -634,6 +635,27 @@ def test_samantha_brings_the_visualizer_and_the_outage_glitches():
     app.settings.reduced_motion = True
     step(app, 3.0)
     assert not play.animating()  # reduced motion: the glitch holds still
+
+
+def test_the_outage_glitch_tears_the_screen_but_never_the_words_being_read():
+    from game.ui import painter
+    rng = random.Random(5)
+    original = pygame.Surface((640, 360))
+    for y in range(0, 360, 4):  # a patchwork, so a torn (shifted) slice shows
+        for x in range(0, 640, 8):
+            original.fill((rng.randrange(200), rng.randrange(200), rng.randrange(200)), (x, y, 8, 4))
+    words = pygame.Rect(100, 250, 440, 60)
+    torn_outside = 0
+    for frame in range(40):
+        surf = original.copy()
+        painter.glitch(surf, frame / 12, keep=(words,))
+        before = pygame.surfarray.array3d(original.subsurface(words)).astype(int)
+        after = pygame.surfarray.array3d(surf.subsurface(words)).astype(int)
+        shift = after - before  # at most the glitch's colour tint: the same everywhere in the rect
+        assert (shift == shift[0, 0]).all(), f"frame {frame}: the words were torn"
+        whole = pygame.surfarray.array3d(surf).astype(int) - pygame.surfarray.array3d(original).astype(int)
+        torn_outside += not (whole[20:620] == whole[20, 0]).all()
+    assert torn_outside > 10  # and the rest of the screen does tear
 
 
 def test_loop_idles_when_nothing_moves():

@@ -958,18 +958,24 @@ def draw_owl(surf: pygame.Surface, centre: tuple[float, float], size: float, t: 
                                                (x, y - size * 0.4)])
 
 
-def glitch(surf: pygame.Surface, t: float, still: bool = False) -> None:
-    """Tear the finished frame: shifted slices and a split colour channel, the interface failing."""
+def glitch(surf: pygame.Surface, t: float, still: bool = False, keep: tuple[pygame.Rect, ...] = ()) -> None:
+    """Tear the finished frame: shifted slices and a split colour channel, the interface failing. The keep
+    rects (the words being read, the choices) are spared the tearing: the player must still be able to read."""
     w, h = surf.get_size()
     rng = random.Random(int(t * 12))
     if still or rng.random() < 0.35:
         return
+    bounds = surf.get_rect()
+    spared = [(rect, surf.subsurface(rect).copy()) for rect in (r.clip(bounds) for r in keep)
+              if rect.width and rect.height]
     for _ in range(rng.randrange(2, 6)):
         y = rng.randrange(0, h - 8)
         band = rng.randrange(4, max(5, h // 14))
         dx = rng.randrange(-w // 18, w // 18)
         strip = surf.subsurface((0, y, w, min(band, h - y))).copy()
         surf.blit(strip, (dx, y))
+    for rect, pixels in spared:
+        surf.blit(pixels, rect)
     tint = pygame.Surface((w, h))
     tint.fill((40, 0, 10) if rng.random() < 0.5 else (0, 18, 30))
     surf.blit(tint, (rng.randrange(-6, 7), 0), special_flags=pygame.BLEND_RGB_ADD)

@@ -881,7 +881,14 @@ class PlayScene(Scene):
                 pygame.draw.rect(surface, (236, 236, 236), (theme.w // 2 + font.size(message)[0] // 2 + theme.px(8),
                                                              theme.h // 2 - theme.px(12), theme.px(11), theme.px(24)))
             return
-        painter.glitch(surface, now, still)
+        keep: list[pygame.Rect] = []
+        if not (self.hidden or self.ending_card):
+            box = self.box
+            keep.append(pygame.Rect(box.x + self.margin - theme.px(12), box.y + theme.px(12),
+                                    box.width - 2 * self.margin + theme.px(24), box.height - theme.px(52)))
+            if self.choosing:
+                keep += [button.rect for button in self.choice_buttons]
+        painter.glitch(surface, now, still, tuple(keep))
         if self.hidden or self.ending_card:
             return
         font = theme.font("ui", 14)
