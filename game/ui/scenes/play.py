@@ -283,10 +283,20 @@ class PlayScene(Scene):
             self.quick_buttons.insert(0, widgets.Button(label, action, True, pygame.Rect(x, y, w, theme.px(24))))
             x -= theme.px(4)
 
+    def ending_words(self) -> tuple[list[str], int, int]:
+        """The ending's description wrapped, where its found-note goes, and where the card under them ends."""
+        theme = self.theme
+        ending = self.engine.ending
+        font = theme.font("prose", 26)
+        room = min(theme.px(720), theme.w - theme.px(160))
+        lines = widgets.wrap(font, ending.description if ending else "", room)[:4]
+        note_y = theme.h // 2 - theme.px(20) + len(lines) * font.get_linesize() + theme.px(24)
+        return lines, note_y, note_y + theme.ui.get_linesize() // 2 + theme.px(30)
+
     def build_ending_buttons(self) -> None:
         theme = self.theme
         w, h = theme.px(220), theme.px(48)
-        y = theme.h // 2 + theme.px(150)
+        y = min(self.ending_words()[2] + theme.px(28), theme.h - h - theme.px(16))
         self.ending_buttons = [
             widgets.Button("Endings", self.open_endings, True, pygame.Rect(theme.w // 2 - w - theme.px(10), y, w, h)),
             widgets.Button("Title screen", self.app.to_title, True, pygame.Rect(theme.w // 2 + theme.px(10), y, w, h)),
@@ -898,27 +908,35 @@ class PlayScene(Scene):
                       else self.box.bottom - theme.px(18)), "midleft")
 
     def draw_ending(self, surface: pygame.Surface) -> None:
+        """The ending's card: its words on a soft dark card of their own, so no scene behind can fight them."""
         theme = self.theme
         pal = theme.palette
         ending = self.engine.ending
-        widgets.shade(surface, (24, 12, 16, 150) if not theme.settings.high_contrast else (0, 0, 0, 220))
-        cy = theme.h // 2
-        widgets.text(surface, theme, theme.font("ui_light", 18), "T H E   E N D", pal.accent_soft,
-                     (theme.w // 2, cy - theme.px(150)), "center")
-        title = ending.title if ending else ""
-        widgets.text(surface, theme, theme.font("prose_italic", 64), title, pal.text, (theme.w // 2, cy - theme.px(80)),
-                     "center")
-        font = theme.font("prose", 26)
-        y = cy - theme.px(20)
-        for line in widgets.wrap(font, ending.description if ending else "", theme.px(720))[:4]:
-            widgets.text(surface, theme, font, line, pal.text_dim, (theme.w // 2, y), "center")
-            y += font.get_linesize()
+        contrast = theme.settings.high_contrast
+        widgets.shade(surface, (24, 12, 16, 110) if not contrast else (0, 0, 0, 220))
+        cx, cy = theme.w // 2, theme.h // 2
+        title_font, font = theme.font("prose_italic", 64), theme.font("prose", 26)
+        title = widgets.fit(title_font, ending.title if ending else "", theme.w - theme.px(120))
+        lines, note_y, bottom = self.ending_words()
         player = self.session.library.player
         found = sum(1 for e in self.engine.story.endings if e in player.endings)
         note = (f"A new ending  ·  {found} of {len(self.engine.story.endings)} found" if self.ending_new
                 else f"{found} of {len(self.engine.story.endings)} endings found")
-        widgets.text(surface, theme, theme.ui, note, pal.accent if self.ending_new else pal.text_dim,
-                     (theme.w // 2, y + theme.px(24)), "center")
+        width = max([title_font.size(title)[0], theme.ui.size(note)[0], theme.px(480)] +
+                    [font.size(line)[0] for line in lines]) + theme.px(110)
+        card = pygame.Rect(0, cy - theme.px(190), min(theme.w - theme.px(40), width), bottom - (cy - theme.px(190)))
+        card.centerx = cx
+        widgets.panel(surface, card, (18, 9, 13, 150) if not contrast else (0, 0, 0, 255), theme.px(24),
+                      (255, 214, 190, 34) if not contrast else pal.panel_edge)
+        widgets.text(surface, theme, theme.font("ui_light", 18), "T H E   E N D", pal.accent_soft,
+                     (cx, cy - theme.px(150)), "center")
+        widgets.text(surface, theme, title_font, title, pal.text, (cx, cy - theme.px(80)), "center")
+        y = cy - theme.px(20)
+        for line in lines:
+            widgets.text(surface, theme, font, line, pal.text_dim, (cx, y), "center")
+            y += font.get_linesize()
+        widgets.text(surface, theme, theme.ui, note, pal.accent if self.ending_new else pal.text_dim, (cx, note_y),
+                     "center")
         for i, button in enumerate(self.ending_buttons):
             widgets.draw_button(surface, theme, button, i == self.ending_focus)
 
