@@ -54,16 +54,22 @@ class HelpOverlay(Scene):
         widgets.panel(surface, rect, pal.panel, theme.px(18), pal.panel_edge)
         widgets.text(surface, theme, theme.heading, "Keys", pal.text, (rect.x + theme.px(44), rect.y + theme.px(26)))
         col_w = (rect.width - theme.px(88)) // 2
+        key_font, meaning_font = theme.font("ui_medium", 16), theme.font("ui", 15)
         for c, (title, rows) in enumerate(KEYMAP):
             x = rect.x + theme.px(44) + c * (col_w + theme.px(20))
             y = rect.y + theme.px(100)
+            keys_w = max(key_font.size(keys)[0] for keys, _ in rows) + theme.px(14)  # the meanings get the rest
             widgets.text(surface, theme, theme.font("ui_medium", 15), title.upper(), pal.accent_soft, (x, y))
             y += theme.px(34)
             for keys, meaning in rows:
-                widgets.text(surface, theme, theme.font("ui_medium", 16), keys, pal.text, (x, y))
-                widgets.text(surface, theme, theme.font("ui", 15), widgets.fit(theme.font("ui", 15), meaning,
-                                                                                  col_w - theme.px(250)),
-                             pal.text_dim, (x + theme.px(250), y + theme.px(1)))
+                widgets.text(surface, theme, key_font, keys, pal.text, (x, y))
+                lines = widgets.wrap(meaning_font, meaning, col_w - keys_w)
+                if len(lines) > 2:
+                    lines = [lines[0], widgets.fit(meaning_font, " ".join(lines[1:]), col_w - keys_w)]
+                line_h = meaning_font.get_linesize() - theme.px(2)
+                top = y + theme.px(1) - (line_h // 2 if len(lines) == 2 else 0)  # two lines share the row
+                for i, line in enumerate(lines):
+                    widgets.text(surface, theme, meaning_font, line, pal.text_dim, (x + keys_w, top + i * line_h))
                 y += theme.px(40)
         widgets.text(surface, theme, theme.ui_small, "Esc or click to close", pal.text_dim,
                      (rect.centerx, rect.bottom - theme.px(22)), "center")
