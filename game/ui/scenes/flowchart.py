@@ -192,6 +192,8 @@ class FlowchartScene(Screen):
         """Read nodes, and the unread ones right next to them (the edge of the fog)."""
         seen = self.seen & set(self.flow.pos)
         frontier = {t for s, t in self.flow.edges if s in seen and t not in seen}
+        if not seen and self.app.story.start in self.flow.pos:  # nothing read yet: the way in, still in fog
+            frontier = {self.app.story.start}
         return seen, frontier
 
     def neighbours(self, node_id: str) -> set[str]:
@@ -560,6 +562,10 @@ class FlowchartScene(Screen):
         widgets.panel(surface, info, pal.panel, theme.px(14), pal.panel_edge)
         shown = self.selected or self.hover
         x = info.x + theme.px(22)
+        if not self.visible()[0]:
+            widgets.text(surface, theme, theme.ui_small, "Nothing read yet: the story appears here as you read it.",
+                         pal.text_dim, (x, info.centery), "midleft")
+            return
         if shown is None:
             hint = ("Click a scene you have read to replay it  ·  drag or wheel to move  ·  + − zoom  ·  "
                     "Page Up/Down: chapters  ·  Home: where you are")
