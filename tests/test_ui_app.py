@@ -700,3 +700,31 @@ def test_bad_start_options_fail_before_any_window(capsys):
         json.dump({"format": 1, "story": "sample", "seed": 1, "choices": ["x"]}, handle)
     assert main(["play", "--story", SAMPLE, "--replay", replay]) == 2
     assert "choice numbers" in capsys.readouterr().err
+
+
+def test_loading_a_save_brings_back_the_sounds_of_the_path_so_far():
+    app = make_app()
+    new_game(app)
+    assert "city_ambience" in app.audio.playing()  # the first scene's loop
+    read_to_end_of_node(app)
+    key(app, pygame.K_2)  # on to the setup voice, which starts only a chime
+    key(app, pygame.K_F6)
+    app.quit()
+    later = make_app()  # a new start: nothing sounds until the save is loaded
+    assert later.audio.playing() == []
+    assert later.load_game("quick")
+    step(later, 0.1)
+    assert later.session.engine.state.node == "setup_voice"
+    assert "city_ambience" in later.audio.playing()
+
+
+@pytest.mark.parametrize("setting, paused", [(True, True), (False, False)])
+def test_losing_focus_silences_the_game_only_when_the_setting_says_so(setting, paused):
+    app = make_app()
+    new_game(app)
+    calls = []
+    app.audio.pause = lambda: calls.append("pause")
+    app.settings.pause_in_background = setting
+    pygame.event.post(pygame.event.Event(pygame.WINDOWFOCUSLOST))
+    step(app, 0.1)
+    assert (calls == ["pause"]) is paused

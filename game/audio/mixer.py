@@ -165,6 +165,10 @@ class PygameAudio:
         self.duck = max(goal, self.duck - speed * dt) if goal < self.duck else min(goal, self.duck + speed * dt)
         self._apply_volumes()
 
+    def playing(self) -> list[str]:
+        """Names of the cues sounding now (loops and music until they stop, effects until they end)."""
+        return [cue.name for cue in self.deck.playing()]
+
     def loading(self) -> bool:
         """Whether cues are still being synthesized (or waiting to start)."""
         if self.failed is not None:

@@ -54,6 +54,10 @@ class NullAudio:
     def update(self, dt: float) -> None:
         pass
 
+    def playing(self) -> list[str]:
+        """Names of the cues sounding now (loops and music until they stop, effects until they end)."""
+        return [cue.name for cue in self.deck.playing()]
+
     def loading(self) -> bool:
         """Whether cues are still being synthesized."""
         return False

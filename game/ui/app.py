@@ -189,11 +189,8 @@ class App:
             self.dirty = True
 
     def settle_captions(self) -> None:
-        """Drop the captions of loops that have stopped. The audio's deck is the one record of what sounds."""
-        deck = getattr(self.audio, "deck", None)
-        if deck is None:
-            return
-        sounding = {cue.name for cue in deck.playing()}
+        """Drop the captions of loops that have stopped. The audio is the one record of what sounds."""
+        sounding = set(self.audio.playing())
         stopped = [n for n in self.captions if n.loop and n.cue not in sounding]
         if stopped:
             self.notices = [n for n in self.notices if n not in stopped]
@@ -396,7 +393,8 @@ class App:
             self.dirty = True
             return True
         if event.type == pygame.WINDOWFOCUSLOST:
-            self.audio.pause()
+            if self.settings.pause_in_background:
+                self.audio.pause()
             return False
         if event.type == pygame.WINDOWFOCUSGAINED:
             self.audio.resume()

@@ -25,6 +25,7 @@ class Settings:
     fullscreen: bool = False
     skip_unseen: bool = False  # skip also skips text never read before
     auto_forward: bool = False
+    pause_in_background: bool = True  # silence the game while its window is not focused
 
     RANGES = {"text_speed": (0, 200), "auto_delay": (0.3, 6.0), "font_scale": (0.8, 1.4)}
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import pygame
 
+from ...audio import sounding_after
 from ...runtime.engine import EngineError, Line
-from ...story.model import NARRATION
+from ...story.model import CHANNELS, NARRATION
 from .. import painter, widgets
 from ..session import PLAY, SCENE
 from ..settings import INSTANT
@@ -78,7 +79,7 @@ class PlayScene(Scene):
         self.replay_pick = -1
         self.box = pygame.Rect(0, 0, 0, 0)
         self.node_key: tuple | None = None
-        self.enter_node()
+        self.enter_node(restore=True)
 
     # ------------------------------------------------------------ state
 
@@ -112,8 +113,11 @@ class PlayScene(Scene):
     def auto(self) -> bool:
         return self.settings.auto_forward
 
-    def enter_node(self, rolled_back: bool = False) -> None:
-        """A new node is current (or the same node again after rollback, load or reload)."""
+    def enter_node(self, rolled_back: bool = False, restore: bool = False) -> None:
+        """A new node is current (or the same node again after rollback, load or reload).
+
+        restore: the game was started, loaded or reloaded here, so the music and loops that the path
+        so far leaves sounding are started, not just this node's cues."""
         engine = self.engine
         self.node_key = (engine.state.node, engine.state.steps)
         self.ending_card = False
@@ -130,8 +134,8 @@ class PlayScene(Scene):
             self.banner = chapter
             self.banner_start = self.app.time
         self.last_chapter = chapter
-        if not rolled_back:
-            self.start_sounds()
+        if not rolled_back or restore:
+            self.start_sounds(restore)
         self.layout()
         if rolled_back:
             self.beat = max(0, len(self.beats) - 1)
@@ -141,14 +145,19 @@ class PlayScene(Scene):
             self.beat = 0
             self.start_beat()
 
-    def start_sounds(self) -> None:
+    def start_sounds(self, restore: bool = False) -> None:
         """The node's cues start and its stops silence; captions follow what the audio says it started."""
         node = self.engine.node
-        started = self.app.audio.enter_node(list(node.cues), list(node.stop))
+        if restore:
+            cues = sounding_after(self.engine.story, self.engine.state.path)
+            started = self.app.audio.enter_node(cues, list(CHANNELS))
+        else:
+            cues = list(node.cues)
+            started = self.app.audio.enter_node(cues, list(node.stop))
         self.app.settle_captions()
         if not self.settings.captions:
             return
-        for name in node.cues:
+        for name in cues:
             cue = self.engine.story.cues.get(name)
             if cue is not None and cue.caption in started:
                 started.remove(cue.caption)
@@ -440,7 +449,7 @@ class PlayScene(Scene):
 
     def handle_event(self, event: pygame.event.Event) -> bool:
         if (self.engine.state.node, self.engine.state.steps) != self.node_key:
-            self.enter_node()  # the engine was replaced (load, reload)
+            self.enter_node(restore=True)  # the engine was replaced (load, reload)
         if event.type == pygame.KEYUP and event.key in (pygame.K_LCTRL, pygame.K_RCTRL):
             self.ctrl_held = False
             return True

@@ -20,6 +20,8 @@ class SettingsScene(Screen):
         s = app.settings
         self.sound: list = [self.volume_slider(channel, label) for channel, label in CHANNEL_LABELS]
         self.sound.append(widgets.Toggle("Captions for sounds", lambda: s.captions, self.setter("captions")))
+        self.sound.append(widgets.Toggle("Silent in the background", lambda: s.pause_in_background,
+                                         self.setter("pause_in_background")))
         self.reading: list = [
             widgets.Slider("Text speed", lambda: TEXT_SPEEDS.index(self.nearest_speed()) / (len(TEXT_SPEEDS) - 1),
                            self.set_speed, self.describe_speed, len(TEXT_SPEEDS) - 1),
