@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Any
 
-from .cli import EXIT_FOUND, EXIT_OK, PROJECT_ROOT, UsageError, _story_arg, load_playable, story_paths
+from .cli import EXIT_FOUND, EXIT_OK, PROJECT_ROOT, UsageError, _story_arg, load_playable
 from .runtime.engine import Engine, EngineError
 from .story.analysis import DEFAULT_MAX_STATES, DEFAULT_SEED_TRIES, Exploration, Model, Witness, coverage, explore
 from .story.model import Choice, Story
@@ -20,9 +20,6 @@ PLAYTHROUGHS = os.path.join(PROJECT_ROOT, "tests", "playthroughs")
 
 def _load(args: argparse.Namespace) -> Story:
     """The story to work on; a missing folder is a usage error, a story with errors exits 1 (as validate)."""
-    for path in story_paths(args):
-        if not os.path.exists(path):
-            raise UsageError(f"no story at '{path}'")
     return load_playable(args)
 
 

@@ -22,7 +22,12 @@ class UsageError(Exception):
 
 
 def story_paths(args: argparse.Namespace) -> list[str]:
-    return args.story or [DEFAULT_STORY]
+    """--story folders (default: the shipped story); a missing one is a usage error (exit 2)."""
+    paths = args.story or [DEFAULT_STORY]
+    for path in paths:
+        if not os.path.exists(path):
+            raise UsageError(f"no story at '{path}'")
+    return paths
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], out=None) -> None:
@@ -75,10 +80,6 @@ def parse_assignment(story: Story, text: str) -> tuple[str, bool | int | str]:
 # ---------------------------------------------------------------- subcommands
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    for path in story_paths(args):
-        if not os.path.exists(path):
-            print(f"error: no story at '{path}'", file=sys.stderr)
-            return EXIT_USAGE
     result = load_and_validate(story_paths(args))
     if args.json:
         print(json.dumps({

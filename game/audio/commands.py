@@ -20,9 +20,6 @@ RATE, CHANNELS = 44100, 2
 
 def _catalogue(args: argparse.Namespace) -> Story | None:
     """The story with its cues; None (errors printed) when the cue catalogue has errors."""
-    for path in story_paths(args):
-        if not os.path.exists(path):
-            raise UsageError(f"no story at '{path}'")
     result = load_and_validate(story_paths(args))
     story = result.story
     cue_errors = [d for d in result.errors if story is None or d.file == story.cue_file]

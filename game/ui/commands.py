@@ -33,9 +33,6 @@ def play(args: argparse.Namespace) -> int:
 
     if args.fast and not args.replay:
         raise cli.UsageError("--fast goes with --replay FILE")
-    for path in cli.story_paths(args):
-        if not os.path.exists(path):
-            raise cli.UsageError(f"no story at '{path}'")
     story = cli.load_playable(args)
     folder = data_dir(args.data_dir)
     library = Library(story, SaveStore(folder, story), PlayerData.load(folder, story.id), folder,
