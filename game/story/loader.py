@@ -434,12 +434,7 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
         src.report("E023", None, f"no story manifest at {src.shown}",
                    f"a story folder holds a {MANIFEST}; pass --story FOLDER")
         return None, build.diagnostics
-    root = src.read()
-    if root is None:
-        return None, build.diagnostics
-    build.files.append(src.shown)
-    build.digest.update(src.data)
-    manifest = _as_map(src, root, Where(src.shown, 1, 1), "the manifest")
+    manifest = _read_top(src, build, "the manifest")
     if manifest is None:
         return None, build.diagnostics
     f = Fields(src, manifest, "the manifest", fields.MANIFEST)
@@ -560,13 +555,18 @@ def _read_endings(src: Source, mapping: YMap, build: _Build) -> None:
         build.endings[eid] = Ending(eid, f.get("title", eid) or eid, f.get("description", "") or "", where)
 
 
-def _read_cues(src: Source, build: _Build) -> None:
+def _read_top(src: Source, build: _Build, what: str) -> YMap | None:
+    """Read a story file, count it in the story's files and fingerprint, and return its top mapping."""
     root = src.read()
     if root is None:
-        return
+        return None
     build.files.append(src.shown)
     build.digest.update(src.data)
-    top = _as_map(src, root, Where(src.shown, 1, 1), "the cue catalogue")
+    return _as_map(src, root, Where(src.shown, 1, 1), what)
+
+
+def _read_cues(src: Source, build: _Build) -> None:
+    top = _read_top(src, build, "the cue catalogue")
     if top is None:
         return
     f = Fields(src, top, "the cue catalogue", fields.CUE_CATALOGUE)
@@ -583,12 +583,7 @@ def _read_cues(src: Source, build: _Build) -> None:
 
 def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
     src = Source(path, build.diagnostics)
-    root = src.read()
-    if root is None:
-        return
-    build.files.append(src.shown)
-    build.digest.update(src.data)
-    top = _as_map(src, root, Where(src.shown, 1, 1), "a chapter file")
+    top = _read_top(src, build, "a chapter file")
     if top is None:
         return
     f = Fields(src, top, "a chapter file", fields.CHAPTER_FILE, addon=addon)
