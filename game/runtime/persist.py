@@ -35,8 +35,11 @@ class PlayerData:
             data.settings = dict(settings) if isinstance(settings, dict) else {}
         except (OSError, ValueError, TypeError, AttributeError):
             aside = path + ".damaged"
-            os.replace(path, aside)
-            data.note = f"Your player file was damaged and was set aside as {aside}; saves are untouched."
+            try:
+                os.replace(path, aside)
+                data.note = f"Your player file was damaged and was set aside as {aside}; saves are untouched."
+            except OSError:
+                data.note = f"Your player file {path} cannot be read; progress starts afresh. Saves are untouched."
         return data
 
     def record_ending(self, ending_id: str) -> bool:
