@@ -914,7 +914,6 @@ class Exploration:
 
 _TERMINAL = 1 << 30
 _LABEL = -1  # the level of labels in labelled sets
-_MISSING = object()
 _STUCK = "\x00stuck:"  # labels of the backward pass besides ending ids
 _UNKNOWN = "\x00unexplored"
 _TRAP = "\x00trap:"
@@ -1047,7 +1046,7 @@ class _DD:
         """{f(v) : v in a} for a transition acting on each slot's value separately."""
         memo: dict[int, int] = {}
         level, kids, mk, union = self.level, self.kids, self.mk, self.union
-        tables, compute, last = tr.tables, tr.compute, tr.last
+        tables, last = tr.tables, tr.last
 
         def rec(n: int) -> int:
             if n <= 1 or level[n] > last:
@@ -1059,12 +1058,7 @@ class _DD:
                 merged: dict[Any, int] = {}
                 for v, c in kids[n]:
                     r = rec(c)
-                    if table is None:
-                        w = v
-                    else:
-                        w = table.get(v, _MISSING)
-                        if w is _MISSING:
-                            w = table[v] = compute(lvl, v)
+                    w = v if table is None else table[v]
                     e = merged.get(w)
                     merged[w] = r if e is None else union(e, r)
                 found = memo[n] = mk(lvl, sorted(merged.items()))
@@ -1075,7 +1069,7 @@ class _DD:
         """{v in a : f(v) in g}; for a labelled g, the same for each label's set."""
         memo: dict[tuple[int, int], int] = {}
         level, kids, mk = self.level, self.kids, self.mk
-        tables, compute = tr.tables, tr.compute
+        tables = tr.tables
 
         def rec(n: int, m: int) -> int:
             if n == 1:
@@ -1088,12 +1082,7 @@ class _DD:
                 other = dict(kids[m])
                 pairs = []
                 for v, c in kids[n]:
-                    if table is None:
-                        w = v
-                    else:
-                        w = table.get(v, _MISSING)
-                        if w is _MISSING:
-                            w = table[v] = compute(lvl, v)
+                    w = v if table is None else table[v]
                     e = other.get(w)
                     if e is not None:
                         r = rec(c, e)
@@ -1179,6 +1168,18 @@ class _DD:
 
 # ---------------------------------------------------------------- the search
 
+class _SlotTable(dict):
+    """One slot's old value -> new value under a transition, each computed the first time it is asked for."""
+
+    def __init__(self, compute: Callable[[int, Any], Any], slot: int):
+        super().__init__()
+        self.compute, self.slot = compute, slot
+
+    def __missing__(self, value: Any) -> Any:
+        found = self[value] = self.compute(self.slot, value)
+        return found
+
+
 @dataclass
 class _Transition:
     """One way out of a set of states: a choice number (0: continue) under one outcome of chance()."""
@@ -1187,8 +1188,7 @@ class _Transition:
     target: int
     needs: tuple  # roll needs: (step offset, tag, call, low, high)
     prob: float
-    tables: list[dict | None]  # per slot: old value -> new value, filled as needed; None: unchanged
-    compute: Callable[[int, Any], Any] | None  # fills the tables
+    tables: list[_SlotTable | None]  # per slot: old value -> new value; None: unchanged
     last: int  # the deepest slot it may change
 
 
@@ -1330,10 +1330,10 @@ class _Search:
             tapes_n = self._tapes(lambda ch: self._enter(t, list(v1), ch), tnode.effects_chance)
             for tape_n in tapes_n:
                 compute = self._slot_function(base, c, t, tape_e, tape_n)
-                tables = [{} if slot in touched else None for slot in range(self.L)]
+                tables = [_SlotTable(compute, slot) if slot in touched else None for slot in range(self.L)]
                 needs = menu_needs + _tape_needs("e", 0, tape_e) + _tape_needs("n", 1, tape_n)
                 prob = menu_prob * _tape_probability(tape_e) * _tape_probability(tape_n)
-                found.append(_Transition(number, c, t, needs, prob, tables, compute, last))
+                found.append(_Transition(number, c, t, needs, prob, tables, last))
         self.trans_cache[key] = found
         return found
 
@@ -1406,7 +1406,7 @@ class _Search:
             vec = list(base)
             self._enter(start, vec, _replay(tape))
             point = dd.point(self._canonical(start, vec))
-            tr = _Transition(0, None, start, _tape_needs("n", 1, tape), _tape_probability(tape), [], None, -1)
+            tr = _Transition(0, None, start, _tape_needs("n", 1, tape), _tape_probability(tape), [], -1)
             self.start.append((vec, tr))
             pending[start] = dd.union(pending[start], point)
         self.reached[start] = pending[start]
@@ -1536,7 +1536,7 @@ class _Search:
                         needs = menu_needs + _tape_needs("e", 0, tape_e) + _tape_needs("n", 1, tape_n)
                         p = menu_prob * _tape_probability(tape_e) * _tape_probability(tape_n)
                         _merge(groups, (number, t, after), (number, c, t, after), needs, p)
-        return [(_Transition(number, c, t, needs, p, [], None, -1), t, after)
+        return [(_Transition(number, c, t, needs, p, [], -1), t, after)
                 for (number, c, t, after), needs, p in _merged(groups)]
 
     def stuck_needs(self, n: int, vec: list | tuple) -> tuple | None:
