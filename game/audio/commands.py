@@ -3,33 +3,38 @@ the synthesized cues. pygame and pydub are imported only by the actions that nee
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
+from typing import Callable
 
 from ..cli import EXIT_FOUND, EXIT_OK, UsageError, _story_arg, print_diagnostics, story_paths
 from ..story.diagnostics import did_you_mean
 from ..story.model import Cue, Story
 from ..story.recipe import RecipeError, parse_recipe
 from ..story.validate import load_and_validate
-from .cache import DiskCache, write_wav
+from .cache import DiskCache, recipe_key, write_wav
 from .levels import levels
 
 RATE, CHANNELS = 44100, 2
 
 
-def _catalogue(args: argparse.Namespace) -> Story | None:
-    """The story with its cues; None (errors printed) when the cue catalogue has errors."""
-    result = load_and_validate(story_paths(args))
-    story = result.story
-    cue_errors = [d for d in result.errors if story is None or d.file == story.cue_file]
-    if story is None or cue_errors:
-        print_diagnostics(cue_errors or result.errors)
-        print("The cue catalogue has errors; fix them and try again.", file=sys.stderr)
-        return None
-    if not story.cues:
-        raise UsageError("this story has no cue catalogue ('cues:' in story.yaml)")
-    return story
+def _with_catalogue(command: Callable[[argparse.Namespace, Story], int]) -> Callable[[argparse.Namespace], int]:
+    """Run the action on the story with its cues; exit 1 (errors printed) when the cue catalogue has errors."""
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        result = load_and_validate(story_paths(args))
+        story = result.story
+        cue_errors = [d for d in result.errors if story is None or d.file == story.cue_file]
+        if story is None or cue_errors:
+            print_diagnostics(cue_errors or result.errors)
+            print("The cue catalogue has errors; fix them and try again.", file=sys.stderr)
+            return EXIT_FOUND
+        if not story.cues:
+            raise UsageError("this story has no cue catalogue ('cues:' in story.yaml)")
+        return command(args, story)
+    return run
 
 
 def _cue(story: Story, name: str) -> Cue:
@@ -46,17 +51,19 @@ def _bank(story: Story, rate: int = RATE, channels: int = CHANNELS):
     return SoundBank(story, rate, channels, DiskCache())
 
 
+def _unsynthesizable(cue: Cue, err: RecipeError) -> int:
+    print(f"error: cue '{cue.name}' cannot be synthesized: {err}", file=sys.stderr)
+    return EXIT_FOUND
+
+
 def _describe(samples: bytes, rate: int, channels: int) -> str:
     found = levels(samples, rate, channels)
     return f"{found.seconds:6.2f} s  peak {found.peak_db:6.1f} dBFS  rms {found.rms_db:6.1f} dBFS"
 
 
-def cmd_list(args: argparse.Namespace) -> int:
-    story = _catalogue(args)
-    if story is None:
-        return EXIT_FOUND
+@_with_catalogue
+def cmd_list(args: argparse.Namespace, story: Story) -> int:
     cache = DiskCache()
-    from .cache import recipe_key
     width = max(len(name) for name in story.cues)
     for cue in story.cues.values():
         if cue.recipe is None:
@@ -71,10 +78,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_play(args: argparse.Namespace) -> int:
-    story = _catalogue(args)
-    if story is None:
-        return EXIT_FOUND
+@_with_catalogue
+def cmd_play(args: argparse.Namespace, story: Story) -> int:
     cue = _cue(story, args.cue)
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
@@ -98,8 +103,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         while time.monotonic() < end and channel.get_busy():
             time.sleep(0.05)
     except RecipeError as err:
-        print(f"error: cue '{cue.name}' cannot be synthesized: {err}", file=sys.stderr)
-        return EXIT_FOUND
+        return _unsynthesizable(cue, err)
     except KeyboardInterrupt:
         pass
     finally:
@@ -107,10 +111,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    story = _catalogue(args)
-    if story is None:
-        return EXIT_FOUND
+@_with_catalogue
+def cmd_export(args: argparse.Namespace, story: Story) -> int:
     cue = _cue(story, args.cue)
     folder = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(folder):
@@ -118,8 +120,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         samples = _bank(story).get(cue.name)
     except RecipeError as err:
-        print(f"error: cue '{cue.name}' cannot be synthesized: {err}", file=sys.stderr)
-        return EXIT_FOUND
+        return _unsynthesizable(cue, err)
     try:
         write_wav(args.out, samples, RATE, CHANNELS)
     except OSError as err:
@@ -128,10 +129,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_render_all(args: argparse.Namespace) -> int:
-    story = _catalogue(args)
-    if story is None:
-        return EXIT_FOUND
+@_with_catalogue
+def cmd_render_all(args: argparse.Namespace, story: Story) -> int:
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as err:
