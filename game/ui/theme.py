@@ -78,6 +78,12 @@ class Theme:
     def px(self, value: float) -> int:
         return max(1, round(value * self.scale))
 
+    def centred(self, w: int, h: int) -> pygame.Rect:
+        """A w x h rect in the middle of the window."""
+        rect = pygame.Rect(0, 0, w, h)
+        rect.center = (self.w // 2, self.h // 2)
+        return rect
+
     def font(self, kind: str, size: float, user_scaled: bool = False) -> pygame.font.Font:
         px = self.px(size * (self.settings.font_scale if user_scaled else 1.0))
         key = (kind, px)

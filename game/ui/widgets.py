@@ -31,6 +31,14 @@ def shade(surface: pygame.Surface, colour: tuple) -> None:
     panel(surface, surface.get_rect(), colour, 0)
 
 
+def dialog(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, radius: int,
+           colour: tuple | None = None, edge: tuple | None = None) -> None:
+    """The screen below dimmed, and a panel over it: menus, questions, overlays."""
+    pal = theme.palette
+    shade(surface, pal.shade)
+    panel(surface, rect, colour or pal.panel, radius, edge or pal.panel_edge)
+
+
 def wrap(font: pygame.font.Font, text: str, width: int) -> list[str]:
     """Greedy word wrap by rendered width; explicit newlines are kept."""
     lines: list[str] = []

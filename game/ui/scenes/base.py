@@ -12,6 +12,12 @@ if TYPE_CHECKING:
     from ..app import App
 
 
+def is_back(event: pygame.event.Event) -> bool:
+    """Esc or a right click: leave the screen on top."""
+    return ((event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE)
+            or (event.type == pygame.MOUSEBUTTONUP and event.button == 3))
+
+
 class Scene:
     opaque = True  # False: the scene below shows through (menus and overlays)
     toasts_at_top = False  # where short messages appear while this scene is on top
@@ -104,13 +110,8 @@ class Screen(MenuScene):
     title = ""
 
     def handle_common(self, event: pygame.event.Event) -> bool:
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
-            self.close()
-            return True
-        if event.type == pygame.MOUSEBUTTONUP and event.button == 3:
-            self.close()
-            return True
-        if event.type == pygame.MOUSEBUTTONUP and event.button == 1 and self.back_rect().collidepoint(event.pos):
+        if is_back(event) or (event.type == pygame.MOUSEBUTTONUP and event.button == 1
+                              and self.back_rect().collidepoint(event.pos)):
             self.close()
             return True
         return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pygame
 
 from .. import widgets
-from .base import MenuScene
+from .base import MenuScene, is_back
 
 
 class GameMenu(MenuScene):
@@ -44,28 +44,23 @@ class GameMenu(MenuScene):
         theme = self.theme
         h, gap = theme.px(44), theme.px(6)
         total = len(self.buttons) * (h + gap) - gap
-        self.rect = pygame.Rect(0, 0, theme.px(360), total + theme.px(110))
-        self.rect.center = (theme.w // 2, theme.h // 2)
+        self.rect = theme.centred(theme.px(360), total + theme.px(110))
         y = self.rect.y + theme.px(80)
         for button in self.buttons:
             button.rect = pygame.Rect(self.rect.x + theme.px(30), y, self.rect.width - theme.px(60), h)
             y += h + gap
 
     def handle_event(self, event: pygame.event.Event) -> bool:
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+        if is_back(event):
             self.close()
-            return True
-        if event.type == pygame.MOUSEBUTTONUP and event.button == 3:
-            self.close()
-            return True
-        self.handle_buttons(event)
+        else:
+            self.handle_buttons(event)
         return True
 
     def draw(self, surface: pygame.Surface) -> None:
         theme = self.theme
         pal = theme.palette
-        widgets.shade(surface, pal.shade)
-        widgets.panel(surface, self.rect, pal.panel, theme.px(18), pal.panel_edge)
+        widgets.dialog(surface, theme, self.rect, theme.px(18))
         widgets.text(surface, theme, theme.font("ui_light", 30), "Paused", pal.text,
                      (self.rect.centerx, self.rect.y + theme.px(40)), "center")
         for i, button in enumerate(self.buttons):

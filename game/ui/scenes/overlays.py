@@ -6,7 +6,7 @@ from typing import Callable
 import pygame
 
 from .. import widgets
-from .base import MenuScene, Scene
+from .base import MenuScene, Scene, is_back
 
 KEYMAP: list[tuple[str, list[tuple[str, str]]]] = [
     ("Reading", [
@@ -35,7 +35,8 @@ KEYMAP: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 
-class HelpOverlay(Scene):
+class Overlay(Scene):
+    """Something to read over the screen below: Esc, Enter, Space or a click closes it."""
     opaque = False
 
     def handle_event(self, event: pygame.event.Event) -> bool:
@@ -45,13 +46,13 @@ class HelpOverlay(Scene):
             self.close()
         return True
 
+
+class HelpOverlay(Overlay):
     def draw(self, surface: pygame.Surface) -> None:
         theme = self.theme
         pal = theme.palette
-        widgets.shade(surface, pal.shade)
-        rect = pygame.Rect(0, 0, min(theme.w - theme.px(40), theme.px(1120)), min(theme.h - theme.px(40), theme.px(620)))
-        rect.center = (theme.w // 2, theme.h // 2)
-        widgets.panel(surface, rect, pal.panel, theme.px(18), pal.panel_edge)
+        rect = theme.centred(min(theme.w - theme.px(40), theme.px(1120)), min(theme.h - theme.px(40), theme.px(620)))
+        widgets.dialog(surface, theme, rect, theme.px(18))
         widgets.text(surface, theme, theme.heading, "Keys", pal.text, (rect.x + theme.px(44), rect.y + theme.px(26)))
         col_w = (rect.width - theme.px(88)) // 2
         key_font, meaning_font = theme.font("ui_medium", 16), theme.font("ui", 15)
@@ -75,29 +76,19 @@ class HelpOverlay(Scene):
                      (rect.centerx, rect.bottom - theme.px(22)), "center")
 
 
-class ErrorOverlay(Scene):
+class ErrorOverlay(Overlay):
     """The story failed to reload: its errors as file:line lines; the game goes on with the last good story."""
-    opaque = False
 
     def __init__(self, app, title: str, lines: list[str]):
         super().__init__(app)
         self.title = title
         self.lines = lines
 
-    def handle_event(self, event: pygame.event.Event) -> bool:
-        if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_RETURN, pygame.K_SPACE):
-            self.close()
-        elif event.type == pygame.MOUSEBUTTONUP and event.button in (1, 3):
-            self.close()
-        return True
-
     def draw(self, surface: pygame.Surface) -> None:
         theme = self.theme
         pal = theme.palette
-        widgets.shade(surface, pal.shade)
-        rect = pygame.Rect(0, 0, theme.w - theme.px(80), theme.h - theme.px(80))
-        rect.center = (theme.w // 2, theme.h // 2)
-        widgets.panel(surface, rect, (26, 14, 18, 240), theme.px(14), pal.bad)
+        rect = theme.centred(theme.w - theme.px(80), theme.h - theme.px(80))
+        widgets.dialog(surface, theme, rect, theme.px(14), (26, 14, 18, 240), pal.bad)
         widgets.text(surface, theme, theme.font("ui_medium", 22), self.title, pal.bad,
                      (rect.x + theme.px(30), rect.y + theme.px(24)))
         font = theme.font("ui", 15)
@@ -137,35 +128,27 @@ class Confirm(MenuScene):
 
     def layout(self) -> None:
         theme = self.theme
-        self.rect = pygame.Rect(0, 0, theme.px(620), theme.px(220))
-        self.rect.center = (theme.w // 2, theme.h // 2)
+        self.rect = theme.centred(theme.px(620), theme.px(220))
         w, h = theme.px(200), theme.px(46)
         for i, button in enumerate(self.buttons):
             button.rect = pygame.Rect(0, 0, w, h)
             button.rect.center = (self.rect.centerx + (i * 2 - 1) * (w // 2 + theme.px(10)), self.rect.bottom - theme.px(56))
 
     def handle_event(self, event: pygame.event.Event) -> bool:
-        if event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_ESCAPE:
-                self.close()
-                return True
-            if event.key in (pygame.K_LEFT, pygame.K_RIGHT):
-                self.focus = 1 - max(0, self.focus)
-                return True
-            if event.key == pygame.K_y:
-                self.yes()
-                return True
-        if event.type == pygame.MOUSEBUTTONUP and event.button == 3:
+        if is_back(event):
             self.close()
-            return True
-        self.handle_buttons(event)
+        elif event.type == pygame.KEYDOWN and event.key in (pygame.K_LEFT, pygame.K_RIGHT):
+            self.focus = 1 - max(0, self.focus)
+        elif event.type == pygame.KEYDOWN and event.key == pygame.K_y:
+            self.yes()
+        else:
+            self.handle_buttons(event)
         return True
 
     def draw(self, surface: pygame.Surface) -> None:
         theme = self.theme
         pal = theme.palette
-        widgets.shade(surface, pal.shade)
-        widgets.panel(surface, self.rect, pal.panel, theme.px(16), pal.panel_edge)
+        widgets.dialog(surface, theme, self.rect, theme.px(16))
         font = theme.font("prose", 27)
         y = self.rect.y + theme.px(36)
         for line in widgets.wrap(font, self.question, self.rect.width - theme.px(60))[:3]:

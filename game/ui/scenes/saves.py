@@ -115,8 +115,7 @@ class SavesScene(Screen):
         if event.type == pygame.KEYDOWN:
             if event.key in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_UP, pygame.K_DOWN):
                 step = {pygame.K_LEFT: -1, pygame.K_RIGHT: 1, pygame.K_UP: -COLUMNS, pygame.K_DOWN: COLUMNS}[event.key]
-                self.focus = max(0, min(len(self.buttons) - 1, (self.focus if self.focus >= 0 else 0) + step)) \
-                    if self.focus >= 0 else 0
+                self.focus = max(0, min(len(self.buttons) - 1, self.focus + step)) if self.focus >= 0 else 0
                 return True
             if event.key in (pygame.K_DELETE, pygame.K_x) and 0 <= self.focus < len(self.buttons):
                 slot = self.buttons[self.focus].label
