@@ -23,21 +23,14 @@ from game.ui.scenes.saves import SavesScene
 from game.ui.scenes.settings import SettingsScene
 from game.ui.scenes.title import TitleScene
 from game.ui.session import PLAY, REPLAY
-from ui_driver import (ROOT, SAMPLE, TOUR, button_labelled, click, key, long_choice_story, long_story, make_app,
-                       pause, play_scene, read_to_end_of_node, step, wheel)
+from ui_driver import (ROOT, SAMPLE, TOUR, button_labelled, choose, click, key, long_choice_story, long_story,
+                       make_app, new_game, pause, play_scene, read_to_end_of_node, step, wheel)
 
 
 @pytest.fixture(autouse=True)
 def _close_window():
     yield
     pygame.display.quit()
-
-
-def new_game(app):
-    title = app.top
-    assert isinstance(title, TitleScene)
-    click(app, button_labelled(title, "New game").rect.center)
-    return play_scene(app)
 
 
 def test_title_then_new_game_types_out_the_first_line():
@@ -98,8 +91,7 @@ def test_arrow_keys_and_enter_pick_a_choice():
 def test_save_then_load_from_the_screens():
     app = make_app()
     new_game(app)
-    read_to_end_of_node(app)
-    key(app, pygame.K_2)
+    choose(app, 2)
     key(app, pygame.K_s)
     saves = app.top
     assert isinstance(saves, SavesScene) and saves.mode == "save"
@@ -110,8 +102,7 @@ def test_save_then_load_from_the_screens():
     assert isinstance(app.top, Confirm)
     key(app, pygame.K_ESCAPE)
     key(app, pygame.K_ESCAPE)
-    read_to_end_of_node(app)
-    key(app, pygame.K_1)
+    choose(app, 1)
     assert app.session.engine.state.node == "setup_cut_off"
     key(app, pygame.K_l)
     load = app.top
@@ -135,8 +126,7 @@ def test_quicksave_and_quickload_keys():
 def test_rollback_takes_back_lines_and_choices():
     app = make_app()
     new_game(app)
-    read_to_end_of_node(app)
-    key(app, pygame.K_2)
+    choose(app, 2)
     play = play_scene(app)
     assert app.session.engine.state.node == "setup_voice"
     wheel(app, 1)  # back over the choice: the previous node's last line, choices offered again
@@ -153,8 +143,7 @@ def test_reaching_an_ending_records_it_and_shows_it_in_the_gallery():
     app = make_app()
     new_game(app)
     for number in (2, 2, 1):  # plug it in, a loving mother, lean closer
-        read_to_end_of_node(app)
-        key(app, getattr(pygame, f"K_{number}"))
+        choose(app, number)
         if app.session.engine.state.node == "setup_cut_off":
             read_to_end_of_node(app)
             key(app, pygame.K_SPACE)
@@ -178,8 +167,7 @@ def test_skip_passes_only_text_read_before():
     play = new_game(app)
     key(app, pygame.K_TAB)  # never read: skip refuses
     assert not play.skipping
-    read_to_end_of_node(app)
-    key(app, pygame.K_2)
+    choose(app, 2)
     key(app, pygame.K_ESCAPE)
     click(app, button_labelled(app.top, "Title screen").rect.center)
     play = new_game(app)  # a second playthrough: setup_box has been read
@@ -206,8 +194,7 @@ def test_auto_advance_moves_on_by_itself():
 def test_history_shows_what_was_said():
     app = make_app()
     new_game(app)
-    read_to_end_of_node(app)
-    key(app, pygame.K_2)
+    choose(app, 2)
     key(app, pygame.K_b)
     history = app.top
     assert isinstance(history, HistoryScene)
@@ -227,8 +214,7 @@ def test_every_screen_opens_and_closes_from_the_title_and_in_game():
         key(app, pygame.K_ESCAPE)
         assert app.top is title
     new_game(app)
-    read_to_end_of_node(app)
-    key(app, pygame.K_2)
+    choose(app, 2)
     for label, kind in (("Save", SavesScene), ("Load", SavesScene), ("History", HistoryScene),
                         ("Flowchart", FlowchartScene), ("Endings", EndingsScene), ("Settings", SettingsScene),
                         ("Keys", HelpOverlay)):
@@ -297,8 +283,7 @@ def test_settings_change_at_once_and_persist():
 def test_closing_the_window_autosaves():
     app = make_app()
     new_game(app)
-    read_to_end_of_node(app)
-    key(app, pygame.K_2)
+    choose(app, 2)
     app.library.saves.delete("auto")
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     step(app)
@@ -309,8 +294,7 @@ def test_closing_the_window_autosaves():
 def test_continue_on_the_title_loads_the_latest_save():
     app = make_app()
     new_game(app)
-    read_to_end_of_node(app)
-    key(app, pygame.K_2)
+    choose(app, 2)
     app.to_title()
     continue_button = button_labelled(app.top, "Continue")
     assert continue_button.enabled and "autosave" in continue_button.hint
@@ -363,8 +347,7 @@ def test_replay_that_does_not_fit_says_so_and_hands_over():
 def test_flowchart_shows_read_nodes_and_replays_a_scene():
     app = make_app()
     new_game(app)
-    read_to_end_of_node(app)
-    key(app, pygame.K_2)
+    choose(app, 2)
     key(app, pygame.K_f)
     chart = app.top
     assert isinstance(chart, FlowchartScene)
@@ -440,8 +423,7 @@ def test_hot_reload_keeps_the_place_and_shows_errors_without_stopping(tmp_path):
     shutil.copytree(SAMPLE, story)
     app = make_app(str(story))
     new_game(app)
-    read_to_end_of_node(app)
-    key(app, pygame.K_2)
+    choose(app, 2)
     chapter = story / "chapters" / "setup.yaml"
     text = chapter.read_text(encoding="utf-8")
     chapter.write_text(text.replace("The room fills with a chime", "The room fills with a new chime"), encoding="utf-8")

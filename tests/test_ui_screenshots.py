@@ -17,8 +17,8 @@ from game.ui.scenes.flowchart import FlowchartScene
 from game.ui.scenes.history import HistoryScene
 from game.ui.scenes.saves import SavesScene
 from game.ui.scenes.settings import SettingsScene
-from ui_driver import (ROOT, TOUR, button_labelled, click, key, long_choice_story, long_story, make_app, play_scene,
-                       read_to_end_of_node, shot, step)
+from ui_driver import (ROOT, TOUR, button_labelled, choose, click, key, long_choice_story, long_story, make_app,
+                       new_game, play_scene, read_to_end_of_node, shot, step)
 
 FOLDER = os.environ.get("HER_SCREENSHOTS") or os.path.join(ROOT, "build", "screenshots")
 
@@ -39,7 +39,7 @@ def test_screenshots_of_every_screen():
     taken = []
     app = make_app()
     taken.append(shot(app, FOLDER, "01_title"))
-    click(app, button_labelled(app.top, "New game").rect.center)
+    new_game(app)
     step(app, 0.8)
     taken.append(shot(app, FOLDER, "02_passage_typing"))
     read_to_end_of_node(app)
@@ -79,8 +79,7 @@ def test_screenshots_of_every_screen():
     key(app, pygame.K_2)
     read_to_end_of_node(app)
     key(app, pygame.K_SPACE)
-    read_to_end_of_node(app)
-    key(app, pygame.K_1)
+    choose(app, 1)
     read_to_end_of_node(app)
     step(app, 1.0)
     taken.append(shot(app, FOLDER, "10_samantha_speaks"))
@@ -103,7 +102,7 @@ def test_screenshots_of_every_screen():
 
     app = make_app(TOUR)
     app.settings.captions = True
-    click(app, button_labelled(app.top, "New game").rect.center)
+    new_game(app)
     step(app, 0.6)
     taken.append(shot(app, FOLDER, "15_office_morning"))
     read_to_end_of_node(app)
@@ -138,7 +137,7 @@ def test_screenshots_of_every_screen():
 def test_screenshots_of_big_charts_small_windows_and_large_text(tmp_path):
     taken = []
     app = make_app(long_story(tmp_path / "long"))
-    click(app, button_labelled(app.top, "New game").rect.center)
+    new_game(app)
     order = list(app.story.nodes)
     app.library.player.seen.update(order[:order.index("c2_n3") + 1])
     app.session.engine.warp("c2_n3")
@@ -153,7 +152,7 @@ def test_screenshots_of_big_charts_small_windows_and_large_text(tmp_path):
     app = make_app(long_choice_story(tmp_path / "choices"), options=Options(size=(800, 480)))
     app.settings.font_scale = 1.4
     app.settings_changed()
-    click(app, button_labelled(app.top, "New game").rect.center)
+    new_game(app)
     read_to_end_of_node(app)
     step(app, 3.5)
     taken.append(shot(app, FOLDER, "24_long_choices_small_window_large_text"))
@@ -166,7 +165,7 @@ def test_screenshots_of_big_charts_small_windows_and_large_text(tmp_path):
     shipped = os.path.join(ROOT, "story")
     if load_and_validate(shipped).ok:  # the real story is being written: picture it when it validates
         app = make_app(shipped)
-        click(app, button_labelled(app.top, "New game").rect.center)
+        new_game(app)
         play = play_scene(app)
         rng = random.Random(3)
         for _ in range(12):

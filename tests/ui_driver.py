@@ -100,8 +100,23 @@ def read_to_end_of_node(app: App, limit: int = 40) -> None:
     raise AssertionError("the node never finished showing its text")
 
 
+def choose(app: App, number: int) -> None:
+    """Read the node to its choices and take choice `number` by its key."""
+    read_to_end_of_node(app)
+    key(app, pygame.K_0 + number)
+
+
 def button_labelled(scene, label: str):
     return next(b for b in scene.buttons if b.label == label)
+
+
+def new_game(app: App):
+    """From the title screen, New game: the play scene."""
+    from game.ui.scenes.title import TitleScene
+    title = app.top
+    assert isinstance(title, TitleScene)
+    click(app, button_labelled(title, "New game").rect.center)
+    return play_scene(app)
 
 
 def shot(app: App, folder: str, name: str) -> str:
