@@ -72,18 +72,25 @@ MOODS: dict[str, tuple[Colour, tuple[int, int, int, int]]] = {
 _sprites: dict[tuple, pygame.Surface] = {}
 
 
+def _sprite(key: tuple, make: Callable[[], pygame.Surface]) -> pygame.Surface:
+    """A surface that never changes once drawn, made the first time its key is asked for."""
+    surf = _sprites.get(key)
+    if surf is None:
+        if len(_sprites) > 64:  # a radial per radius, grain per window size: keep the cache bounded
+            _sprites.clear()
+        surf = _sprites[key] = make()
+    return surf
+
+
 def _radial(radius: int) -> pygame.Surface:
     """A white disc whose alpha falls off smoothly: the brush for glows, lamps and bokeh."""
-    key = ("radial", radius)
-    sprite = _sprites.get(key)
-    if sprite is None:
+    def make() -> pygame.Surface:
         base = pygame.Surface((32, 32), pygame.SRCALPHA)
         for r in range(16, 0, -1):
             a = int(255 * (1 - r / 16) ** 1.8)
             pygame.draw.circle(base, (255, 255, 255, a), (16, 16), r)
-        sprite = pygame.transform.smoothscale(base, (radius * 2, radius * 2))
-        _sprites[key] = sprite
-    return sprite
+        return pygame.transform.smoothscale(base, (radius * 2, radius * 2))
+    return _sprite(("radial", radius), make)
 
 
 def glow(surf: pygame.Surface, pos: tuple[float, float], radius: float, colour: tuple, strength: float = 1.0,
@@ -798,24 +805,19 @@ def _mood(c: Canvas, mood: str | None) -> None:
 
 
 def _vignette() -> pygame.Surface:
-    key = ("vignette",)
-    surf = _sprites.get(key)
-    if surf is None:
+    def make() -> pygame.Surface:
         small = pygame.Surface((96, 54), pygame.SRCALPHA)
         for y in range(54):
             for x in range(96):
                 dx, dy = (x - 47.5) / 48, (y - 26.5) / 27
                 d = math.sqrt(dx * dx * 0.9 + dy * dy)
                 small.set_at((x, y), (12, 6, 10, int(min(200, max(0.0, d - 0.55) ** 1.6 * 260))))
-        surf = pygame.transform.smoothscale(small, (CW, CH))
-        _sprites[key] = surf
-    return surf
+        return pygame.transform.smoothscale(small, (CW, CH))
+    return _sprite(("vignette",), make)
 
 
 def _grain(size: tuple[int, int]) -> pygame.Surface:
-    key = ("grain", size)
-    surf = _sprites.get(key)
-    if surf is None:
+    def make() -> pygame.Surface:
         tile = pygame.Surface((128, 128), pygame.SRCALPHA)
         rng = random.Random(3)
         for y in range(128):
@@ -826,9 +828,8 @@ def _grain(size: tuple[int, int]) -> pygame.Surface:
         for y in range(0, size[1], 128):
             for x in range(0, size[0], 128):
                 surf.blit(tile, (x, y))
-        _sprites.clear() if len(_sprites) > 64 else None
-        _sprites[key] = surf
-    return surf
+        return surf
+    return _sprite(("grain", size), make)
 
 
 def paint_canvas(location: str | None, time: str | None, mood: str | None, weather: str | None) -> pygame.Surface:
@@ -891,15 +892,12 @@ def decode_thumbnail(data: str | None) -> pygame.Surface | None:
 
 def _edge_mask(size: tuple[int, int]) -> pygame.Surface:
     """White with alpha fading to nothing at the left and right ends: waves dissolve instead of stopping."""
-    key = ("edge", size)
-    mask = _sprites.get(key)
-    if mask is None:
+    def make() -> pygame.Surface:
         strip = pygame.Surface((64, 1), pygame.SRCALPHA)
         for x in range(64):
             strip.set_at((x, 0), (255, 255, 255, int(255 * math.sin(math.pi * (x + 0.5) / 64) ** 1.2)))
-        mask = pygame.transform.smoothscale(strip, size)
-        _sprites[key] = mask
-    return mask
+        return pygame.transform.smoothscale(strip, size)
+    return _sprite(("edge", size), make)
 
 
 def draw_visualizer(surf: pygame.Surface, rect: pygame.Rect, t: float, energy: float, still: bool = False) -> None:
@@ -907,7 +905,8 @@ def draw_visualizer(surf: pygame.Surface, rect: pygame.Rect, t: float, energy: f
     if still:
         t = 0.7
     w, h = rect.size
-    halo = pygame.transform.smoothscale(_radial(32), (int(w * 1.0), int(h * 1.8))).copy()
+    halo_size = (w, int(h * 1.8))
+    halo = _sprite(("halo", halo_size), lambda: pygame.transform.smoothscale(_radial(32), halo_size)).copy()
     halo.fill((255, 160, 130, int(110 + 100 * energy)), special_flags=pygame.BLEND_RGBA_MULT)
     surf.blit(halo, halo.get_rect(center=rect.center))
     layer = pygame.Surface(rect.size, pygame.SRCALPHA)
