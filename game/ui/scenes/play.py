@@ -832,7 +832,7 @@ class PlayScene(Scene):
         if alpha <= 0:
             return
         font = theme.font("prose_italic", 46)
-        surf = font.render(self.banner, True, (255, 244, 232))
+        surf = theme.render(font, self.banner, (255, 244, 232))
         layer = pygame.Surface((surf.get_width() + theme.px(200), surf.get_height() + theme.px(40)), pygame.SRCALPHA)
         lr = layer.get_rect()
         pygame.draw.line(layer, (255, 230, 210, 160), (theme.px(20), lr.centery), (theme.px(80), lr.centery), 1)
