@@ -97,6 +97,21 @@ def test_save_from_an_earlier_edit_of_the_story_still_loads(sample_story, tmp_pa
     Engine(result.story, loaded.state)  # and it plays
 
 
+def test_hand_edited_save_with_the_same_fingerprint_is_fitted_not_crashed(sample_story, tmp_path):
+    store = SaveStore(str(tmp_path / "data"), sample_story)
+    store.save("1", Engine(sample_story, seed=4))
+    with open(store.path("1"), encoding="utf-8") as handle:
+        data = json.load(handle)
+    data["state"]["node"] = "no_such_node"
+    data["state"]["variables"] = {"openness": "lots"}
+    with open(store.path("1"), "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    loaded = store.load("1")
+    assert "no_such_node" in " ".join(loaded.notes)
+    assert loaded.state.variables == {"openness": 2, "mother": "unasked", "lamp_on": False}
+    Engine(sample_story, loaded.state).choices()  # plays from there
+
+
 SAVER = """
 import sys
 sys.path.insert(0, {root!r})

@@ -135,7 +135,8 @@ class SaveStore:
     def load(self, slot: str) -> Loaded:
         data = self._read(slot)
         state = self._state(slot, data)
-        notes = [] if data.get("fingerprint") == self.story.fingerprint else reconcile(self.story, state)
+        # reconciled even when the fingerprint matches: a hand-edited save must not crash the engine
+        notes = reconcile(self.story, state)
         info = SaveInfo(slot, str(data.get("saved_at", "")), str(data.get("chapter", "")),
                         str(data.get("node_title", "")), float(data.get("play_time", 0) or 0), self.story.id)
         return Loaded(state, info, notes)
