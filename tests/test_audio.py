@@ -333,6 +333,30 @@ def test_no_mixer_plays_silently_with_one_log_line(fixture_story, monkeypatch, c
         "audio: no sound (No available audio device); playing silently"]
 
 
+NO_CARD_RUN = """
+import logging, sys
+sys.path.insert(0, {root!r})
+logging.basicConfig(format="%(message)s")
+from game.story.loader import load_story
+from game.audio import open_audio
+story, _ = load_story({fixture!r})
+audio = open_audio(story, {{}})
+print(type(audio).__name__)
+audio.shutdown()
+"""
+
+
+def test_a_missing_sound_card_costs_the_player_one_line_not_alsa_noise(tmp_path):
+    env = dict(os.environ, SDL_AUDIODRIVER="alsa", ALSA_CARD="no_such_card_here", HER_CACHE_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", NO_CARD_RUN.format(root=ROOT, fixture=AUDIO_FIXTURE)],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "ALSA lib" not in result.stderr
+    if result.stdout.strip() == "NullAudio":
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("audio: no sound ("), result.stderr
+
+
 def test_mixer_failing_later_turns_silent(fixture_story, monkeypatch, caplog):
     import pygame
     audio = _open(fixture_story)

@@ -84,8 +84,9 @@ def cmd_play(args: argparse.Namespace, story: Story) -> int:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
 
+    from .mixer import start_mixer
     try:
-        pygame.mixer.init(frequency=RATE, size=-16, channels=CHANNELS, buffer=1024)
+        start_mixer(RATE, CHANNELS)
         rate, _, channels = pygame.mixer.get_init()
     except (pygame.error, TypeError) as err:
         print(f"error: no sound device ({err}); write the cue to a file instead: "

@@ -5,9 +5,12 @@ Any pygame error after opening turns the player silent (one log line) instead of
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
+import sys
+import tempfile
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence, TypeVar
 
@@ -30,6 +33,34 @@ DUCK_DOWN, DUCK_UP = 0.25, 1.2  # seconds to duck and to recover
 LATE = 1.5  # seconds after which a one-shot that is still being synthesized is no longer worth playing
 
 T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def quiet_native_stderr():
+    """Keeps what native libraries write to file descriptor 2 (ALSA's "ALSA lib conf.c:..." lines when there
+    is no sound card) away from the player while the mixer starts; the caller reports a failure in one line.
+    Python's own sys.stderr is flushed first, so nothing of the game's is lost."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no fd 2 at all (a windowed build): nothing to hide
+        yield
+        return
+    try:
+        with tempfile.TemporaryFile() as sink:
+            os.dup2(sink.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
+def start_mixer(frequency: int, channels: int) -> None:
+    """pygame.mixer.init for signed 16-bit samples, quietly; raises pygame.error when there is no device."""
+    with quiet_native_stderr():
+        pygame.mixer.init(frequency=frequency, size=-16, channels=channels, buffer=1024)
 
 
 @dataclass
@@ -85,13 +116,13 @@ class PygameAudio:
         """Raises pygame.error when there is no usable device."""
         owns = not pygame.mixer.get_init()
         if owns:
-            pygame.mixer.init(frequency=44100, size=-16, channels=2, buffer=1024)
+            start_mixer(44100, 2)
         init = pygame.mixer.get_init()
         if not init:
             raise pygame.error("the mixer did not start")
         if init[1] != -16:  # the game's samples are signed 16-bit
             pygame.mixer.quit()
-            pygame.mixer.init(frequency=init[0], size=-16, channels=init[2], buffer=1024)
+            start_mixer(init[0], init[2])
             owns = True
         return cls(story, settings, owns, cache)
 
