@@ -67,6 +67,32 @@ def test_addon_conflicts_are_diagnosed(tmp_path):
     assert clash.file.endswith("clash.yaml") and clash.line == 3 and "setup.yaml:5" in clash.message
 
 
+def test_addon_files_may_extend_each_others_nodes_in_any_order(tmp_path):
+    addon = tmp_path / "addon"
+    addon.mkdir()
+    # a.yaml is read first but extends a node that b.yaml defines
+    (addon / "a.yaml").write_text("extend:\n  - node: extra_start\n    choices:\n"
+                                  "      - text: Back to the box.\n        goto: setup_box\n")
+    (addon / "b.yaml").write_text("chapter: {id: extra, title: Extra}\nnodes:\n  - id: extra_start\n"
+                                  "    text: [Here.]\n    choices:\n      - text: On.\n        goto: setup_voice\n"
+                                  "extend:\n  - node: setup_box\n    choices:\n      - text: Go.\n"
+                                  "        goto: extra_start\n")
+    result = load_and_validate([SAMPLE, str(addon)])
+    assert result.ok, [d.format() for d in result.diagnostics]
+    assert [c.target for c in result.story.nodes["extra_start"].choices] == ["setup_voice", "setup_box"]
+
+
+def test_addon_choice_id_clash_and_stray_manifest_are_diagnosed(tmp_path):
+    addon = tmp_path / "addon"
+    addon.mkdir()
+    (addon / "clash.yaml").write_text("extend:\n  - node: setup_box\n    choices:\n      - text: Again.\n"
+                                      "        goto: setup_voice\n        id: setup_box#1\n")
+    shutil.copy(os.path.join(SAMPLE, "story.yaml"), addon / "story.yaml")
+    result = load_and_validate([SAMPLE, str(addon)])
+    found = sorted((os.path.basename(d.file), d.line, d.code) for d in result.errors)
+    assert found == [("clash.yaml", 4, "E025"), ("story.yaml", 2, "E025")], [d.format() for d in result.diagnostics]
+
+
 # ------------------------------------------------------------ the most common author mistakes
 
 def broken_sample(tmp_path, old: str, new: str):

@@ -403,6 +403,8 @@ class _Build:
     nodes: dict[str, Node] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     digest: Any = field(default_factory=hashlib.sha256)
+    # add-on 'extend' blocks, applied once every file is read so they may name nodes of any add-on file
+    extensions: list[tuple[Source, YList]] = field(default_factory=list)
 
 
 def find_manifest(path: str) -> str:
@@ -481,6 +483,8 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
             build.diagnostics.append(Diagnostic("E023", display_path(addon), 0, 0, "add-on folder holds no .yaml files"))
         for path in files:
             _read_chapter_file(path, build, addon=True)
+    for ext_src, items in build.extensions:
+        _read_extensions(ext_src, items, build)
     story = Story(
         id=story_id or "story", title=f.get("title", "") or "", start=f.get("start", "") or "",
         root=root_dir, manifest=src.shown, files=tuple(build.files), chapters=build.chapters, nodes=build.nodes,
@@ -586,6 +590,10 @@ def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
     top = _read_top(src, build, "a chapter file")
     if top is None:
         return
+    if addon and "start" in top and "nodes" not in top:
+        src.report("E025", top.where, "an add-on folder holds chapter files, not a story manifest",
+                   "give the story's own folder as the first --story, or move this story.yaml out of the add-on")
+        return
     f = Fields(src, top, "a chapter file", fields.CHAPTER_FILE, addon=addon)
     chapter_id = os.path.splitext(os.path.basename(path))[0]
     title = chapter_id
@@ -612,7 +620,7 @@ def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
             src.report("E025", f.key_at("extend"), "'extend' belongs in add-on files",
                        "add choices to your own story's nodes directly")
         else:
-            _read_extensions(src, extensions, build)
+            build.extensions.append((src, extensions))
 
 
 def _read_node(src: Source, m: YMap, chapter_id: str, build: _Build) -> None:
@@ -820,14 +828,17 @@ def _read_extensions(src: Source, items: YList, build: _Build) -> None:
             src.report("E025", f.at("node"), f"cannot add choices to '{node_id}': it has no choices to add to",
                        "extend a node that already offers choices")
             continue
-        added = []
+        added: list[Choice] = []
         start = len(node.choices)
         for index, (choice_item, choice_where) in enumerate(zip(f.get("choices") or [], (f.get("choices") or YList()).item_at if f.get("choices") else []), start + 1):
             cm = _as_map(src, choice_item, choice_where, "an added choice")
             if cm is None:
                 continue
             choice = _read_choice(src, cm, f"{node_id}+{os.path.basename(src.path)}#{index}", f"added choice for '{node_id}'")
-            if choice:
+            if choice and any(c.id == choice.id for c in node.choices + tuple(added)):
+                src.report("E025", choice.where, f"choice id '{choice.id}' is already used by a choice of '{node_id}'",
+                           "give the added choice another id, or leave 'id' out")
+            elif choice:
                 added.append(choice)
         build.nodes[node_id] = _replace_choices(node, node.choices + tuple(added))
 
