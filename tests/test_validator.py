@@ -82,3 +82,10 @@ def test_validate_json(capsys):
     [diag] = data["diagnostics"]
     assert set(diag) == {"file", "line", "col", "severity", "code", "message", "hint"}
     assert (diag["code"], diag["line"], diag["severity"]) == ("E018", 9, "error")
+
+
+def test_an_unreadable_chapter_does_not_bury_its_error_under_false_warnings():
+    result = run_fixture("E001_yaml_syntax")
+    assert [d.code for d in result.warnings] == []  # no 'never read', 'unreachable', 'no node reaches it'
+    [start] = [d for d in result.errors if d.code == "E012"]
+    assert "chapter.yaml could not be read" in start.hint

@@ -405,6 +405,7 @@ class _Build:
     digest: Any = field(default_factory=hashlib.sha256)
     # add-on 'extend' blocks, applied once every file is read so they may name nodes of any add-on file
     extensions: list[tuple[Source, YList]] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)
 
 
 def find_manifest(path: str) -> str:
@@ -490,7 +491,7 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
         root=root_dir, manifest=src.shown, files=tuple(build.files), chapters=build.chapters, nodes=build.nodes,
         variables=build.variables, endings=build.endings, speakers=build.speakers, cues=build.cues,
         cue_file=cue_file, fingerprint=build.digest.hexdigest()[:16],
-        where={key: manifest.value_at[key] for key in manifest.value_at},
+        where={key: manifest.value_at[key] for key in manifest.value_at}, unread=tuple(build.unread),
     )
     return story, build.diagnostics
 
@@ -588,6 +589,8 @@ def _read_cues(src: Source, build: _Build) -> None:
 def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
     src = Source(path, build.diagnostics)
     top = _read_top(src, build, "a chapter file")
+    if top is None or ("nodes" in top and not isinstance(top["nodes"], YList)):
+        build.unread.append(src.shown)
     if top is None:
         return
     if addon and "start" in top and "nodes" not in top:

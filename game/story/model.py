@@ -175,6 +175,7 @@ class Story:
     cue_file: str | None
     fingerprint: str
     where: dict[str, Where] = field(default_factory=dict)  # manifest field -> location
+    unread: tuple[str, ...] = ()  # chapter files that could not be read: their nodes are missing
 
     def chapter_of(self, node_id: str) -> Chapter | None:
         node = self.nodes.get(node_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
 from . import expr
@@ -176,10 +176,18 @@ CHECKS = (check_start, check_targets, check_expressions, check_endings, check_sp
           check_reachability, check_guarded_choices, check_variables_read)
 
 
+# with a chapter file unread, these would blame nodes, endings, variables and cues for what the file holds
+_NOT_WHEN_UNREAD = {"W001", "W003", "W005", "W006"}
+
+
 def validate(story: Story) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for check in CHECKS:
         found += check(story)
+    if story.unread:
+        files = ", ".join(story.unread)
+        found = [replace(d, hint=f"{files} could not be read: fix that first, the node may be in it")
+                 if d.code == "E012" else d for d in found if d.code not in _NOT_WHEN_UNREAD]
     return found
 
 
