@@ -47,6 +47,18 @@ def test_title_then_new_game_types_out_the_first_line():
     assert play.beat == 1 and play.current.line.name == "Theodore"
 
 
+def test_enter_on_the_title_starts_a_game_then_continues_it():
+    app = make_app()
+    assert app.top.buttons[app.top.focus].label == "New game"  # highlighted: Enter does it
+    key(app, pygame.K_RETURN)
+    assert app.session is not None and app.session.engine.state.node == "setup_box"
+    choose(app, 2)
+    app.to_title()
+    assert app.top.buttons[app.top.focus].label == "Continue"
+    key(app, pygame.K_RETURN)
+    assert app.session.engine.state.node == "setup_voice"
+
+
 def test_choices_by_number_and_by_click_and_autosave():
     app = make_app()
     new_game(app)

@@ -12,6 +12,7 @@ class TitleScene(MenuScene):
     def __init__(self, app):
         super().__init__(app)
         self.latest = None
+        self.chosen_default = False
 
     def layout(self) -> None:
         from .endings import EndingsScene
@@ -39,6 +40,9 @@ class TitleScene(MenuScene):
         for button in self.buttons:
             button.rect = pygame.Rect(x - theme.px(18), y, theme.px(300), h)
             y += h + theme.px(6)
+        if not self.chosen_default:  # Enter at once does the likely thing: Continue when there is a save
+            self.chosen_default = True
+            self.focus = 1 if self.buttons[1].enabled else 0
 
     def describe_latest(self) -> str:
         info = self.latest
