@@ -220,7 +220,8 @@ def _print_explore(story: Story, found: Exploration, verified: dict[tuple[str, s
     state = "complete" if found.complete else f"INCOMPLETE: stopped because {found.stopped}"
     print(f"Explored {found.states:,} state{'s' * (found.states != 1)} ({state}) in {seconds:.1f} s.", file=out)
     if not found.complete:
-        print("  Findings below hold for the states explored; unreached endings are unknown, not unreachable.")
+        print("  Endings, soft-locks and traps found below are proven; endings, nodes and choices not reached\n"
+              "  within the limit are unknown, not unreachable.")
     reachable = sum(1 for e in found.endings.values() if e.reachable)
     print(f"\nEndings: {reachable} of {len(found.endings)} reachable", file=out)
     width = max((len(k) for k in found.endings), default=0)
@@ -239,15 +240,25 @@ def _print_explore(story: Story, found: Exploration, verified: dict[tuple[str, s
     _section("Traps (loops the player can never leave)", [
         f"{t.where}: warning: no ending can be reached from {', '.join(repr(n) for n in t.nodes)}; entered after "
         f"{_witness_text(t.witness, verified.get(('trap', t.entry), False))}" for t in found.traps])
-    _section("Dead choices", [
-        f"{d.where}: warning: choice '{d.text or '(silent fallback)'}' at '{d.node}' "
-        + (f"is never available: '{d.condition}' is false in every reachable state" if d.reason == "never true"
-           else "is never offered: another choice is always available")
-        for d in found.dead_choices])
-    _section("Nodes no reachable state gets to", [
-        f"{u.where}: warning: '{u.node}' " + ("is linked, but no reachable state gets there" if u.linked
-                                              else "has no links leading to it")
-        for u in found.unreached_nodes])
+    if found.complete:
+        _section("Dead choices", [
+            f"{d.where}: warning: choice '{d.text or '(silent fallback)'}' at '{d.node}' "
+            + (f"is never available: '{d.condition}' is false in every reachable state" if d.reason == "never true"
+               else "is never offered: another choice is always available")
+            for d in found.dead_choices])
+        _section("Nodes no reachable state gets to", [
+            f"{u.where}: warning: '{u.node}' " + ("is linked, but no reachable state gets there" if u.linked
+                                                  else "has no links leading to it")
+            for u in found.unreached_nodes])
+    else:  # what was not seen within the limit is not proven dead or unreachable
+        _section("Choices never available in the states explored (not proven dead)", [
+            f"{d.where}: note: choice '{d.text or '(silent fallback)'}' at '{d.node}' "
+            + (f"was not available: '{d.condition}' was false in every state explored" if d.reason == "never true"
+               else "was not offered: another choice was always available")
+            for d in found.dead_choices])
+        _section("Nodes not reached within the limit (not proven unreachable)", [
+            f"{u.where}: note: '{u.node}' " + ("was not reached" if u.linked else "has no links leading to it")
+            for u in found.unreached_nodes])
     _section("Variables", [f"{v.where}: warning: variable '{v.name}' is {v.finding}"
                            for v in found.variables.values() if v.finding])
     single = [e.id for e in found.endings.values() if e.paths == 1]
@@ -316,8 +327,11 @@ def cmd_graph(args: argparse.Namespace) -> int:
     except OSError as err:
         raise UsageError(f"cannot write '{args.out}': {err.strerror}") from None
     marks = ""
-    if found is not None:
+    if found is not None and found.complete:
         marks = f" ({len(found.unreached_nodes)} unreached nodes, {len(found.dead_choices)} dead choices marked)"
+    elif found is not None:
+        marks = (f" (exploration INCOMPLETE: stopped because {found.stopped}; unreached nodes and dead choices "
+                 "are unknown, so none is marked)")
     chapters = len(story.chapters)
     print(f"Wrote {args.out}: {len(story.nodes)} nodes in {chapters} chapter{'s' * (chapters != 1)}{marks}.")
     return EXIT_OK

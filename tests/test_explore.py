@@ -137,15 +137,20 @@ def test_a_loop_that_keeps_making_states_stops_and_says_so(capsys):
     assert not found.complete and "loop" in found.stopped
     assert found.endings["out"].reachable is True  # found within what was explored
     code, out, _ = run_cli(["explore", "--story", os.path.join(EXPLORE, "endless")], capsys)
-    assert "INCOMPLETE" in out and "unreached endings are unknown" in out
+    assert "INCOMPLETE" in out and "within the limit are unknown, not unreachable" in out
 
 
 def test_the_state_limit_reports_what_was_proven(capsys):
     code, out, _ = run_cli(["explore", "--story", SAMPLE, "--max-states", "2", "--json"], capsys)
     data = json.loads(out)
-    assert code == 1 and data["complete"] is False and "2 states" in data["stopped"]
+    assert code == 1 and data["complete"] is False
     assert data["endings"]["unopened"]["reachable"] is True
     assert data["endings"]["hello"]["reachable"] is None
+    code, out, _ = run_cli(["explore", "--story", SAMPLE, "--max-states", "2"], capsys)
+    assert code == 1 and "INCOMPLETE: stopped because more than 2 states" in out
+    assert "not reached within the limit  (setup_hello)" in out and "UNREACHABLE" not in out
+    # what was not reached is not claimed unreachable
+    assert "no reachable state gets there" not in out and "Nodes not reached within the limit" in out
 
 
 # ---------------------------------------------------------------- the explorer agrees with the engine
@@ -194,8 +199,8 @@ def test_emitted_replays_play_to_their_endings_in_text_mode(tmp_path, capsys):
 def test_json_report_has_every_part(capsys):
     code, out, _ = run_cli(["explore", "--story", os.path.join(EXPLORE, "rules"), "--json"], capsys)
     data = json.loads(out)
-    assert {"endings", "softlocks", "traps", "dead_choices", "unreached_nodes", "variables", "states",
-            "complete"} <= set(data)
+    assert set(data) == {"endings", "softlocks", "traps", "dead_choices", "unreached_nodes", "variables", "states",
+                         "complete"}
     assert data["endings"]["patient"]["witness"] == [4, 1, 1, 1]
     assert all(e["verified"] for e in data["endings"].values())
 

@@ -897,16 +897,16 @@ class Exploration:
         return bool(self.softlocks) or any(e.reachable is not True for e in self.endings.values())
 
     def to_dict(self) -> dict[str, Any]:
+        """Exactly the issue's keys; single paths are each ending's "single_path", and the reason an
+        incomplete exploration stopped is in the text report."""
         return {
-            "story": self.story,
             "endings": {k: v.to_dict() for k, v in self.endings.items()},
             "softlocks": [s.to_dict() for s in self.softlocks],
             "traps": [t.to_dict() for t in self.traps],
             "dead_choices": [d.to_dict() for d in self.dead_choices],
             "unreached_nodes": [u.to_dict() for u in self.unreached_nodes],
             "variables": {k: v.to_dict() for k, v in self.variables.items()},
-            "single_path_endings": sorted(k for k, v in self.endings.items() if v.paths == 1),
-            "states": self.states, "complete": self.complete, "max_states": self.max_states, "stopped": self.stopped,
+            "states": self.states, "complete": self.complete,
         }
 
 
