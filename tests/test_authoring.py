@@ -113,6 +113,7 @@ def broken_sample(tmp_path, old: str, new: str):
     ("        goto: setup_voice\n", "          goto: setup_voice\n", "E001", "indentation", 0),
     ("    title: The setup voice\n", "\ttitle: The setup voice\n", "E005", "spaces", 0),
     ("        goto: setup_voice\n", "        goto setup_voice\n", "E001", "colon", 0),
+    ("  - id: setup_voice\n", "  - id setup_voice\n", "E001", "colon", 0),  # YAML complains a line later
     ("      - text: Plug it in.\n", "      - text: \"Plug it in.\n", "E001", "quote", 0),
 ])
 def test_common_mistakes_name_the_line_and_the_fix(tmp_path, old, new, code, advice, line_offset):

@@ -144,7 +144,12 @@ class Source:
             where = self.at(mark) if mark else Where(self.shown, 1, 1)
             problem = err.problem or str(err)
             quote_line = _unclosed_quote(text, where.line)
-            if quote_line:
+            colon_line = _missing_colon_above(text, where.line) if "mapping values" in problem else None
+            if colon_line:
+                self.report("E001", Where(self.shown, colon_line[0], colon_line[1]),
+                            f"'{colon_line[2]}' is missing its colon",
+                            f"write '{colon_line[2]}: ...': a 'key: value' pair needs a colon followed by a space")
+            elif quote_line:
                 self.report("E001", Where(self.shown, quote_line[0], quote_line[1]),
                             "a quote opened on this line is never closed on it",
                             "close the quote at the end of the text, or use a folded block (>-) for long text")
@@ -267,6 +272,27 @@ def _unclosed_quote(text: str, error_line: int) -> tuple[int, int] | None:
             re.search(r'(?<!\\)"', rest) is not None
         if not closed:
             return number, match.end()
+    return None
+
+
+_FIELD_NAMES = frozenset(name for table in (fields.MANIFEST, fields.VARIABLE, fields.SPEAKER, fields.ENDING, fields.CUE,
+                                             fields.CHAPTER_FILE, fields.CHAPTER, fields.NODE, fields.CHOICE,
+                                             fields.EXTENSION, fields.SCENE) for name in table)
+_KEY_WITHOUT_COLON = re.compile(r"^\s*(?:-\s+)?([a-z]+)\s+[^\s:#]")
+
+
+def _missing_colon_above(text: str, error_line: int) -> tuple[int, int, str] | None:
+    """(line, col, field) when the line above a 'mapping values are not allowed' error starts with a field
+    name but no colon: '- id setup_voice' makes YAML complain only on the next line."""
+    lines = text.splitlines()[: error_line - 1]
+    for number in range(len(lines), 0, -1):
+        line = lines[number - 1]
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _KEY_WITHOUT_COLON.match(line)
+        if match and match.group(1) in _FIELD_NAMES and ":" not in line:
+            return number, match.start(1) + 1, match.group(1)
+        return None
     return None
 
 
