@@ -19,8 +19,9 @@ DEAD = "#cc3333"
 
 def graph_data(story: Story, exploration: Exploration | None) -> dict[str, Any]:
     """Everything both formats draw, as plain data."""
-    unreached = {u.node for u in exploration.unreached_nodes} if exploration else set()
-    dead = {(d.node, d.position): d.reason for d in exploration.dead_choices} if exploration else {}
+    proven = exploration is not None and exploration.complete  # an incomplete one proves nothing unreachable
+    unreached = {u.node for u in exploration.unreached_nodes} if proven else set()
+    dead = {(d.node, d.position): d.reason for d in exploration.dead_choices} if proven else {}
     chapter_order = list(story.chapters)
     nodes = []
     edges = []
@@ -113,17 +114,18 @@ def to_dot(story: Story, exploration: Exploration | None) -> str:
 
 def _dot_node(node: dict, story: Story) -> str:
     label = node["id"] + (f"\n{node['title']}" if node["title"] else "")
-    attrs = [f"label={_q(label)}", f"tooltip={_q(node['where'])}"]
+    attrs = {"label": label, "tooltip": node["where"]}
     if node["ending"]:
         ending = story.endings.get(node["ending"])
-        attrs[0] = f"label={_q(label + chr(10) + 'END: ' + (ending.title if ending else node['ending']))}"
-        attrs += ["shape=doubleoctagon", f"fillcolor={_q(ENDING_FILL)}", "penwidth=2"]
+        attrs["label"] += "\nEND: " + (ending.title if ending else node["ending"])
+        attrs |= {"shape": "doubleoctagon", "fillcolor": ENDING_FILL, "penwidth": "2"}
     if node["start"]:
-        attrs += ["penwidth=2", "color=\"#2a7ab0\""]
-    if node["unreached"]:
-        attrs += ['style="rounded,filled,dashed"', f"color={_q(UNREACHED)}", "fillcolor=\"#eeeeee\"",
-                  "fontcolor=\"#888888\""]
-    return f"{_q(node['id'])} [{', '.join(attrs)}];"
+        attrs |= {"penwidth": "2", "color": "#2a7ab0"}
+    if node["unreached"]:  # an unreachable ending keeps its shape, greyed out
+        attrs |= {"style": "rounded,filled,dashed", "color": UNREACHED, "fillcolor": "#eeeeee",
+                  "fontcolor": "#888888"}
+    bare = ("shape", "penwidth")  # DOT keywords and numbers, written unquoted
+    return f"{_q(node['id'])} [{', '.join(f'{k}={v if k in bare else _q(v)}' for k, v in attrs.items())}];"
 
 
 # ---------------------------------------------------------------- HTML

@@ -73,3 +73,11 @@ def test_graph_needs_a_dot_or_html_file(tmp_path, capsys):
     blocked.write_text("")
     assert main(["graph", "--story", SAMPLE, "--out", str(blocked / "x.dot")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_an_incomplete_exploration_marks_nothing_unreachable(tmp_path, capsys):
+    out = tmp_path / "story.dot"
+    assert main(["graph", "--story", DEAD, "--out", str(out), "--max-states", "1"]) == 0
+    assert "INCOMPLETE" in capsys.readouterr().out
+    dot = out.read_text(encoding="utf-8")
+    assert "#cc3333" not in dot and "never true" not in dot
