@@ -165,6 +165,8 @@ class TextGame:
             else:
                 self.say("Nothing to undo.")
         elif word == "history":
+            if not self.engine.history:
+                self.say("Nothing has happened yet.")
             for entry in self.engine.history[-30:]:
                 for line in entry.lines:
                     self.say(self.wrap(f"{line.name}: {line.text}" if line.name else line.text, "  | "))

@@ -160,7 +160,7 @@ def reconcile(story: Story, state: GameState) -> list[str]:
     notes = []
     if state.node not in story.nodes:
         earlier = next((n for n in reversed(state.path) if n in story.nodes), story.start)
-        notes.append(f"The scene this game was saved in ('{state.node}') is no longer in the story; "
+        notes.append(f"The scene you were in ('{state.node}') is no longer in the story; "
                      f"resuming at '{earlier}'.")
         state.node = earlier
         state.ending = None
