@@ -49,6 +49,7 @@ def test_evaluates_like_a_reader_expects(source, expected):
     ("seen('x')", "E015", "node id"),
     ("sen(x)", "E015", "did you mean 'seen'"),
     ("'open", "E015", "unexpected character"),
+    ("+".join(["1"] * 995) + " > 0", "E015", "nested too deeply"),  # a flat chain, not only parentheses
 ])
 def test_syntax_errors_are_diagnosed(source, code, fragment):
     with pytest.raises(expr.ExprError) as info:

@@ -152,12 +152,17 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise ExprError("E015", "expression is nested too deeply", self.tok.pos)
         left = self.prefix()
+        links = 0  # a chain like 1+1+1... deepens the tree without recursing here: count it too
         while True:
             tok = self.tok
             op = tok.text if tok.kind in ("op", "name") else ""
             bp = _INFIX.get(op)
             if bp is None or bp <= min_bp:
                 break
+            links += 1
+            if self.depth + links > MAX_DEPTH:
+                raise ExprError("E015", "expression is nested too deeply", tok.pos,
+                                "split it into simpler conditions")
             self.take()
             right = self.expression(bp)
             if bp == 30 and self.tok.text in _INFIX and _INFIX[self.tok.text] == 30:
