@@ -85,6 +85,7 @@ class Run:
         self.pending: tuple[int, int] | None = None  # (choice number, log length) while choose() runs
         self.enabled: list[int] = []  # what check() saw last, for choosing the next action
         self.can_continue = False
+        self.menu: tuple[list, Any] | None = None  # the explorer's menu for the state check() saw last
         self.engine = self._guard(lambda: Engine(story, seed=seed))
         self.snapshots: list[dict] = [self.engine.state.to_dict()]
         self.check()
@@ -102,7 +103,8 @@ class Run:
 
     # ------------------------------------------------------------ the invariants
 
-    def check(self) -> None:
+    def check(self) -> dict[str, Any]:
+        """Check every invariant of the current state; returns the state as data."""
         engine, state = self.engine, self.engine.state
         data = state.to_dict()
         back = GameState.from_dict(json.loads(json.dumps(data)))
@@ -114,11 +116,12 @@ class Run:
         if _shown(self._guard(copy.choices)) != _shown(views) or copy.lines != engine.lines \
                 or self._guard(lambda: copy.can_continue) != can_continue:
             raise Found("invariant", "an engine restored from the JSON state shows something else")
+        self.menu = None
         if engine.is_over:
-            return
+            return data
         node = engine.node
-        expected, follow = self.model.concrete_menu(state.node, state.variables, state.visits, state.once_taken,
-                                                    state.seed, state.steps)
+        expected, follow = self.menu = self.model.concrete_menu(
+            state.node, state.variables, state.visits, state.once_taken, state.seed, state.steps)
         shown = [(v.choice, v.enabled) for v in views]
         if [(id(c), ok) for c, ok in expected] != [(id(c), ok) for c, ok in shown]:
             raise Found("disagreement", f"at '{node.id}' the engine offers {_describe(shown)}, "
@@ -141,6 +144,7 @@ class Run:
             raise Found("stuck", f"stuck at '{node.id}': no choice is available and nothing follows")
         self.enabled = [v.number for v in views if v.enabled]
         self.can_continue = can_continue
+        return data
 
     # ------------------------------------------------------------ actions
 
@@ -157,13 +161,16 @@ class Run:
             self._load(str(action[1]))
         else:
             raise ValueError(f"unknown soak action {action!r}")
-        self.check()
+        data = self.check()
+        if kind == "play":  # the state after a step is the one a later rollback must restore
+            self.snapshots.append(data)
+            del self.snapshots[:-ROLLBACK_LIMIT - 1]
 
     def _play(self, number: int) -> None:
         """number 0: proceed(); otherwise choose(number)."""
         engine, state = self.engine, self.engine.state
-        expected, follow = self.model.concrete_menu(state.node, state.variables, state.visits, state.once_taken,
-                                                    state.seed, state.steps)
+        expected, follow = self.menu or self.model.concrete_menu(  # check() saw this very state last
+            state.node, state.variables, state.visits, state.once_taken, state.seed, state.steps)
         if number == 0:
             target = follow.target if isinstance(follow, Choice) else follow
             self._guard(engine.proceed)
@@ -174,8 +181,6 @@ class Run:
             self.pending = None
         if engine.state.node != target:
             raise Found("disagreement", f"went to '{engine.state.node}', the explorer's rules say '{target}'")
-        self.snapshots.append(engine.state.to_dict())
-        del self.snapshots[:-ROLLBACK_LIMIT - 1]
 
     def _rollback(self, steps: int) -> None:
         for _ in range(steps):
@@ -234,6 +239,13 @@ def _describe(views: list[tuple[Choice, bool]]) -> str:
                            for i, (c, ok) in enumerate(views, 1)) + "]"
 
 
+def _scratch_root() -> str | None:
+    """Where the soak's throwaway save slots go: memory (/dev/shm) where there is one, so the fsync of
+    every save is cheap; else the usual temporary folder. The saves are read back, never kept."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def walk_seed(seed: int, walk: int) -> int:
     return random.Random(f"soak:{seed}:{walk}").randrange(2 ** 31)
 
@@ -243,7 +255,7 @@ def soak(story: Story, walks: int, seed: int, max_steps: int = 2000, folder: str
     """Play `walks` seeded random playthroughs; problems are returned (and passed to on_problem)."""
     model = Model(story)
     result = SoakResult()
-    with tempfile.TemporaryDirectory(prefix="her-soak-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="her-soak-", dir=_scratch_root()) as scratch:
         for walk in range(walks):
             rng = random.Random(f"soak-actions:{seed}:{walk}")
             engine_seed = walk_seed(seed, walk)
