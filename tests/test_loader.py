@@ -86,3 +86,27 @@ def test_arbitrary_yaml_like_text_as_a_chapter_never_crashes(tmp_path_factory, t
     result = load_and_validate(str(story))
     assert not result.ok
     assert all(d.file and d.code for d in result.diagnostics)
+
+
+with open(os.path.join(SAMPLE, "story.yaml"), encoding="utf-8") as _handle:
+    MANIFEST_LINES = _handle.read().splitlines()
+manifest_ish = st.lists(st.sampled_from(MANIFEST_LINES + [
+    "chapters: 5", "chapters: [chapters]", "format: 1.5", "format: '1'", "cues: chapters", "cues: [a]",
+    "variables: [a]", "speakers: {x: 1}", "  x: {type: float}", "endings:", "start:", "- a"]), max_size=14).map("\n".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(manifest_ish)
+def test_a_scrambled_manifest_never_crashes(tmp_path_factory, text):
+    story = tmp_path_factory.mktemp("manifest")
+    shutil.copytree(os.path.join(SAMPLE, "chapters"), story / "chapters")
+    shutil.copy(os.path.join(SAMPLE, "cues.yaml"), story / "cues.yaml")
+    (story / "story.yaml").write_text(text, encoding="utf-8")
+    result = load_and_validate(str(story))
+    assert all(d.file and d.code for d in result.diagnostics)
+
+
+def test_a_manifest_without_chapters_says_so(tmp_path):
+    (tmp_path / "story.yaml").write_text("format: 1\nid: s\ntitle: T\nstart: a\n", encoding="utf-8")
+    result = load_and_validate(str(tmp_path))
+    assert any(d.code == "E010" and "'chapters'" in d.message for d in result.errors), result.diagnostics

@@ -483,13 +483,17 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
     if f.get("cues"):
         cue_path = os.path.join(root_dir, f.get("cues"))
         cue_src = Source(cue_path, build.diagnostics)
-        if not os.path.exists(cue_path):
-            src.report("E023", f.at("cues"), f"cue catalogue '{f.get('cues')}' not found")
+        if not os.path.isfile(cue_path):
+            src.report("E023", f.at("cues"), f"cue catalogue '{f.get('cues')}' not found",
+                       "the path is relative to the folder of story.yaml")
         else:
             cue_file = cue_src.shown
             _read_cues(cue_src, build)
-    patterns = f.get("chapters") or []
-    if isinstance(patterns, str):
+    patterns = f.get("chapters")
+    if patterns is None:  # already reported as missing or mistyped
+        patterns = YList()
+        patterns.item_at = []
+    elif isinstance(patterns, str):
         patterns = YList([patterns])
         patterns.item_at = [f.at("chapters")]
     chapter_files: list[str] = []
@@ -497,7 +501,7 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
         if not isinstance(pattern, str):
             src.report("E008", where, "each chapter entry should be a file path or glob pattern")
             continue
-        matches = sorted(glob.glob(os.path.join(root_dir, pattern)))
+        matches = sorted(m for m in glob.glob(os.path.join(root_dir, pattern)) if os.path.isfile(m))
         if not matches:
             src.report("E023", where, f"no chapter file matches '{pattern}'",
                        "paths are relative to the folder of story.yaml")
