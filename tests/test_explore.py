@@ -58,10 +58,14 @@ def test_a_cycle_with_no_way_out_is_a_trap_with_the_path_into_it():
 
 
 def test_a_condition_that_can_never_hold_is_a_dead_choice_and_its_target_unreached(capsys):
-    found = explore(fixture("dead_choice"))
+    story = fixture("dead_choice")
+    found = explore(story)
     assert [(d.node, d.text, d.condition, d.reason) for d in found.dead_choices] == [
         ("ask", "Ask her to stay forever.", "trust > 3", "never true")]
     assert [(u.node, u.linked) for u in found.unreached_nodes] == [("forever", True)]
+    done = found.endings["done"].witness  # the disabled choice still counts: "Say goodbye." is number 3
+    assert done.choices == [3] and done.path == ["ask", "done"]
+    assert replays_to(story, done).state.ending == "done"
     code, out, _ = run_cli(["explore", "--story", os.path.join(EXPLORE, "dead_choice")], capsys)
     assert code == 0
     assert "chapter.yaml:9:9: warning: choice 'Ask her to stay forever.' at 'ask' is never available" in out
@@ -82,9 +86,12 @@ def test_a_soft_lock_behind_a_variable_is_found_with_its_path(capsys):
 
 
 def test_an_ending_only_behind_a_never_true_condition_is_unreachable(capsys):
-    found = explore(fixture("ending_never_true"))
+    story = fixture("ending_never_true")
+    found = explore(story)
     assert found.endings["joy"].reachable is False and found.endings["joy"].witness is None
-    assert found.endings["calm"].reachable is True
+    calm = found.endings["calm"].witness
+    assert found.endings["calm"].reachable is True and calm.path == ["morning", "noon", "still"]
+    assert calm.choices == [1, 1] and replays_to(story, calm).state.ending == "calm"
     assert [u.node for u in found.unreached_nodes] == ["joyful"] and found.unreached_nodes[0].linked
     assert [d.condition for d in found.dead_choices] == ["mood == 'joy'"]
     code, out, _ = run_cli(["explore", "--story", os.path.join(EXPLORE, "ending_never_true"), "--json"], capsys)
@@ -94,16 +101,22 @@ def test_an_ending_only_behind_a_never_true_condition_is_unreachable(capsys):
     assert data["complete"] is True
 
 
-def test_a_variable_nothing_reads_is_reported():
+def test_a_variable_nothing_reads_is_reported(capsys):
     found = explore(fixture("unused_variable"))
     assert {k: v.finding for k, v in found.variables.items()} == {"unused": "never read"}
     assert found.variables["unused"].where.endswith("story.yaml:8:3")
+    assert found.endings["sent"].witness.path == ["letter", "sent"]
+    code, out, _ = run_cli(["explore", "--story", os.path.join(EXPLORE, "unused_variable")], capsys)
+    assert code == 0 and "story.yaml:8:3: warning: variable 'unused' is never read" in out
 
 
 def test_a_variable_read_but_never_set_is_reported():
-    found = explore(fixture("never_set_variable"))
+    story = fixture("never_set_variable")
+    found = explore(story)
     assert {k: v.finding for k, v in found.variables.items()} == {"promised": "read but never set"}
-    assert found.endings["kept"].witness.choices == [2]
+    kept = found.endings["kept"].witness
+    assert kept.choices == [2] and kept.path == ["letter", "kept"]
+    assert replays_to(story, kept).state.ending == "kept"
 
 
 def test_an_ending_reached_by_a_single_sequence_of_choices_is_reported_as_info():
