@@ -712,6 +712,15 @@ def test_loading_a_save_brings_back_the_sounds_of_the_path_so_far():
     assert "city_ambience" in later.audio.playing()
 
 
+def test_the_title_screen_is_quiet_after_leaving_a_game():
+    app = make_app()
+    new_game(app)
+    assert "city_ambience" in app.audio.playing()
+    app.to_title()
+    step(app, 3.0)  # the loops fade out
+    assert app.audio.playing() == []
+
+
 @pytest.mark.parametrize("setting, paused", [(True, True), (False, False)])
 def test_losing_focus_silences_the_game_only_when_the_setting_says_so(setting, paused):
     app = make_app()

@@ -17,7 +17,7 @@ import pygame
 from ..audio import open_audio
 from ..runtime.engine import EngineError
 from ..runtime.saves import QUICK, SaveError
-from ..story.model import Story
+from ..story.model import CHANNELS, Story
 from ..story.validate import load_and_validate
 from .painter import Painter
 from .session import PLAY, SCENE, Library, Session
@@ -284,6 +284,7 @@ class App:
         self.autosave()
         self.session = None
         self.drop_captions()
+        self.audio.enter_node([], list(CHANNELS))  # the story's loops and music do not follow onto the title
         self.replace_all(TitleScene(self))
 
     def quit(self) -> None:
