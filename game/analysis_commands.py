@@ -5,6 +5,7 @@ import argparse
 import glob
 import json
 import os
+import shlex
 import sys
 import time
 from typing import Any
@@ -380,11 +381,13 @@ def cmd_soak(args: argparse.Namespace) -> int:
             print("Endings: " + ", ".join(f"{k} {v}" for k, v in sorted(result.endings.items())))
         if result.unfinished:
             print(f"{result.unfinished} walk(s) reached --max-steps without an ending (long loops).")
+        stories = "".join(f" --story {shlex.quote(path)}" for path in args.story or [])
         for p in result.problems:
             print(f"{p.kind}: walk {p.walk} (seed {p.seed}) at '{p.node}': {p.message}")
             if p.file:
-                print(f"  reproduce: python main.py soak --replay {p.file}   "
-                      f"(or: python main.py text --replay {p.file})")
+                file = shlex.quote(p.file)
+                print(f"  reproduce: python main.py soak{stories} --replay {file}   "
+                      f"(or: python main.py text{stories} --replay {file})")
         if not result.problems:
             print("No problems found.")
     return EXIT_FOUND if result.problems else EXIT_OK

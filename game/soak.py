@@ -141,7 +141,7 @@ class Run:
                     raise Found("invariant", f"choice '{choice.text}' at '{node.id}' is disabled but "
                                              f"'{choice.condition.source}' holds")
         if not can_continue and not any(v.enabled for v in views):
-            raise Found("stuck", f"stuck at '{node.id}': no choice is available and nothing follows")
+            raise Found("stuck", "no choice is available and nothing follows")
         self.enabled = [v.number for v in views if v.enabled]
         self.can_continue = can_continue
         return data

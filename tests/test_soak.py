@@ -61,6 +61,11 @@ def test_a_soft_lock_is_reported_with_a_replay_that_gets_stuck_there(tmp_path, c
     assert data["format"] == 1 and data["story"] == "softlock_variable" and data["soak"]["kind"] == "stuck"
     engine, left, path, _ = play(load(SOFTLOCK), data["seed"], data["choices"])
     assert left == [] and engine.state.node == "gate" and engine.is_stuck
+    # the command it prints to reproduce names the story it soaked
+    line = next(line for line in out.splitlines() if "reproduce:" in line)
+    command = line.split("python main.py ")[1].split("(or:")[0].split()
+    assert command[:3] == ["soak", "--story", SOFTLOCK]
+    assert main(command) == 1 and "Reproduced: stuck at 'gate'" in capsys.readouterr().out
 
 
 def test_an_engine_crash_is_written_as_a_replay_that_reproduces_it(monkeypatch, tmp_path, capsys):
