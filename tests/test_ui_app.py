@@ -617,6 +617,21 @@ def test_a_loop_caption_goes_when_the_loop_stops(tmp_path):
     assert captions_on_screen(app) == []
 
 
+def test_every_place_time_and_mood_a_story_may_name_has_its_own_drawing():
+    from game.story.loader import load_story
+    from game.story.model import SCENE_VOCABULARY
+    from game.ui import painter
+    assert set(SCENE_VOCABULARY["location"]) <= set(painter.LOCATIONS)  # no scene falls back to the apartment
+    assert set(SCENE_VOCABULARY["time"]) <= set(painter.LIGHTS)
+    assert set(SCENE_VOCABULARY["mood"]) <= set(painter.MOODS)
+    story, _ = load_story(os.path.join(ROOT, "story"))
+    used = {node.scene.location for node in story.nodes.values() if node.scene and node.scene.location}
+    assert used <= set(painter.LOCATIONS) and len(used) >= 10
+    pictures = {name: pygame.image.tobytes(painter.paint_canvas(name, "night", None, None), "RGB")
+                for name in sorted(used)}
+    assert len(set(pictures.values())) == len(pictures)  # each one a different picture
+
+
 def test_samantha_brings_the_visualizer_and_the_outage_glitches():
     app = make_app(TOUR)
     play = new_game(app)
