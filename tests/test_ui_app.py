@@ -193,6 +193,21 @@ def test_skip_passes_only_text_read_before():
     assert not play.skipping
 
 
+def test_what_was_read_stays_skippable_after_the_game_is_closed_and_started_again():
+    app = make_app()
+    new_game(app)
+    choose(app, 2)
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    step(app)
+    pygame.display.quit()
+    later = make_app()
+    play = new_game(later)
+    key(later, pygame.K_TAB)
+    assert play.skipping
+    step(later, 1.0)
+    assert play.choosing  # skipped straight to the choices read last time
+
+
 def test_auto_advance_moves_on_by_itself():
     app = make_app()
     play = new_game(app)
