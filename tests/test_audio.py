@@ -454,6 +454,10 @@ def test_audio_command_lists_exports_and_renders(fixture_story, tmp_path, capsys
     assert main(["audio", "export", "chime", "--out", str(wav), "--story", AUDIO_FIXTURE]) == 0
     with wave.open(str(wav)) as handle:
         assert (handle.getnchannels(), handle.getsampwidth(), handle.getframerate()) == (2, 2, 44100)
+    if os.name == "posix":  # readable like any file the author makes, not private like a temporary file
+        mask = os.umask(0)
+        os.umask(mask)
+        assert wav.stat().st_mode & 0o777 == 0o666 & ~mask
         assert abs(handle.getnframes() / 44100 - recipe_of(fixture_story.cues["chime"]).seconds) < 0.02
     assert main(["audio", "render-all", "--out", str(tmp_path / "all"), "--story", AUDIO_FIXTURE]) == 0
     assert sorted(os.listdir(tmp_path / "all")) == sorted(f"{name}.wav" for name in fixture_story.cues)

@@ -15,6 +15,8 @@ from typing import Any
 import platformdirs
 
 SYNTH_VERSION = 1  # bump when game/audio/synth.py changes what a recipe sounds like
+_UMASK = os.umask(0o022)  # read once, at import (in the main thread, before any synthesis thread)
+os.umask(_UMASK)
 
 
 def cache_dir() -> str:
@@ -41,6 +43,7 @@ def write_wav(path: str, samples: bytes, rate: int, channels: int) -> None:
             out.setsampwidth(2)
             out.setframerate(rate)
             out.writeframes(samples)
+        os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes files private; a WAV is as readable as any other file
         os.replace(temp, path)
     except BaseException:
         if os.path.exists(temp):
