@@ -693,6 +693,24 @@ def test_loop_idles_when_nothing_moves():
     assert len(app.frame_times) == drawn  # nothing changed, nothing drawn
 
 
+def test_a_bug_in_the_window_keeps_the_place_and_shows_no_traceback(capsys):
+    app = make_app()
+    play = new_game(app)
+    choose(app, 2)
+    app.library.saves.delete("auto")
+
+    def broken(surface):
+        raise ZeroDivisionError("a bug")
+    play.draw = broken
+    app.dirty = True
+    assert app.run() == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "the game stopped because of a bug" in err and "autosaved" in err
+    assert app.library.saves.load("auto").state.node == "setup_voice"
+    with open(os.path.join(app.library.folder, "crash.log"), encoding="utf-8") as log:
+        assert "ZeroDivisionError: a bug" in log.read()
+
+
 def test_cli_lists_play_without_importing_pygame():
     code = "import sys, game.cli; game.cli.build_parser(); print('pygame' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

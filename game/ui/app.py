@@ -549,8 +549,29 @@ class App:
             self.loop()
         except KeyboardInterrupt:
             self.quit()
+        except Exception:  # noqa: BLE001 - a bug in the window: no traceback for the player, and their place kept
+            return self.crashed()
         finally:
             self.audio.shutdown()
             pygame.display.quit()
         return 0
+
+    def crashed(self) -> int:
+        """The loop raised: autosave if possible, keep the details in the data folder, say so in a few lines."""
+        import traceback
+        details = traceback.format_exc()
+        kept = ""
+        if self.session is not None and self.session.mode == PLAY:
+            kept = self.session.autosave() or "Your place was autosaved: Continue on the title screen picks it up."
+        path = os.path.join(self.library.folder, "crash.log")
+        try:
+            os.makedirs(self.library.folder, exist_ok=True)
+            with open(path, "a", encoding="utf-8") as log:
+                log.write(f"--- {datetime.now().isoformat(timespec='seconds')}\n{details}\n")
+            where = f"The details are in {path}; please send them with a bug report."
+        except OSError:
+            where = "The details could not be written down:\n" + details.strip().splitlines()[-1]
+        print("\n".join(["error: the game stopped because of a bug.", kept, where]).replace("\n\n", "\n"),
+              file=sys.stderr)
+        return 1
 
