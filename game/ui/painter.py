@@ -957,11 +957,14 @@ def draw_owl(surf: pygame.Surface, centre: tuple[float, float], size: float, t: 
                                                (x, y - size * 0.4)])
 
 
+GLITCH_FPS = 12  # the tearing changes this many times a second (and the frame is redrawn only then)
+
+
 def glitch(surf: pygame.Surface, t: float, still: bool = False, keep: tuple[pygame.Rect, ...] = ()) -> None:
     """Tear the finished frame: shifted slices and a split colour channel, the interface failing. The keep
     rects (the words being read, the choices) are spared the tearing: the player must still be able to read."""
     w, h = surf.get_size()
-    rng = random.Random(int(t * 12))
+    rng = random.Random(int(t * GLITCH_FPS))
     if still or rng.random() < 0.35:
         return
     bounds = surf.get_rect()

@@ -79,6 +79,7 @@ class PlayScene(Scene):
         self.replay_pick = -1
         self.box = pygame.Rect(0, 0, 0, 0)
         self.node_key: tuple | None = None
+        self.outage_frame: tuple | None = None  # the glitch picture last asked for
         self.enter_node(restore=True)
 
     # ------------------------------------------------------------ state
@@ -563,6 +564,7 @@ class PlayScene(Scene):
         if (self.engine.state.node, self.engine.state.steps) != self.node_key:
             self.enter_node()
         now = self.app.time
+        self.tick_outage(now)
         beat = self.current
         if self.revealing and beat is not None:
             speed = self.settings.text_speed or 10_000
@@ -645,9 +647,18 @@ class PlayScene(Scene):
             return True
         if self.owl_active() and now - self.node_start < OWL_FLIGHT and not self.settings.reduced_motion:
             return True
-        if self.outage_active() and not self.settings.reduced_motion:
-            return True
         return False
+
+    def tick_outage(self, now: float) -> None:
+        """The outage moves, but only a few times a second (the cursor's blink, the glitch's tears): the
+        window is redrawn when its picture changes, not at the full frame rate through a whole chapter."""
+        if not self.outage_active() or self.settings.reduced_motion:
+            return
+        since = now - self.node_start
+        frame = ("screen", int(since * 3)) if since < OUTAGE_SCREEN else ("tear", int(now * painter.GLITCH_FPS))
+        if frame != self.outage_frame:
+            self.outage_frame = frame
+            self.app.dirty = True
 
     def wake_at(self) -> float | None:
         times = [self.auto_deadline()]
