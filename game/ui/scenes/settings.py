@@ -161,4 +161,4 @@ class SettingsScene(Screen):
         sample = "Text looks like this: “You leaned in. I could tell.”"
         font = theme.prose
         widgets.text(surface, theme, font, widgets.fit(font, sample, theme.w - theme.px(140)), pal.text,
-                     (theme.w // 2, theme.h - theme.px(60)), "center")
+                     (theme.w // 2, theme.h - theme.px(98)), "center")  # clear of a toast at the bottom
