@@ -38,7 +38,7 @@ class TitleScene(MenuScene):
         h = theme.px(44)
         y = theme.h - theme.px(80) - len(self.buttons) * (h + theme.px(6))
         for button in self.buttons:
-            button.rect = pygame.Rect(x - theme.px(18), y, theme.px(300), h)
+            button.rect = pygame.Rect(x - theme.px(18), y, theme.px(376), h)  # the menu panel, less its margin
             y += h + theme.px(6)
         if not self.chosen_default:  # Enter at once does the likely thing: Continue when there is a save
             self.chosen_default = True
@@ -92,7 +92,7 @@ class TitleScene(MenuScene):
         menu = pygame.Rect(0, 0, theme.px(340), 0)
         if self.buttons:
             top = self.buttons[0].rect.top - theme.px(18)
-            menu = pygame.Rect(self.buttons[0].rect.x - theme.px(12), top, theme.px(360),
+            menu = pygame.Rect(self.buttons[0].rect.x - theme.px(12), top, theme.px(400),
                                self.buttons[-1].rect.bottom - top + theme.px(18))
             widgets.panel(surface, menu, (34, 20, 26, 120) if not theme.settings.high_contrast else pal.panel,
                           theme.px(16))
@@ -101,11 +101,12 @@ class TitleScene(MenuScene):
             if focused and button.enabled:
                 widgets.panel(surface, button.rect, pal.button_hover, theme.px(10))
             colour = pal.text if button.enabled else pal.disabled
-            widgets.text(surface, theme, theme.font("ui", 22), button.label, colour,
-                         (button.rect.x + theme.px(18), button.rect.centery), "midleft")
+            label = widgets.text(surface, theme, theme.font("ui", 22), button.label, colour,
+                                 (button.rect.x + theme.px(18), button.rect.centery), "midleft")
             if button.hint and button.enabled:
                 hint_font = theme.font("ui", 13)
-                widgets.text(surface, theme, hint_font, widgets.fit(hint_font, button.hint, theme.px(150)),
+                room = button.rect.right - theme.px(14) - label.right - theme.px(16)
+                widgets.text(surface, theme, hint_font, widgets.fit(hint_font, button.hint, room),
                              pal.text if focused else pal.text_dim,
                              (button.rect.right - theme.px(14), button.rect.centery + theme.px(1)), "midright")
         widgets.text(surface, theme, theme.ui_small, "F1  keys", (255, 240, 230),
