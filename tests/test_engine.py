@@ -147,3 +147,21 @@ def test_history_records_passages_and_choices(sample_story):
     assert [h.choice for h in engine.history] == ["Plug it in.", "Say she never quite listened."]
     assert engine.history[0].lines[0].text.startswith("The box is smaller")
     assert engine.state.choice_log == [2, 1]
+
+
+def test_starting_at_a_node_puts_the_player_in_the_scene_and_sound_of_the_way_there(sample_story):
+    # setup_wait has no scene or loop of its own: the apartment at night and the city come from setup_box.
+    engine = Engine(sample_story, seed=1, start="setup_wait")
+    assert engine.scene.location == "apartment" and engine.scene.time == "night"
+    assert engine.sounding_path[0] == "setup_box" and engine.sounding_path[-1] == "setup_wait"
+    assert engine.state.path == ["setup_wait"]  # nothing on the way was read
+    played = Engine(sample_story, seed=1)
+    assert played.sounding_path == ["setup_box"]
+
+
+def test_a_warp_lands_in_the_scene_of_its_target_not_the_one_left(sample_story):
+    engine = Engine(sample_story, seed=1, start="setup_unopened")
+    assert engine.scene.mood == "melancholy"
+    engine.warp("setup_wait")
+    assert engine.scene.mood == "lonely"
+    assert engine.sounding_path[0] == "setup_box" and "setup_unopened" not in engine.sounding_path

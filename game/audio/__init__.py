@@ -4,7 +4,7 @@ mixer; a silent player with the same interface when there is no device. See docs
     audio = open_audio(story, settings)   # never raises; never waits for synthesis
     captions = audio.enter_node(node.cues, node.stop)
     audio.update(dt); audio.set_volume("music", 0.5); audio.pause(); audio.resume(); audio.shutdown()
-    audio.enter_node(sounding_after(story, state.path), CHANNELS)   # after loading a save
+    audio.enter_node(sounding_after(story, engine.sounding_path), CHANNELS)   # after loading a save
 
 Importing this package loads neither pygame nor pydub.
 """

@@ -65,8 +65,8 @@ class Deck:
 
 
 def sounding_after(story: Story, path: Sequence[str]) -> list[str]:
-    """The loops and music still sounding after entering these nodes in order (GameState.path): what to start
-    after loading a save, e.g. audio.enter_node(sounding_after(story, state.path), CHANNELS)."""
+    """The loops and music still sounding after entering these nodes in order (Engine.sounding_path): what to start
+    after loading a save, e.g. audio.enter_node(sounding_after(story, engine.sounding_path), CHANNELS)."""
     deck = Deck(story)
     for node_id in path:
         node = story.nodes.get(node_id)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ..story import expr
-from ..story.model import NARRATION, Choice, Ending, Node, Scene, Story, Value
+from ..story.model import NARRATION, Choice, Ending, Node, Scene, Story, Value, successors
 from .state import GameState
 
 ROLLBACK_LIMIT = 200
@@ -84,11 +84,13 @@ class Engine:
         self.entered_cues: tuple[str, ...] = ()
         if state is None:
             state = GameState.new(story, seed if seed is not None else random.randrange(2**31))
-            if start is not None:
-                self._require_node(start)
-                state.node = start
             self.state = state
-            self._enter(state.node)
+            if start is not None and start != story.start:
+                self._require_node(start)
+                self._set_scene_of_lead_in(start)
+                self._enter(start)
+            else:
+                self._enter(story.start)
         else:
             self._require_node(state.node)
             self.state = state
@@ -107,6 +109,21 @@ class Engine:
     @property
     def scene(self) -> Scene:
         return Scene(**{k: v for k, v in self.state.scene.items() if k in ("location", "time", "mood", "weather")})
+
+    @property
+    def sounding_path(self) -> list[str]:
+        """The path so far as the music and loops hear it: a stretch that began with a warp (--start, a
+        scene replayed from the flowchart) is heard as if the story's shortest way there came first."""
+        path = self.state.path
+        if not path:
+            return []
+        begin = 0
+        for i in range(len(path) - 1, 0, -1):
+            before = self.story.nodes.get(path[i - 1])
+            if before is None or path[i] not in set(successors(before)):
+                begin = i
+                break
+        return list(self.story.lead_in(path[begin])) + path[begin:]
 
     @property
     def chapter_title(self) -> str:
@@ -212,6 +229,7 @@ class Engine:
         """Jump to a node, keeping variables (for --start and authors' tools)."""
         self._require_node(node_id)
         self._checkpoint("")
+        self._set_scene_of_lead_in(node_id)
         self._enter(node_id)
 
     def set_variable(self, name: str, value: Value) -> None:
@@ -257,6 +275,14 @@ class Engine:
             st = effect.statement
             value = expr.apply_statement(st, ctx)
             self.state.variables[st.var] = self.story.variables[st.var].clamp(value)
+
+    def _set_scene_of_lead_in(self, node_id: str) -> None:
+        """A warp lands in the scene the story's way there leaves, not the one the player left."""
+        self.state.scene.clear()
+        for passed in self.story.lead_in(node_id):
+            scene = self.story.nodes[passed].scene
+            if scene is not None:
+                self.state.scene.update({k: v for k, v in scene.to_dict().items() if v is not None})
 
     def _enter(self, node_id: str) -> None:
         state = self.state

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Union
+from typing import Any, Iterator, NamedTuple, Union
 
 from .expr import Ast, Statement
 
@@ -104,6 +105,13 @@ class Node:
     ending_where: Where | None = None
 
 
+def successors(node: Node) -> Iterator[str]:
+    if node.next:
+        yield node.next
+    for choice in node.choices:
+        yield choice.target
+
+
 @dataclass(frozen=True)
 class Chapter:
     id: str
@@ -180,6 +188,28 @@ class Story:
     def chapter_of(self, node_id: str) -> Chapter | None:
         node = self.nodes.get(node_id)
         return self.chapters.get(node.chapter) if node else None
+
+    def lead_in(self, node_id: str) -> tuple[str, ...]:
+        """The shortest way from the start to a node (conditions ignored), the node excluded: what a player
+        who warps there would most likely have passed through, so its scene and music can be in effect."""
+        if self.start not in self.nodes:
+            return ()
+        came_from: dict[str, str | None] = {self.start: None}
+        queue = deque([self.start])
+        while queue and node_id not in came_from:
+            current = queue.popleft()
+            for target in successors(self.nodes[current]):
+                if target in self.nodes and target not in came_from:
+                    came_from[target] = current
+                    queue.append(target)
+        if node_id not in came_from:
+            return ()
+        way: list[str] = []
+        step = came_from[node_id]
+        while step is not None:
+            way.append(step)
+            step = came_from[step]
+        return tuple(reversed(way))
 
     def speaker_name(self, speaker_id: str) -> str:
         if speaker_id == NARRATION:

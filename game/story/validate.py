@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator
+from typing import Callable
 
 from . import expr
 from .diagnostics import Diagnostic, did_you_mean, sort_key
 from .loader import load_story
-from .model import NARRATION, Expr, Node, Story, Where
+from .model import NARRATION, Expr, Story, Where, successors
 from .recipe import check_recipes
 
 WORD = re.compile(r"[A-Za-z0-9’'-]+")
@@ -17,13 +17,6 @@ WORD = re.compile(r"[A-Za-z0-9’'-]+")
 
 def _diag(code: str, where: Where, message: str, hint: str = "") -> Diagnostic:
     return Diagnostic(code, where.file, where.line, where.col, message, hint)
-
-
-def successors(node: Node) -> Iterator[str]:
-    if node.next:
-        yield node.next
-    for choice in node.choices:
-        yield choice.target
 
 
 def check_start(story: Story) -> list[Diagnostic]:

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import pygame
 
-from ...story.model import Story
-from ...story.validate import successors
+from ...story.model import Story, successors
 from .. import painter, widgets
 from .base import Screen
 from .overlays import Confirm

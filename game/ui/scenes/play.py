@@ -150,7 +150,7 @@ class PlayScene(Scene):
         """The node's cues start and its stops silence; captions follow what the audio says it started."""
         node = self.engine.node
         if restore:
-            cues = sounding_after(self.engine.story, self.engine.state.path)
+            cues = sounding_after(self.engine.story, self.engine.sounding_path)
             started = self.app.audio.enter_node(cues, list(CHANNELS))
         else:
             cues = list(node.cues)
