@@ -85,3 +85,12 @@ def test_a_full_playthrough_reads_in_30_to_45_minutes(story):
         _, shown = replay_engine(story.story, os.path.join(PLAYTHROUGHS, f"{ending}.json"))
         minutes = shown / READING_PACE
         assert 30 <= minutes <= 45, f"{ending}: {shown} words, {minutes:.0f} minutes at {READING_PACE} words a minute"
+
+
+def test_every_choice_changes_the_path_or_the_state(story):
+    """Two choices of a node that go to the same place must change different things, or one is a lie."""
+    empty = []
+    for node in story.story.nodes.values():
+        outcomes = [(c.target, tuple("".join(e.statement.source.split()) for e in c.effects)) for c in node.choices]
+        empty += [f"{node.id}: '{c.text}'" for c, outcome in zip(node.choices, outcomes) if outcomes.count(outcome) > 1]
+    assert not empty, empty
