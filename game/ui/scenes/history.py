@@ -10,6 +10,7 @@ from .base import Screen
 
 class HistoryScene(Screen):
     title = "History"
+    toasts_at_top = True  # the newest line is at the bottom, where a toast would cover it
 
     def __init__(self, app, play):
         super().__init__(app)
