@@ -1,3 +1,4 @@
 from game.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # the audio synthesis process imports this file again and must not start a game
+    raise SystemExit(main())

@@ -164,6 +164,46 @@ def test_cache_follows_the_recipe_not_the_name(fixture_story, tmp_path):
     assert len(bank.get("chime")) > 1000 and bank.stats.synthesized == 1
 
 
+def _finish_in_background(bank, seconds=60.0):
+    bank.start()
+    deadline = time.monotonic() + seconds
+    while bank.busy() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not bank.busy(), "background synthesis did not finish"
+    done = bank.take()
+    bank.close()
+    return done
+
+
+def test_the_game_synthesizes_in_another_process_and_gets_the_same_sound(fixture_story, tmp_path, monkeypatch):
+    from game.audio import synth
+    from game.audio.bank import SoundBank
+    from game.audio.cache import DiskCache
+    here = {name: SoundBank(fixture_story, 44100, 2, DiskCache(str(tmp_path / "here"))).get(name)
+            for name in fixture_story.cues}
+    calls = []
+    monkeypatch.setattr(synth, "pcm", lambda *a: calls.append(a) or b"")  # the window's process must not synthesize
+    bank = SoundBank(fixture_story, 44100, 2, DiskCache(str(tmp_path / "there")))
+    assert _finish_in_background(bank) == here
+    assert not calls and bank.stats.synthesized == len(here)
+    assert len(os.listdir(tmp_path / "there")) == len(here)  # and the next start reads them from the cache
+
+
+def test_without_a_synthesis_process_the_game_synthesizes_in_its_thread(fixture_story, tmp_path, monkeypatch, caplog):
+    from game.audio import bank as bank_module
+    from game.audio.cache import DiskCache
+
+    def no_processes():
+        raise OSError("no processes in this sandbox")
+    monkeypatch.setattr(bank_module, "Renderer", no_processes)
+    bank = bank_module.SoundBank(fixture_story, 44100, 2, DiskCache(str(tmp_path / "c")))
+    with caplog.at_level(logging.INFO, logger="her.audio"):
+        done = _finish_in_background(bank)
+    assert set(done) == set(fixture_story.cues) and all(len(samples) > 1000 for samples in done.values())
+    assert [r.getMessage() for r in caplog.records if "process" in r.getMessage()] == \
+        ["audio: cannot start a synthesis process (no processes in this sandbox); synthesizing in the game"]
+
+
 def test_cache_lives_where_the_environment_says(tmp_path, monkeypatch):
     from game.audio.cache import cache_dir
     monkeypatch.setenv("HER_CACHE_DIR", str(tmp_path))
@@ -221,7 +261,7 @@ def mixer(fixture_story):
 
 def test_opening_never_waits_for_synthesis(fixture_story, monkeypatch):
     from game.audio import bank
-    monkeypatch.setattr(bank.SoundBank, "get", lambda self, name: time.sleep(2) or b"\0\0\0\0" * 100)
+    monkeypatch.setattr(bank.SoundBank, "_synthesize_elsewhere", lambda self, recipe: time.sleep(2) or b"\0\0\0\0" * 100)
     began = time.perf_counter()
     audio = _open(fixture_story)
     assert audio.enter_node(["hum"], []) == ["[a low hum]"]

@@ -1,17 +1,22 @@
 """Rendered samples for every cue of a story: from the disk cache, else synthesized.
 
-A background thread works through the catalogue (cues the game asks for first), so synthesis never
-holds up a frame; `get` does the same work at once for the command line and benchmarks.
+In the game a background thread works through the catalogue (cues the game asks for first) and hands
+the synthesis to a child process: pydub's long C calls hold the GIL, so in a thread of the game they
+would stall the window's frames, and a process runs on the other core. Where no process can be started
+the thread synthesizes itself. `get` does the work at once, here, for the command line and benchmarks.
 """
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import signal
 import threading
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from ..story.model import Cue, Story
-from ..story.recipe import RecipeError, recipe_of
+from ..story.recipe import Recipe, RecipeError, recipe_of
 from .cache import DiskCache, recipe_key
 
 log = logging.getLogger("her.audio")
@@ -23,6 +28,73 @@ class Stats:
     synthesized: int = 0
     failed: int = 0
     synth_seconds: float = 0.0
+
+
+def _render_forever(conn) -> None:
+    """The child process: (recipe, rate, channels) in, samples or a reason out, until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the game; the child ends with it
+    from . import synth
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        recipe, rate, channels = job
+        try:
+            reply = ("ok", synth.pcm(recipe, rate, channels))
+        except RecipeError as err:
+            reply = ("recipe", str(err))
+        except Exception as err:  # noqa: BLE001 - reported to the game, which plays the cue silently
+            reply = ("error", f"{type(err).__name__}: {err}")
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
+
+
+class RendererGone(Exception):
+    """The synthesis process stopped or could not be reached."""
+
+
+class Renderer:
+    """A child process that synthesizes recipes, one at a time."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")  # fork would copy SDL's threads and state
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_render_forever, args=(child,), name="her-audio-synth", daemon=True)
+        self.process.start()
+        child.close()
+
+    def render(self, recipe: Recipe, rate: int, channels: int, closed: Callable[[], bool]) -> bytes | None:
+        """The samples, or None when `closed()` turns true first. Raises RecipeError or RendererGone."""
+        try:
+            self.conn.send((recipe, rate, channels))
+            while not self.conn.poll(0.1):
+                if closed():
+                    return None
+                if not self.process.is_alive():
+                    raise RendererGone(f"exit code {self.process.exitcode}")
+            kind, value = self.conn.recv()
+        except (EOFError, OSError) as err:
+            raise RendererGone(str(err) or type(err).__name__) from err
+        if kind == "recipe":
+            raise RecipeError(value)
+        if kind == "error":
+            raise RuntimeError(value)
+        return value
+
+    def close(self) -> None:
+        try:
+            self.conn.send(None)
+        except (EOFError, OSError):
+            pass
+        self.conn.close()
+        self.process.join(timeout=0.2)
+        if self.process.is_alive():
+            self.process.terminate()  # a long render is abandoned, not waited for
 
 
 class SoundBank:
@@ -37,28 +109,54 @@ class SoundBank:
         self._closed = False
         self._lock = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._renderer: Renderer | None = None
+        self._renderer_failed = False
 
     # -------------------------------------------------------- now, in this thread
 
     def get(self, name: str) -> bytes:
         """The cue's samples. Raises KeyError for an unknown cue or one without a recipe, RecipeError when it
         cannot be rendered."""
+        samples = self._fetch(name, self._synthesize_here)
+        assert samples is not None  # only a closed bank gives up on a render
+        return samples
+
+    def _fetch(self, name: str, synthesize: Callable[[Recipe], bytes | None]) -> bytes | None:
         cue = self.cues[name]
         key = recipe_key(cue.recipe, self.rate, self.channels)
         samples = self.cache.load(key, self.rate, self.channels)
         if samples is not None:
             self.stats.from_cache += 1
             return samples
-        from . import synth  # pydub only when something must actually be synthesized
-
         began = time.perf_counter()
-        samples = synth.pcm(recipe_of(cue), self.rate, self.channels)
+        samples = synthesize(recipe_of(cue))
+        if samples is None:
+            return None
         self.stats.synth_seconds += time.perf_counter() - began
         self.stats.synthesized += 1
         problem = self.cache.store(key, samples, self.rate, self.channels)
         if problem:
             log.warning("audio: %s; sounds will be synthesized again next time", problem)
         return samples
+
+    def _synthesize_here(self, recipe: Recipe) -> bytes:
+        from . import synth  # pydub only when something must actually be synthesized
+        return synth.pcm(recipe, self.rate, self.channels)
+
+    def _synthesize_elsewhere(self, recipe: Recipe) -> bytes | None:
+        if self._renderer is None and not self._renderer_failed:
+            try:
+                self._renderer = Renderer()
+            except Exception as err:  # noqa: BLE001 - no processes here (a sandbox, a frozen build): use the thread
+                self._renderer_failed = True
+                log.info("audio: cannot start a synthesis process (%s); synthesizing in the game", err)
+        if self._renderer is not None:
+            try:
+                return self._renderer.render(recipe, self.rate, self.channels, lambda: self._closed)
+            except RendererGone as err:
+                self._renderer, self._renderer_failed = None, True
+                log.warning("audio: the synthesis process stopped (%s); synthesizing in the game", err)
+        return self._synthesize_here(recipe)
 
     # -------------------------------------------------------- in the background
 
@@ -93,9 +191,17 @@ class SoundBank:
             self._closed = True
             self._todo.clear()
         if self._thread is not None:
-            self._thread.join(timeout=0.1)  # a render in progress finishes on its own; the thread is a daemon
+            self._thread.join(timeout=0.3)  # the worker notices within 0.1 s; it is a daemon either way
 
     def _work(self) -> None:
+        try:
+            self._work_through_todo()
+        finally:
+            if self._renderer is not None:
+                self._renderer.close()
+                self._renderer = None
+
+    def _work_through_todo(self) -> None:
         while True:
             with self._lock:
                 if self._closed or not self._todo:
@@ -104,7 +210,7 @@ class SoundBank:
                 name = self._working = self._todo.pop(0)
             samples: bytes | None = None
             try:
-                samples = self.get(name)
+                samples = self._fetch(name, self._synthesize_elsewhere)
             except RecipeError as err:
                 self.stats.failed += 1
                 log.warning("audio: cue '%s' cannot be synthesized (%s); it stays silent", name, err)
