@@ -204,6 +204,21 @@ def test_without_a_synthesis_process_the_game_synthesizes_in_its_thread(fixture_
         ["audio: cannot start a synthesis process (no processes in this sandbox); synthesizing in the game"]
 
 
+def test_quitting_while_synthesis_is_under_way_is_quiet(tmp_path):
+    script = (
+        "import sys, time\n"
+        f"sys.path.insert(0, {ROOT!r})\n"
+        "from game.audio.bank import SoundBank\n"
+        "from game.audio.cache import DiskCache\n"
+        "from game.story.loader import load_story\n"
+        f"story, _ = load_story({STORY!r})\n"
+        f"SoundBank(story, 44100, 2, DiskCache({str(tmp_path)!r})).start()\n"
+        "time.sleep(1.0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == ""
+
+
 def test_cache_lives_where_the_environment_says(tmp_path, monkeypatch):
     from game.audio.cache import cache_dir
     monkeypatch.setenv("HER_CACHE_DIR", str(tmp_path))

@@ -7,8 +7,10 @@ the thread synthesizes itself. `get` does the work at once, here, for the comman
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
+import multiprocessing.util  # registers the exit hook that ends child processes, before ours below
 import signal
 import threading
 import time
@@ -20,6 +22,15 @@ from ..story.recipe import Recipe, RecipeError, recipe_of
 from .cache import DiskCache, recipe_key
 
 log = logging.getLogger("her.audio")
+_exiting = False
+
+
+def _note_exit() -> None:
+    global _exiting
+    _exiting = True
+
+
+atexit.register(_note_exit)  # runs before multiprocessing ends the child: its end is then no surprise
 
 
 @dataclass
@@ -139,6 +150,9 @@ class SoundBank:
             log.warning("audio: %s; sounds will be synthesized again next time", problem)
         return samples
 
+    def _stopping(self) -> bool:
+        return self._closed or _exiting
+
     def _synthesize_here(self, recipe: Recipe) -> bytes:
         from . import synth  # pydub only when something must actually be synthesized
         return synth.pcm(recipe, self.rate, self.channels)
@@ -152,8 +166,10 @@ class SoundBank:
                 log.info("audio: cannot start a synthesis process (%s); synthesizing in the game", err)
         if self._renderer is not None:
             try:
-                return self._renderer.render(recipe, self.rate, self.channels, lambda: self._closed)
+                return self._renderer.render(recipe, self.rate, self.channels, self._stopping)
             except RendererGone as err:
+                if self._stopping():
+                    return None
                 self._renderer, self._renderer_failed = None, True
                 log.warning("audio: the synthesis process stopped (%s); synthesizing in the game", err)
         return self._synthesize_here(recipe)
