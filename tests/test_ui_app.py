@@ -675,6 +675,7 @@ def test_the_outage_glitch_tears_the_screen_but_never_the_words_being_read():
         for x in range(0, 640, 8):
             original.fill((rng.randrange(200), rng.randrange(200), rng.randrange(200)), (x, y, 8, 4))
     words = pygame.Rect(100, 250, 440, 60)
+    original.fill((100, 220, 100), words.inflate(-40, -20))  # "the words": a green brighter than any background
     torn_outside = 0
     for frame in range(40):
         surf = original.copy()
@@ -685,6 +686,9 @@ def test_the_outage_glitch_tears_the_screen_but_never_the_words_being_read():
         assert (shift == shift[0, 0]).all(), f"frame {frame}: the words were torn"
         whole = pygame.surfarray.array3d(surf).astype(int) - pygame.surfarray.array3d(original).astype(int)
         torn_outside += not (whole[20:620] == whole[20, 0]).all()
+        pixels = pygame.surfarray.array3d(surf).astype(int)
+        pixels[words.left:words.right, words.top:words.bottom] = 0
+        assert not (pixels[..., 1] >= 219).any(), f"frame {frame}: the words were copied out beside themselves"
     assert torn_outside > 10  # and the rest of the screen does tear
 
 

@@ -970,12 +970,18 @@ def glitch(surf: pygame.Surface, t: float, still: bool = False, keep: tuple[pyga
     bounds = surf.get_rect()
     spared = [(rect, surf.subsurface(rect).copy()) for rect in (r.clip(bounds) for r in keep)
               if rect.width and rect.height]
+    untorn = surf.copy() if spared else None
     for _ in range(rng.randrange(2, 6)):
         y = rng.randrange(0, h - 8)
-        band = rng.randrange(4, max(5, h // 14))
+        band = min(rng.randrange(4, max(5, h // 14)), h - y)
         dx = rng.randrange(-w // 18, w // 18)
-        strip = surf.subsurface((0, y, w, min(band, h - y))).copy()
+        strip = surf.subsurface((0, y, w, band)).copy()
         surf.blit(strip, (dx, y))
+        for rect, _ in spared:  # the spared words must not reappear beside themselves, shifted out of their rect
+            top, bottom = max(y, rect.top), min(y + band, rect.bottom)
+            if top < bottom and dx:
+                ghost = pygame.Rect(rect.x + dx if dx < 0 else rect.right, top, abs(dx), bottom - top).clip(bounds)
+                surf.blit(untorn, ghost, ghost)
     for rect, pixels in spared:
         surf.blit(pixels, rect)
     tint = pygame.Surface((w, h))
