@@ -280,9 +280,12 @@ class Engine:
         """A warp lands in the scene the story's way there leaves, not the one the player left."""
         self.state.scene.clear()
         for passed in self.story.lead_in(node_id):
-            scene = self.story.nodes[passed].scene
-            if scene is not None:
-                self.state.scene.update({k: v for k, v in scene.to_dict().items() if v is not None})
+            self._merge_scene(self.story.nodes[passed].scene)
+
+    def _merge_scene(self, scene: Scene | None) -> None:
+        """A node's scene changes only the fields it names; the rest carry over."""
+        if scene is not None:
+            self.state.scene.update({k: v for k, v in scene.to_dict().items() if v is not None})
 
     def _enter(self, node_id: str) -> None:
         state = self.state
@@ -291,8 +294,7 @@ class Engine:
         state.steps += 1
         state.visits[node_id] = state.visits.get(node_id, 0) + 1
         state.path.append(node_id)
-        if node.scene is not None:
-            state.scene.update({k: v for k, v in node.scene.to_dict().items() if v is not None})
+        self._merge_scene(node.scene)
         self._apply(node.effects, "n")
         if node.ending:
             state.ending = node.ending
