@@ -16,7 +16,7 @@ from .story.analysis import DEFAULT_MAX_STATES, DEFAULT_SEED_TRIES, Exploration,
 from .story.model import Choice, Story
 from .text import Replay, ReplayError, read_replay, write_replay
 
-PLAYTHROUGHS = os.path.join(PROJECT_ROOT, "tests", "playthroughs")
+PLAYTHROUGHS = os.path.join(PROJECT_ROOT, "story", "playthroughs")
 
 
 def _load(args: argparse.Namespace) -> Story:
@@ -109,7 +109,7 @@ def _args_explore(p: argparse.ArgumentParser) -> None:
     p.add_argument("--coverage", action="store_true",
                    help="count the nodes and choices the witnesses and the golden playthroughs cover")
     p.add_argument("--playthroughs", metavar="DIR", default=PLAYTHROUGHS,
-                   help="golden playthroughs (replay files) for --coverage (default tests/playthroughs)")
+                   help="golden playthroughs (replay files) for --coverage (default: the story's playthroughs folder)")
 
 
 def cmd_explore(args: argparse.Namespace) -> int:

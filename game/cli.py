@@ -5,7 +5,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from .story.diagnostics import Diagnostic
 from .story.model import Story

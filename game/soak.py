@@ -16,8 +16,9 @@ import random
 import tempfile
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .runtime.engine import ROLLBACK_LIMIT, Engine
 from .runtime.saves import SaveStore

@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import TextIO
 
 from .runtime.engine import Engine, EngineError
 from .runtime.persist import PlayerData

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
 
@@ -10,11 +9,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-STORY = os.path.join(ROOT, "story")
-FIXTURES = os.path.join(ROOT, "tests", "fixtures")
-SAMPLE = os.path.join(FIXTURES, "ok", "sample")
+from tests.paths import SAMPLE
 
 
 @pytest.fixture(autouse=True)

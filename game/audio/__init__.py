@@ -11,7 +11,8 @@ Importing this package loads neither pygame nor pydub.
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from ..story.model import Story
 from .deck import sounding_after

@@ -14,8 +14,8 @@ import multiprocessing.util  # registers the exit hook that ends child processes
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..story.model import Cue, Story
 from ..story.recipe import Recipe, RecipeError, recipe_of

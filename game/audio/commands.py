@@ -7,7 +7,7 @@ import functools
 import os
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ..cli import EXIT_FOUND, EXIT_OK, UsageError, _story_arg, print_diagnostics, story_paths
 from ..story.diagnostics import did_you_mean

@@ -3,8 +3,8 @@ and the silent one so captions come out the same with or without a sound device.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from ..story.model import CHANNELS, Cue, Story
 

@@ -11,8 +11,9 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from ..story.model import Cue, Story
 from .bank import SoundBank
@@ -77,7 +78,7 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     """Runs the method; if pygame fails, the player goes silent and the silent player answers instead."""
 
     @functools.wraps(method)
-    def run(self: "PygameAudio", *args: Any) -> T:
+    def run(self: PygameAudio, *args: Any) -> T:
         if self.failed is not None:
             return getattr(self.failed, method.__name__)(*args)
         try:
@@ -112,7 +113,7 @@ class PygameAudio:
         self.bank.start()
 
     @classmethod
-    def open(cls, story: Story, settings: dict[str, Any], cache: DiskCache | None = None) -> "PygameAudio":
+    def open(cls, story: Story, settings: dict[str, Any], cache: DiskCache | None = None) -> PygameAudio:
         """Raises pygame.error when there is no usable device."""
         owns = not pygame.mixer.get_init()
         if owns:

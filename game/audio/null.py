@@ -1,7 +1,8 @@
 """The silent player: same interface as the mixer, used when there is no sound device or it fails."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..story.model import CHANNELS, Story
 from .deck import Deck

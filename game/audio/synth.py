@@ -10,8 +10,8 @@ import random
 import sys
 import warnings
 from array import array
+from collections.abc import Callable
 from itertools import accumulate
-from typing import Callable
 
 from ..story.recipe import Envelope, Loop, Recipe, RecipeError, Sound, natural_seconds
 

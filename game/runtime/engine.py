@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..story import expr
 from ..story.model import NARRATION, Choice, Ending, Node, Scene, Story, Value, successors

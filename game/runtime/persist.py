@@ -21,7 +21,7 @@ class PlayerData:
     note: str = ""  # set when the file was damaged and had to be set aside
 
     @classmethod
-    def load(cls, folder: str, story_id: str) -> "PlayerData":
+    def load(cls, folder: str, story_id: str) -> PlayerData:
         path = os.path.join(folder, f"{story_id}-{PLAYER_FILE}")
         data = cls(path)
         if not os.path.exists(path):

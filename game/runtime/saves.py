@@ -5,9 +5,10 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from ..story.model import Story
 from .engine import Engine
@@ -70,7 +71,7 @@ class SaveStore:
         data = {
             "format": SAVE_FORMAT, "kind": SAVE_KIND, "story": self.story.id, "title": self.story.title,
             "fingerprint": self.story.fingerprint,
-            "saved_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+            "saved_at": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
             "chapter": engine.chapter_title, "node_title": node.title or node.id, "play_time": round(play_time, 1),
             "choice_log": list(state.choice_log), "thumbnail": thumbnail, "state": state.to_dict(),
         }

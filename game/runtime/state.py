@@ -23,13 +23,13 @@ class GameState:
     ending: str | None = None
 
     @classmethod
-    def new(cls, story: Story, seed: int) -> "GameState":
+    def new(cls, story: Story, seed: int) -> GameState:
         return cls(node=story.start, variables={n: v.default for n, v in story.variables.items()}, seed=seed)
 
     def seen(self, node: str) -> bool:
         return self.visits.get(node, 0) > 0
 
-    def copy(self) -> "GameState":
+    def copy(self) -> GameState:
         # every value inside is immutable, so copying the containers is a full copy (and far faster than deepcopy)
         return GameState(node=self.node, variables=dict(self.variables), seed=self.seed, visits=dict(self.visits),
                          once_taken=set(self.once_taken), steps=self.steps, choice_log=list(self.choice_log),
@@ -44,7 +44,7 @@ class GameState:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "GameState":
+    def from_dict(cls, data: dict[str, Any]) -> GameState:
         """Raises ValueError with a readable message when the data is not a state."""
         try:
             state = cls(

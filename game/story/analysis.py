@@ -30,8 +30,9 @@ import bisect
 import heapq
 import math
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from . import expr
 from .model import Choice, Node, Story, Value
@@ -1042,7 +1043,7 @@ class _DD:
             return found
         return rec(a)
 
-    def image(self, a: int, tr: "_Transition") -> int:
+    def image(self, a: int, tr: _Transition) -> int:
         """{f(v) : v in a} for a transition acting on each slot's value separately."""
         memo: dict[int, int] = {}
         level, kids, mk, union = self.level, self.kids, self.mk, self.union
@@ -1065,7 +1066,7 @@ class _DD:
             return found
         return rec(a)
 
-    def pull_back(self, a: int, tr: "_Transition", g: int) -> int:
+    def pull_back(self, a: int, tr: _Transition, g: int) -> int:
         """{v in a : f(v) in g}; for a labelled g, the same for each label's set."""
         memo: dict[tuple[int, int], int] = {}
         level, kids, mk = self.level, self.kids, self.mk
@@ -1438,7 +1439,7 @@ class _Search:
                         continue
                     pending[node] = 0
                     into: dict[int, int] = {}
-                    for tr, part, needs, p, shown in self._parts(node, states):
+                    for tr, part, _needs, _p, _shown in self._parts(node, states):
                         if tr is None:
                             self.stuck[node] = dd.union(self.stuck.get(node, 0), part)
                             continue

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, asdict
-from typing import Iterable
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 
 ERROR = "error"
 WARNING = "warning"

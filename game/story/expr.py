@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterator, Mapping, Protocol, Union
+from typing import Protocol
 
-Value = Union[bool, int, str]
+Value = bool | int | str
 MAX_LENGTH = 2000
 MAX_DEPTH = 64
 
@@ -83,22 +84,22 @@ class Var:
 @dataclass(frozen=True)
 class Unary:
     op: str  # "-" | "not"
-    operand: "Ast"
+    operand: Ast
     pos: int
 
 
 @dataclass(frozen=True)
 class Binary:
     op: str
-    left: "Ast"
-    right: "Ast"
+    left: Ast
+    right: Ast
     pos: int
 
 
 @dataclass(frozen=True)
 class Call:
     name: str  # visits | seen | chance | min | max
-    args: tuple["Ast", ...]
+    args: tuple[Ast, ...]
     pos: int
 
 
@@ -109,7 +110,7 @@ class NodeRef:
     pos: int
 
 
-Ast = Union[Lit, Var, Unary, Binary, Call, NodeRef]
+Ast = Lit | Var | Unary | Binary | Call | NodeRef
 
 FUNCTIONS = {"visits": 1, "seen": 1, "chance": 1, "min": 2, "max": 2}
 KEYWORDS = {"and", "or", "not", "true", "false", "toggle"}

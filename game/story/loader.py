@@ -10,15 +10,34 @@ import glob
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
 from . import expr, fields
 from .diagnostics import Diagnostic, did_you_mean
-from .model import (CHANNELS, FORMAT_VERSION, ID_PATTERN, NARRATION, SCENE_VOCABULARY, Chapter, Choice, Cue,
-                    Effect, Ending, Expr, Node, Passage, Scene, Speaker, Story, Variable, Where)
+from .model import (
+    CHANNELS,
+    FORMAT_VERSION,
+    ID_PATTERN,
+    NARRATION,
+    SCENE_VOCABULARY,
+    Chapter,
+    Choice,
+    Cue,
+    Effect,
+    Ending,
+    Expr,
+    Node,
+    Passage,
+    Scene,
+    Speaker,
+    Story,
+    Variable,
+    Where,
+)
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -863,7 +882,9 @@ def _read_extensions(src: Source, items: YList, build: _Build) -> None:
             continue
         added: list[Choice] = []
         start = len(node.choices)
-        for index, (choice_item, choice_where) in enumerate(zip(f.get("choices") or [], (f.get("choices") or YList()).item_at if f.get("choices") else []), start + 1):
+        added_items = f.get("choices") or []
+        added_wheres = added_items.item_at if added_items else []
+        for index, (choice_item, choice_where) in enumerate(zip(added_items, added_wheres), start + 1):
             cm = _as_map(src, choice_item, choice_where, "an added choice")
             if cm is None:
                 continue

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, NamedTuple, Union
+from typing import Any, NamedTuple
 
 from .expr import Ast, Statement
 
@@ -33,7 +34,7 @@ class Where(NamedTuple):
         return f"{self.file}:{self.line}:{self.col}"
 
 
-Value = Union[bool, int, str]
+Value = bool | int | str
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Scene:
     mood: str | None = None
     weather: str | None = None
 
-    def merged_over(self, base: "Scene") -> "Scene":
+    def merged_over(self, base: Scene) -> Scene:
         return Scene(**{k: getattr(self, k) or getattr(base, k) for k in SCENE_VOCABULARY})
 
     def to_dict(self) -> dict[str, str | None]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .diagnostics import Diagnostic, did_you_mean
 from .model import Cue, Story, Where
@@ -57,7 +58,7 @@ class Sound:
     noise: str = "white"
     seed: int = 1
     envelope: Envelope = Envelope()
-    children: tuple["Sound", ...] = ()
+    children: tuple[Sound, ...] = ()
     at: float = 0.0  # start inside a mix, seconds
     gain: float = 0.0
     pan: float = 0.0

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 from . import expr
 from .diagnostics import Diagnostic, did_you_mean, sort_key

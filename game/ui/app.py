@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Sequence
 
 import pygame
 
@@ -19,11 +19,11 @@ from ..runtime.engine import EngineError
 from ..runtime.saves import QUICK, SaveError
 from ..story.model import CHANNELS, Story
 from ..story.validate import load_and_validate
+from . import widgets
 from .painter import Painter
 from .session import PLAY, SCENE, Library, Session
 from .settings import VOLUME_CHANNELS, Settings
 from .theme import Theme
-from . import widgets
 
 WINDOW_SIZE = (1280, 720)
 MIN_SIZE = (640, 360)

@@ -61,6 +61,7 @@ def play(args: argparse.Namespace) -> int:
         return cli.EXIT_USAGE
 
     import pygame  # only now: listing subcommands must not pay for (or require) pygame
+
     from .app import App, NoDisplay, Options
 
     try:

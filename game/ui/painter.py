@@ -12,8 +12,8 @@ import math
 import random
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pygame
 
@@ -677,7 +677,7 @@ def _cabin(c: Canvas) -> None:
     s = c.s
     c.sky()
     c.sun()
-    for i, (base, colour_t) in enumerate(((150, 0.35), (176, 0.55))):
+    for i, (base, _colour_t) in enumerate(((150, 0.35), (176, 0.55))):
         colour = mix(c.horizon, (230, 236, 246), 0.5) if i == 0 else mix(c.shade(0.4), (240, 244, 250), 0.5)
         pts = [(0, CH)]
         for x in range(0, CW + 20, 20):

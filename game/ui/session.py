@@ -5,8 +5,9 @@ story rule stays in game.runtime.engine.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+
 from ..runtime.engine import Engine
 from ..runtime.persist import PlayerData
 from ..runtime.saves import AUTO, QUICK, PlayClock, SaveError, SaveStore, reconcile
@@ -52,11 +53,11 @@ class Session:
     # ------------------------------------------------------------ starting
 
     @classmethod
-    def new(cls, library: Library, seed: int | None = None, start: str | None = None, mode: str = PLAY) -> "Session":
+    def new(cls, library: Library, seed: int | None = None, start: str | None = None, mode: str = PLAY) -> Session:
         return cls(library, Engine(library.story, seed=seed, start=start), mode)
 
     @classmethod
-    def load(cls, library: Library, slot: str) -> tuple["Session", list[str]]:
+    def load(cls, library: Library, slot: str) -> tuple[Session, list[str]]:
         """Raises SaveError (or EngineError for a state the story cannot hold)."""
         loaded = library.saves.load(slot)
         return cls(library, Engine(library.story, loaded.state), PLAY, loaded.info.play_time), loaded.notes

@@ -30,7 +30,7 @@ class Settings:
     RANGES = {"text_speed": (0, 200), "auto_delay": (0.3, 6.0), "font_scale": (0.8, 1.4)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Settings":
+    def from_dict(cls, data: dict[str, Any]) -> Settings:
         """Unknown keys are kept out, wrong types fall back to defaults, numbers are clamped."""
         settings = cls()
         if not isinstance(data, dict):

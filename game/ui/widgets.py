@@ -1,8 +1,8 @@
 """Small drawing helpers and widgets shared by the screens: panels, wrapped text, buttons, sliders."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pygame
 

@@ -22,7 +22,7 @@ class Scene:
     opaque = True  # False: the scene below shows through (menus and overlays)
     toasts_at_top = False  # where short messages appear while this scene is on top
 
-    def __init__(self, app: "App"):
+    def __init__(self, app: App):
         self.app = app
 
     @property
@@ -61,7 +61,7 @@ class Scene:
 class MenuScene(Scene):
     """A vertical list of buttons, driven by mouse, arrows + Enter, or Esc to go back."""
 
-    def __init__(self, app: "App"):
+    def __init__(self, app: App):
         super().__init__(app)
         self.buttons: list[widgets.Button] = []
         self.focus = -1

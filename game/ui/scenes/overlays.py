@@ -1,7 +1,7 @@
 """Things that sit over any screen: the key map (F1), story errors after a reload, yes/no questions."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pygame
 

@@ -42,7 +42,7 @@ class Beat:
 
     @property
     def length(self) -> int:
-        return sum(len(l) + 1 for l in self.lines)
+        return sum(len(line) + 1 for line in self.lines)
 
 
 class PlayScene(Scene):

@@ -5,9 +5,9 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
-
-from conftest import ROOT
+from tests.paths import ROOT
 
 GUIDE = os.path.join(ROOT, "docs", "authoring.md")
 BLOCK = re.compile(r"(?:<!-- file: (?P<file>\S+) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S)
@@ -29,7 +29,9 @@ def test_follow_the_authoring_guide(tmp_path):
     for part in ("game", "story", "docs"):
         shutil.copytree(os.path.join(ROOT, part), work / part)
     shutil.copy(os.path.join(ROOT, "main.py"), work / "main.py")
-    env = dict(os.environ, HER_DATA_DIR=str(tmp_path / "data"))
+    # the guide's `python` is the interpreter running the tests, whatever the shell's PATH says
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    env = dict(os.environ, HER_DATA_DIR=str(tmp_path / "data"), PATH=path)
     outputs = []
     for lang, file, body in steps():
         if file:

@@ -11,10 +11,8 @@ from game.runtime.saves import SaveStore
 from game.story.validate import load_and_validate
 from game.ui.app import App, Options
 from game.ui.session import Library, Session
+from tests.paths import SAMPLE
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SAMPLE = os.path.join(ROOT, "tests", "fixtures", "ok", "sample")
-TOUR = os.path.join(ROOT, "tests", "fixtures", "ok", "ui_tour")
 INPUT_PACE = 0.25  # seconds of real time a player's key press or click takes
 
 

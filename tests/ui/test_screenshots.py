@@ -17,8 +17,21 @@ from game.ui.scenes.flowchart import FlowchartScene
 from game.ui.scenes.history import HistoryScene
 from game.ui.scenes.saves import SavesScene
 from game.ui.scenes.settings import SettingsScene
-from ui_driver import (ROOT, TOUR, button_labelled, choose, click, key, long_choice_story, long_story, make_app,
-                       new_game, play_scene, read_to_end_of_node, shot, step)
+from tests.paths import ROOT, TOUR
+from tests.ui.driver import (
+    button_labelled,
+    choose,
+    click,
+    key,
+    long_choice_story,
+    long_story,
+    make_app,
+    new_game,
+    play_scene,
+    read_to_end_of_node,
+    shot,
+    step,
+)
 
 FOLDER = os.environ.get("HER_SCREENSHOTS") or os.path.join(ROOT, "build", "screenshots")
 

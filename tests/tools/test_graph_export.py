@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from conftest import FIXTURES, SAMPLE
 from game.cli import main
+from tests.paths import FIXTURES, SAMPLE
 
 DEAD = os.path.join(FIXTURES, "explore", "dead_choice")
 

@@ -12,11 +12,11 @@ import wave
 
 import pytest
 
-from conftest import FIXTURES, ROOT, STORY
 from game.cli import main
 from game.story.loader import load_story
 from game.story.model import Where
 from game.story.recipe import parse_recipe, recipe_of
+from tests.paths import FIXTURES, ROOT, STORY
 
 AUDIO_FIXTURE = os.path.join(FIXTURES, "audio")
 
@@ -207,7 +207,6 @@ def test_without_a_synthesis_process_the_game_synthesizes_in_its_thread(fixture_
 def test_quitting_while_synthesis_is_under_way_is_quiet(tmp_path):
     script = (
         "import sys, time\n"
-        f"sys.path.insert(0, {ROOT!r})\n"
         "from game.audio.bank import SoundBank\n"
         "from game.audio.cache import DiskCache\n"
         "from game.story.loader import load_story\n"
@@ -390,7 +389,6 @@ def test_no_mixer_plays_silently_with_one_log_line(fixture_story, monkeypatch, c
 
 NO_CARD_RUN = """
 import logging, sys
-sys.path.insert(0, {root!r})
 logging.basicConfig(format="%(message)s")
 from game.story.loader import load_story
 from game.audio import open_audio
@@ -403,7 +401,7 @@ audio.shutdown()
 
 def test_a_missing_sound_card_costs_the_player_one_line_not_alsa_noise(tmp_path):
     env = dict(os.environ, SDL_AUDIODRIVER="alsa", ALSA_CARD="no_such_card_here", HER_CACHE_DIR=str(tmp_path))
-    result = subprocess.run([sys.executable, "-c", NO_CARD_RUN.format(root=ROOT, fixture=AUDIO_FIXTURE)],
+    result = subprocess.run([sys.executable, "-c", NO_CARD_RUN.format(fixture=AUDIO_FIXTURE)],
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "ALSA lib" not in result.stderr
@@ -446,7 +444,6 @@ def test_a_recipe_that_clips_is_silent_with_a_log_line(fixture_story, caplog):
 
 DISK_RUN = """
 import sys, time
-sys.path.insert(0, {root!r})
 from game.story.loader import load_story
 from game.audio import open_audio
 story, _ = load_story({fixture!r})
@@ -479,7 +476,7 @@ def test_disk_driver_captures_real_sound_while_cues_play(tmp_path):
     from array import array
     out = tmp_path / "out.raw"
     env = dict(os.environ, SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(out), HER_CACHE_DIR=str(tmp_path / "c"))
-    result = subprocess.run([sys.executable, "-c", DISK_RUN.format(root=ROOT, fixture=AUDIO_FIXTURE)],
+    result = subprocess.run([sys.executable, "-c", DISK_RUN.format(fixture=AUDIO_FIXTURE)],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:2] == ["['[a low hum]', '[a chime]']", "['[tune A]']"]

@@ -8,12 +8,10 @@ import sys
 
 import pytest
 
-from conftest import ROOT, STORY
 from game.runtime.engine import Engine
 from game.story.validate import count_words, load_and_validate, stats
 from game.text import read_replay
-
-PLAYTHROUGHS = os.path.join(ROOT, "tests", "playthroughs")
+from tests.paths import PLAYTHROUGHS, ROOT, STORY
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import os
 
 import pytest
 
-from conftest import FIXTURES, SAMPLE
 from game.analysis_commands import play
 from game.cli import main
 from game.runtime import engine as engine_module
@@ -14,6 +13,7 @@ from game.runtime.engine import Engine, EngineError
 from game.soak import soak
 from game.story.analysis import Model
 from game.story.validate import load_and_validate
+from tests.paths import FIXTURES, SAMPLE
 
 SOFTLOCK = os.path.join(FIXTURES, "explore", "softlock_variable")
 
@@ -35,9 +35,10 @@ def test_sample_soaks_clean_and_mixes_saves_loads_and_rollbacks(capsys, tmp_path
 
 
 def test_actions_include_saves_loads_and_rollbacks():
-    from game.soak import Run
     import random
     import tempfile
+
+    from game.soak import Run
     story = load(SAMPLE)
     kinds = set()
     with tempfile.TemporaryDirectory() as folder:

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, ROOT, SAMPLE
 from game.cli import main
 from game.story.diagnostics import CODES
 from game.story.validate import load_and_validate
+from tests.paths import FIXTURES, ROOT, SAMPLE
 
 BAD = os.path.join(FIXTURES, "bad")
 CASES = sorted(os.listdir(BAD))

@@ -11,12 +11,12 @@ import time
 
 import pytest
 
-from conftest import ROOT, SAMPLE
 from game.runtime.engine import Engine
 from game.runtime.persist import PlayerData
 from game.runtime.saves import AUTO, QUICK, SaveError, SaveStore
 from game.runtime.storage import data_dir
 from game.story.validate import load_and_validate
+from tests.paths import SAMPLE
 
 
 def test_data_dir_is_overridable(tmp_path, monkeypatch):
@@ -114,7 +114,6 @@ def test_hand_edited_save_with_the_same_fingerprint_is_fitted_not_crashed(sample
 
 SAVER = """
 import sys
-sys.path.insert(0, {root!r})
 from game.story.validate import load_and_validate
 from game.runtime.engine import Engine
 from game.runtime.saves import SaveStore
@@ -134,7 +133,7 @@ def test_sigkill_while_saving_never_leaves_a_broken_slot(sample_story, tmp_path)
     folder = str(tmp_path / "data")
     store = SaveStore(folder, sample_story)
     for attempt in range(5):
-        proc = subprocess.Popen([sys.executable, "-c", SAVER.format(root=ROOT, sample=SAMPLE, folder=folder)],
+        proc = subprocess.Popen([sys.executable, "-c", SAVER.format(sample=SAMPLE, folder=folder)],
                                 stdout=subprocess.PIPE)
         assert proc.stdout.readline().strip() == b"ready"
         time.sleep(0.05 + attempt * 0.03)

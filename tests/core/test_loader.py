@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 import shutil
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from conftest import SAMPLE
 from game.story.loader import Source, load_story
 from game.story.validate import load_and_validate
+from tests.paths import SAMPLE
 
 
 def test_sample_story_loads_with_positions(sample_story):

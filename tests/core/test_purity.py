@@ -2,7 +2,7 @@
 import ast
 import os
 
-from conftest import ROOT
+from tests.paths import ROOT
 
 FORBIDDEN = ("pygame", "pydub", "game.ui", "game.audio")
 

@@ -27,7 +27,7 @@ def random_story(rng: random.Random, folder) -> None:
     ids = [f"n{i}" for i in range(count)]
     endings = ids[-2:]
     lines = ["chapter: {id: c, title: C}", "nodes:"]
-    for i, node in enumerate(ids):
+    for _i, node in enumerate(ids):
         lines += [f"  - id: {node}", "    text: [Text.]"]
         if rng.random() < 0.2:
             lines.append(f"    effects: [\"{rng.choice(EFFECTS)}\"]")

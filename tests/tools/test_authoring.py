@@ -9,11 +9,11 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, SAMPLE
 from game.authoring import build_schema, schema_text
 from game.cli import main
 from game.runtime.engine import Engine
 from game.story.validate import load_and_validate
+from tests.paths import ROOT, SAMPLE
 
 SCHEMA_FILE = os.path.join(ROOT, "docs", "story.schema.json")
 
@@ -132,7 +132,6 @@ def test_text_mode_reload_keeps_the_place(tmp_path):
     chapter = story / "chapters" / "setup.yaml"
     script = (
         "import sys, io\n"
-        f"sys.path.insert(0, {ROOT!r})\n"
         "from game.cli import main\n"
         f"chapter = {str(chapter)!r}\n"
         "lines = iter(['2', 'RELOAD', '1'])\n"

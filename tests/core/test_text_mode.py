@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SAMPLE
+from tests.paths import ROOT, SAMPLE
 
 TRANSCRIPTS = sorted(glob.glob(os.path.join(ROOT, "tests", "transcripts", "*.txt")))
 

@@ -23,8 +23,22 @@ from game.ui.scenes.saves import SavesScene
 from game.ui.scenes.settings import SettingsScene
 from game.ui.scenes.title import TitleScene
 from game.ui.session import PLAY, REPLAY
-from ui_driver import (ROOT, SAMPLE, TOUR, button_labelled, choose, click, key, long_choice_story, long_story,
-                       make_app, new_game, pause, play_scene, read_to_end_of_node, step, wheel)
+from tests.paths import ROOT, SAMPLE, TOUR
+from tests.ui.driver import (
+    button_labelled,
+    choose,
+    click,
+    key,
+    long_choice_story,
+    long_story,
+    make_app,
+    new_game,
+    pause,
+    play_scene,
+    read_to_end_of_node,
+    step,
+    wheel,
+)
 
 
 @pytest.fixture(autouse=True)

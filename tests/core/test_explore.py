@@ -7,9 +7,9 @@ import os
 import random
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import FIXTURES, SAMPLE, STORY
 from game.analysis_commands import play
 from game.cli import main
 from game.runtime.engine import Engine
@@ -17,6 +17,7 @@ from game.story import expr
 from game.story.analysis import Model, chance_roll, explore
 from game.story.validate import load_and_validate
 from game.text import read_replay
+from tests.paths import FIXTURES, SAMPLE, STORY
 
 EXPLORE = os.path.join(FIXTURES, "explore")
 

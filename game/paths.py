@@ -1,0 +1,17 @@
+"""Where the shipped story and assets are: inside the installed package, or beside it in a checkout."""
+from __future__ import annotations
+
+import os
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_BUNDLED = os.path.join(PACKAGE_DIR, "_data")  # filled by the wheel build (pyproject: force-include)
+
+
+def shipped(name: str) -> str:
+    """The folder `name` ('story' or 'assets') of the installed game or of the source checkout."""
+    bundled = os.path.join(_BUNDLED, name)
+    return bundled if os.path.isdir(bundled) else os.path.join(os.path.dirname(PACKAGE_DIR), name)
+
+
+SHIPPED_STORY = shipped("story")
+ASSETS = shipped("assets")
