@@ -8,10 +8,11 @@ _BUNDLED = os.path.join(PACKAGE_DIR, "_data")  # filled by the wheel build (pypr
 
 
 def shipped(name: str) -> str:
-    """The folder `name` ('story' or 'assets') of the installed game or of the source checkout."""
+    """The folder `name` ('story', 'assets' or 'docs') of the installed game or of the source checkout."""
     bundled = os.path.join(_BUNDLED, name)
     return bundled if os.path.isdir(bundled) else os.path.join(os.path.dirname(PACKAGE_DIR), name)
 
 
 SHIPPED_STORY = shipped("story")
 ASSETS = shipped("assets")
+DOCS = shipped("docs")  # the JSON Schema that scaffolded branches point editors at

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..story import expr
+from ..story.functions import chance_roll
 from ..story.model import NARRATION, Choice, Ending, Node, Scene, Story, Value, successors
 from .state import GameState
 
@@ -67,8 +68,7 @@ class _Context:
 
     def chance(self, percent: int) -> bool:
         self.calls += 1
-        rng = random.Random(f"{self.state.seed}:{self.state.steps}:{self.tag}:{self.calls}")
-        return rng.randrange(100) < percent
+        return chance_roll(self.state.seed, self.state.steps, self.tag, self.calls) < percent
 
 
 def evaluate_condition(condition, state: GameState, tag: str) -> bool:
@@ -162,9 +162,10 @@ class Engine:
     @property
     def can_continue(self) -> bool:
         """True on a linear node (or one whose only way on is a silent fallback): call proceed()."""
-        return self._continue_target() is not None
+        return self.continuation() is not None
 
-    def _continue_target(self) -> tuple[str, Choice | None] | None:
+    def continuation(self) -> tuple[str, Choice | None] | None:
+        """Where proceed() goes: (node id, the silent fallback it takes or None), or None when it cannot."""
         node = self.node
         if node.next:
             return node.next, None
@@ -183,7 +184,7 @@ class Engine:
     # ------------------------------------------------------------ acting
 
     def proceed(self) -> None:
-        target = self._continue_target()
+        target = self.continuation()
         if target is None:
             raise EngineError(self._why_not_continue())
         node_id, choice = target

@@ -197,3 +197,9 @@ class PlayClock:
 
     def total(self) -> float:
         return self.base + time.monotonic() - self.started
+
+
+def format_play_time(seconds: float) -> str:
+    """Play time as a save slot shows it: '12m 05s', '2h 03m'."""
+    minutes = int(seconds // 60)
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m {int(seconds % 60):02d}s"

@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-Value = bool | int | str
+from .functions import FUNCTIONS, Context, Value
+
+__all__ = ["FUNCTIONS", "Context", "Value"]  # re-exported: the language's names in one import
 MAX_LENGTH = 2000
 MAX_DEPTH = 64
 
@@ -98,7 +100,7 @@ class Binary:
 
 @dataclass(frozen=True)
 class Call:
-    name: str  # visits | seen | chance | min | max
+    name: str  # a key of functions.FUNCTIONS
     args: tuple[Ast, ...]
     pos: int
 
@@ -112,7 +114,6 @@ class NodeRef:
 
 Ast = Lit | Var | Unary | Binary | Call | NodeRef
 
-FUNCTIONS = {"visits": 1, "seen": 1, "chance": 1, "min": 2, "max": 2}
 KEYWORDS = {"and", "or", "not", "true", "false", "toggle"}
 
 # binding power of infix operators
@@ -208,7 +209,8 @@ class _Parser:
         args: list[Ast] = []
         if self.tok.text != ")":
             while True:
-                if name.text in ("visits", "seen"):
+                params = FUNCTIONS[name.text].params
+                if len(args) < len(params) and params[len(args)] == "node":
                     arg = self.take()
                     if arg.kind != "name":
                         raise ExprError("E015", f"{name.text}() takes a node id", arg.pos,
@@ -220,8 +222,9 @@ class _Parser:
                     break
                 self.take()
         self.expect(")")
-        if len(args) != FUNCTIONS[name.text]:
-            raise ExprError("E015", f"{name.text}() takes {FUNCTIONS[name.text]} argument(s), got {len(args)}", name.pos)
+        arity = len(FUNCTIONS[name.text].params)
+        if len(args) != arity:
+            raise ExprError("E015", f"{name.text}() takes {arity} argument(s), got {len(args)}", name.pos)
         return Call(name.text, tuple(args), name.pos)
 
     def finish(self, node: Ast) -> Ast:
@@ -325,18 +328,16 @@ def check(node: Ast, variables: Mapping[str, Declared], node_ids: Callable[[str]
             raise ExprError("E016", f"'{node.op}' needs {_a(want)}, got {_a(inner)}", node.pos)
         return want
     if isinstance(node, Call):
-        kinds = [check(a, variables, node_ids) for a in node.args]
-        if node.name in ("visits", "seen"):
-            return "int" if node.name == "visits" else "bool"
-        for arg, kind in zip(node.args, kinds):
-            if kind != "int":
-                raise ExprError("E016", f"{node.name}() needs int arguments, got {_a(kind)}", _pos(arg))
+        function = FUNCTIONS[node.name]
+        for arg, param in zip(node.args, function.params):
+            kind = check(arg, variables, node_ids)
+            if kind != param:
+                raise ExprError("E016", f"{node.name}() needs {_a(param)} here, got {_a(kind)}", _pos(arg))
         if node.name == "chance":
             arg = node.args[0]
             if isinstance(arg, Lit) and isinstance(arg.value, int) and not 0 <= arg.value <= 100:
                 raise ExprError("E016", f"chance() takes a percentage from 0 to 100, got {arg.value}", arg.pos)
-            return "bool"
-        return "int"
+        return function.result
     assert isinstance(node, Binary)
     left = check(node.left, variables, node_ids)
     right = check(node.right, variables, node_ids)
@@ -404,12 +405,6 @@ def _pos(node: Ast) -> int:
 
 # ---------------------------------------------------------------- evaluation
 
-class Context(Protocol):
-    def var(self, name: str) -> Value: ...
-    def visits(self, node: str) -> int: ...
-    def chance(self, percent: int) -> bool: ...
-
-
 def evaluate(node: Ast, ctx: Context) -> Value:
     if isinstance(node, Lit):
         return node.value
@@ -419,14 +414,8 @@ def evaluate(node: Ast, ctx: Context) -> Value:
         value = evaluate(node.operand, ctx)
         return -value if node.op == "-" else not value  # type: ignore[operator]
     if isinstance(node, Call):
-        if node.name == "visits":
-            return ctx.visits(node.args[0].node)  # type: ignore[union-attr]
-        if node.name == "seen":
-            return ctx.visits(node.args[0].node) > 0  # type: ignore[union-attr]
-        values = [evaluate(a, ctx) for a in node.args]
-        if node.name == "chance":
-            return ctx.chance(int(values[0]))
-        return min(values) if node.name == "min" else max(values)  # type: ignore[type-var]
+        args = [a.node if isinstance(a, NodeRef) else evaluate(a, ctx) for a in node.args]
+        return FUNCTIONS[node.name].evaluate(ctx, args)
     assert isinstance(node, Binary)
     if node.op == "and":
         return bool(evaluate(node.left, ctx)) and bool(evaluate(node.right, ctx))

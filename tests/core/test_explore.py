@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game.analysis_commands import play
 from game.cli import main
+from game.explore import CompiledStory, explore
+from game.explore.chance import chance_roll
 from game.runtime.engine import Engine
+from game.runtime.replay import play_replay, read_replay
 from game.story import expr
-from game.story.analysis import Model, chance_roll, explore
 from game.story.validate import load_and_validate
-from game.text import read_replay
 from tests.paths import FIXTURES, SAMPLE, STORY
 
 EXPLORE = os.path.join(FIXTURES, "explore")
@@ -34,7 +34,8 @@ def fixture(name: str):
 
 def replays_to(story, witness) -> Engine:
     """The engine after playing a witness with its seed, checking it walked the witness's exact path."""
-    engine, left, path, _ = play(story, witness.seed, witness.choices)
+    played = play_replay(story, witness.seed, witness.choices)
+    engine, left, path = played.engine, played.left, played.path
     assert left == [] and path == witness.path
     return engine
 
@@ -328,12 +329,12 @@ def sample_like_model(tmp_path_factory):
         "      - {text: go, goto: n2, if: 'seen(n1) and a + b > 0 and f and s == \"x\"'}\n"
         "      - {fallback: true, goto: n2}\n  - id: n2\n    text: [y]\n    ending: e\n")
     story = load(str(folder))
-    return Model(story), story
+    return CompiledStory(story), story
 
 
 def test_random_walks_match_the_explorers_rules_on_every_fixture():
     """The soak's check compares choices() with the explorer's model at every step."""
-    from game.soak import soak
+    from game.tools.soak import soak
     for path in [SAMPLE] + sorted(glob.glob(os.path.join(EXPLORE, "*"))):
         story = load(path)
         result = soak(story, walks=15, seed=random.Random(path).randrange(1000), max_steps=300)

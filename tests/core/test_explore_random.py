@@ -8,10 +8,10 @@ from collections import deque
 
 import pytest
 
-from game.analysis_commands import play
-from game.soak import soak
-from game.story.analysis import Model, _outcomes, explore
+from game.explore import CompiledStory, explore, outcomes
+from game.runtime.replay import play_replay
 from game.story.validate import load_and_validate
+from game.tools.soak import soak
 
 VISIT_CAP = 3  # generated conditions compare visits with at most 2: higher counts behave alike
 
@@ -65,7 +65,7 @@ def random_story(rng: random.Random, folder) -> None:
 
 def brute_force(story):
     """Exact breadth-first search with the model's rules and no abstraction."""
-    m = Model(story)
+    m = CompiledStory(story)
 
     def enter(t, vals, ch):
         cnode = m.nodes[t]
@@ -75,10 +75,10 @@ def brute_force(story):
             e(vals, ch)
         return vals
 
-    def outcomes(fn):
-        return [result for result, _ in _outcomes(lambda ch, restart: fn(ch))]
+    def results(fn):
+        return [result for result, _ in outcomes(lambda ch, restart: fn(ch))]
 
-    start = [(m.start, tuple(v)) for v in outcomes(lambda ch: enter(m.start, list(m.defaults), ch))]
+    start = [(m.start, tuple(v)) for v in results(lambda ch: enter(m.start, list(m.defaults), ch))]
     depth = {s: 0 for s in start}
     queue = deque(start)
     succ: dict[tuple, set] = {}
@@ -93,7 +93,7 @@ def brute_force(story):
         if cnode.ending:
             endings.setdefault(cnode.ending, depth[state])
             continue
-        for (views, follow, evaluated), _ in _outcomes(lambda ch, restart: m.menu(cnode, vals, ch, restart)):
+        for (views, follow, evaluated), _ in outcomes(lambda ch, restart: m.menu(cnode, vals, ch, restart)):
             for c, ok in evaluated:
                 seen_any.add(c.gidx)
                 if ok:
@@ -114,8 +114,8 @@ def brute_force(story):
                         for e in c.effects:
                             e(v, ch)
                     return v
-                for v1 in outcomes(step):
-                    for v2 in outcomes(lambda ch, v1=v1, target=target: enter(target, list(v1), ch)):
+                for v1 in results(step):
+                    for v2 in results(lambda ch, v1=v1, target=target: enter(target, list(v1), ch)):
                         nxt = (target, tuple(v2))
                         succ[state].add(nxt)
                         if nxt not in depth:
@@ -149,7 +149,7 @@ def brute_force(story):
 def _stuck_here(m, state) -> bool:
     node, vals = state
     cnode = m.nodes[node]
-    for (views, follow, _), _ in _outcomes(lambda ch, restart: m.menu(cnode, vals, ch, restart)):
+    for (views, follow, _), _ in outcomes(lambda ch, restart: m.menu(cnode, vals, ch, restart)):
         if follow is None and not any(ok for _, ok in views):
             return True
     return False
@@ -170,12 +170,14 @@ def test_explorer_matches_brute_force_on_random_stories(seed, tmp_path):
         witness = found.endings[key].witness
         if witness.shortest:
             assert len(witness.path) - 1 == steps, key
-        engine, left, path, _ = play(story, witness.seed, witness.choices)
+        played = play_replay(story, witness.seed, witness.choices)
+        engine, left, path = played.engine, played.left, played.path
         assert engine.state.ending == key and left == [] and path == witness.path
     assert {s.node for s in found.softlocks} == stuck
     for lock in found.softlocks:
         if lock.witness.seed is not None:
-            engine, left, path, _ = play(story, lock.witness.seed, lock.witness.choices)
+            played = play_replay(story, lock.witness.seed, lock.witness.choices)
+            engine, left, path = played.engine, played.left, played.path
             assert engine.is_stuck and engine.state.node == lock.node
     assert {n for t in found.traps for n in t.nodes} == traps
     assert {(d.node, d.position) for d in found.dead_choices if d.reason == "never true"} == dead

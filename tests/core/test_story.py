@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from game.runtime.engine import Engine
+from game.runtime.replay import read_replay
 from game.story.validate import count_words, load_and_validate, stats
-from game.text import read_replay
 from tests.paths import PLAYTHROUGHS, ROOT, STORY
 
 

@@ -9,10 +9,10 @@ import jsonschema
 import pytest
 import yaml
 
-from game.authoring import build_schema, schema_text
 from game.cli import main
 from game.runtime.engine import Engine
 from game.story.validate import load_and_validate
+from game.tools.schema import build_schema, schema_text
 from tests.paths import ROOT, SAMPLE
 
 SCHEMA_FILE = os.path.join(ROOT, "docs", "story.schema.json")

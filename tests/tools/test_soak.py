@@ -6,13 +6,13 @@ import os
 
 import pytest
 
-from game.analysis_commands import play
 from game.cli import main
+from game.explore import CompiledStory
 from game.runtime import engine as engine_module
 from game.runtime.engine import Engine, EngineError
-from game.soak import soak
-from game.story.analysis import Model
+from game.runtime.replay import play_replay
 from game.story.validate import load_and_validate
+from game.tools.soak import soak
 from tests.paths import FIXTURES, SAMPLE
 
 SOFTLOCK = os.path.join(FIXTURES, "explore", "softlock_variable")
@@ -38,12 +38,12 @@ def test_actions_include_saves_loads_and_rollbacks():
     import random
     import tempfile
 
-    from game.soak import Run
+    from game.tools.soak import Run
     story = load(SAMPLE)
     kinds = set()
     with tempfile.TemporaryDirectory() as folder:
         for walk in range(40):
-            run = Run(story, Model(story), walk, folder)
+            run = Run(story, CompiledStory(story), walk, folder)
             rng = random.Random(walk)
             while not run.engine.is_over:
                 run.act(run.random_action(rng))
@@ -60,8 +60,8 @@ def test_a_soft_lock_is_reported_with_a_replay_that_gets_stuck_there(tmp_path, c
     assert files
     data = json.loads(files[0].read_text())
     assert data["format"] == 1 and data["story"] == "softlock_variable" and data["soak"]["kind"] == "stuck"
-    engine, left, path, _ = play(load(SOFTLOCK), data["seed"], data["choices"])
-    assert left == [] and engine.state.node == "gate" and engine.is_stuck
+    played = play_replay(load(SOFTLOCK), data["seed"], data["choices"])
+    assert played.left == [] and played.engine.state.node == "gate" and played.engine.is_stuck
     # the command it prints to reproduce names the story it soaked
     line = next(line for line in out.splitlines() if "reproduce:" in line)
     command = line.split("python main.py ")[1].split("(or:")[0].split()
@@ -87,7 +87,7 @@ def test_an_engine_crash_is_written_as_a_replay_that_reproduces_it(monkeypatch, 
     data = json.loads(file.read_text())
     # the plain replay (seed + choices) reaches the crash in the engine on its own
     with pytest.raises(KeyError, match="planted bug"):
-        play(story, data["seed"], data["choices"])
+        play_replay(story, data["seed"], data["choices"])
     # and the recorded walk reproduces it exactly
     assert main(["soak", "--story", SAMPLE, "--replay", str(file)]) == 1
     assert "Reproduced: crash" in capsys.readouterr().out

@@ -5,8 +5,7 @@ from datetime import datetime
 
 import pygame
 
-from ...runtime.saves import AUTO, NUMBERED_SLOTS, QUICK, SaveError, SaveInfo
-from ...text import fmt_time
+from ...runtime.saves import AUTO, NUMBERED_SLOTS, QUICK, SaveError, SaveInfo, format_play_time
 from .. import widgets
 from ..painter import decode_thumbnail
 from .base import Screen
@@ -159,7 +158,7 @@ class SavesScene(Screen):
         if info.problem:
             return [(small, line, pal.bad) for line in widgets.wrap(small, info.problem, room)[:3]]
         title = theme.font("prose", 21, True)
-        played = fmt_time(info.play_time)
+        played = format_play_time(info.play_time)
         options = [f"{date}  ·  {played}" for date in nice_dates(info.saved_at)]
         when = next((words for words in options if small.size(words)[0] <= room), widgets.fit(small, options[-1], room))
         lines = [(title, widgets.fit(title, info.chapter or info.node_title, room), pal.text),

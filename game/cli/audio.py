@@ -9,13 +9,13 @@ import sys
 import time
 from collections.abc import Callable
 
-from ..cli import EXIT_FOUND, EXIT_OK, UsageError, _story_arg, print_diagnostics, story_paths
+from ..audio.cache import DiskCache, recipe_key, write_wav
+from ..audio.levels import levels
 from ..story.diagnostics import did_you_mean
 from ..story.model import Cue, Story
 from ..story.recipe import RecipeError, parse_recipe
 from ..story.validate import load_and_validate
-from .cache import DiskCache, recipe_key, write_wav
-from .levels import levels
+from .common import EXIT_FOUND, EXIT_OK, UsageError, print_diagnostics, story_arg, story_paths
 
 RATE, CHANNELS = 44100, 2
 
@@ -47,7 +47,7 @@ def _cue(story: Story, name: str) -> Cue:
 
 
 def _bank(story: Story, rate: int = RATE, channels: int = CHANNELS):
-    from .bank import SoundBank
+    from ..audio.bank import SoundBank
     return SoundBank(story, rate, channels, DiskCache())
 
 
@@ -84,7 +84,7 @@ def cmd_play(args: argparse.Namespace, story: Story) -> int:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
 
-    from .mixer import start_mixer
+    from ..audio.mixer import start_mixer
     try:
         start_mixer(RATE, CHANNELS)
         rate, _, channels = pygame.mixer.get_init()
@@ -166,21 +166,21 @@ def cmd_render_all(args: argparse.Namespace, story: Story) -> int:
 def _add_args(p: argparse.ArgumentParser) -> None:
     actions = p.add_subparsers(dest="audio_action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="every cue: channel, loop, length, cached, caption")
-    _story_arg(listing)
+    story_arg(listing)
     listing.set_defaults(audio_handler=cmd_list)
     play = actions.add_parser("play", help="hear one cue through the sound device")
     play.add_argument("cue", metavar="CUE")
     play.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (looping cues: default 10)")
-    _story_arg(play)
+    story_arg(play)
     play.set_defaults(audio_handler=cmd_play)
     export = actions.add_parser("export", help="write one cue to a WAV file (a looping cue: one cycle)")
     export.add_argument("cue", metavar="CUE")
     export.add_argument("--out", required=True, metavar="FILE.wav", help="where to write the WAV file")
-    _story_arg(export)
+    story_arg(export)
     export.set_defaults(audio_handler=cmd_export)
     render = actions.add_parser("render-all", help="write every cue as DIR/CUE.wav and print its level")
     render.add_argument("--out", required=True, metavar="DIR", help="folder for the WAV files")
-    _story_arg(render)
+    story_arg(render)
     render.set_defaults(audio_handler=cmd_render_all)
 
 

@@ -20,14 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .runtime.engine import ROLLBACK_LIMIT, Engine
-from .runtime.saves import SaveStore
-from .runtime.state import GameState
-from .runtime.storage import write_json_atomic
-from .story import expr
-from .story.analysis import Model
-from .story.model import Choice, Story
-from .text import Replay
+from ..explore import CompiledStory
+from ..runtime.engine import ROLLBACK_LIMIT, Engine
+from ..runtime.replay import Replay
+from ..runtime.saves import SaveStore
+from ..runtime.state import GameState
+from ..runtime.storage import write_json_atomic
+from ..story import expr
+from ..story.model import Choice, Story
 
 SLOTS = ("1", "2", "quick")
 ROLLBACK, SAVE, LOAD = 0.06, 0.02, 0.02  # how often a step is one of these instead of playing on (a save fsyncs)
@@ -76,7 +76,7 @@ def _shown(views: list) -> list[tuple[int, str, bool, str]]:
 class Run:
     """One playthrough under test. `act` performs an action and checks everything afterwards."""
 
-    def __init__(self, story: Story, model: Model, seed: int, folder: str):
+    def __init__(self, story: Story, model: CompiledStory, seed: int, folder: str):
         self.story = story
         self.model = model
         self.seed = seed
@@ -254,7 +254,7 @@ def walk_seed(seed: int, walk: int) -> int:
 def soak(story: Story, walks: int, seed: int, max_steps: int = 2000, folder: str | None = None,
          on_problem: Callable[[Problem], None] | None = None) -> SoakResult:
     """Play `walks` seeded random playthroughs; problems are returned (and passed to on_problem)."""
-    model = Model(story)
+    model = CompiledStory(story)
     result = SoakResult()
     with tempfile.TemporaryDirectory(prefix="her-soak-", dir=_scratch_root()) as scratch:
         for walk in range(walks):
@@ -295,7 +295,7 @@ def reproduce(story: Story, seed: int, actions: list[list]) -> Problem | None:
     with tempfile.TemporaryDirectory(prefix="her-soak-") as scratch:
         run: Run | None = None
         try:
-            run = Run(story, Model(story), seed, scratch)
+            run = Run(story, CompiledStory(story), seed, scratch)
             for action in actions:
                 run.act(action)
         except Found as found:

@@ -1,19 +1,15 @@
 """Terminal front-end: the same engine as the window, in plain text."""
 from __future__ import annotations
 
-import json
 import shutil
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TextIO
 
-from .runtime.engine import Engine, EngineError
-from .runtime.persist import PlayerData
-from .runtime.saves import AUTO, PlayClock, SaveError, SaveStore, reconcile
-from .story.model import Story
-
-REPLAY_FORMAT = 1
+from ..runtime.engine import Engine, EngineError
+from ..runtime.persist import PlayerData
+from ..runtime.saves import AUTO, PlayClock, SaveError, SaveStore, format_play_time, reconcile
+from ..story.model import Story
 
 HELP = """Type the number of a choice, or a command:
   save [slot]    save the game (slot 1-99, 'quick'; default 1)
@@ -24,47 +20,6 @@ HELP = """Type the number of a choice, or a command:
   reload         re-read the story files, keeping your place
   help           this text
   quit           save to the autosave slot and leave"""
-
-
-class ReplayError(Exception):
-    pass
-
-
-@dataclass
-class Replay:
-    story: str
-    seed: int
-    choices: list[int]
-
-    def to_dict(self) -> dict:
-        return {"format": REPLAY_FORMAT, "story": self.story, "seed": self.seed, "choices": self.choices}
-
-
-def read_replay(path: str) -> Replay:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except OSError as err:
-        raise ReplayError(f"{path}: cannot read replay file: {err.strerror}") from None
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ReplayError(f"{path}: not a JSON replay file ({err})") from None
-    if not isinstance(data, dict):
-        raise ReplayError(f"{path}: a replay file is a JSON object with format, story, seed and choices")
-    if data.get("format") != REPLAY_FORMAT:
-        raise ReplayError(f"{path}: replay format {data.get('format')!r} is not supported (expected {REPLAY_FORMAT})")
-    choices = data.get("choices")
-    if not isinstance(choices, list) or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in choices):
-        raise ReplayError(f"{path}: 'choices' must be a list of choice numbers (1, 2, ...)")
-    seed = data.get("seed")
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise ReplayError(f"{path}: 'seed' must be a whole number")
-    return Replay(str(data.get("story", "")), seed, list(choices))
-
-
-def write_replay(path: str, replay: Replay) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(replay.to_dict(), handle, indent=1)
-        handle.write("\n")
 
 
 class TextGame:
@@ -157,7 +112,7 @@ class TextGame:
             if not slots:
                 self.say("No saved games yet.")
             for info in slots:
-                detail = info.problem or f"{info.chapter} · {info.node_title} · {info.saved_at} · {fmt_time(info.play_time)}"
+                detail = info.problem or f"{info.chapter} · {info.node_title} · {info.saved_at} · {format_play_time(info.play_time)}"
                 self.say(f"  {info.slot:>5}: {detail}")
         elif word in ("undo", "back"):
             if self.engine.rollback():
@@ -316,8 +271,3 @@ class TextGame:
                 self.say(f"[replay does not fit this story: {err}]")
                 return 1
             self.show_node()
-
-
-def fmt_time(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m {int(seconds % 60):02d}s"

@@ -1,0 +1,73 @@
+"""`text`: play in the terminal."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..runtime.launch import LaunchError, LaunchOptions, launch
+from ..runtime.persist import PlayerData
+from ..runtime.saves import SaveStore
+from ..runtime.storage import data_dir
+from ..story.model import Story
+from ..story.validate import load_and_validate
+from ..text import TextGame
+from .common import EXIT_OK, EXIT_USAGE, data_arg, launch_args, load_playable, story_arg, story_paths
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    story_arg(p)
+    data_arg(p)
+    launch_args(p)
+
+
+def launch_options(args: argparse.Namespace) -> LaunchOptions:
+    return LaunchOptions(start=args.start, seed=args.seed, load=args.load, replay=args.replay,
+                         assignments=args.set or ())
+
+
+def cmd_text(args: argparse.Namespace) -> int:
+    story = load_playable(args)
+    folder = data_dir(args.data_dir)
+    saves = SaveStore(folder, story)
+    player = PlayerData.load(folder, story.id)
+    try:
+        started = launch(story, saves, launch_options(args))
+    except LaunchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    for note in started.notes:
+        print(f"Note: {note}")
+
+    def reload_story() -> tuple[Story | None, list[str]]:
+        result = load_and_validate(story_paths(args))
+        return (result.story if result.ok else None), [d.format() for d in result.errors]
+
+    if player.note:
+        print(f"Note: {player.note}")
+    game = TextGame(story, started.engine, sys.stdout, saves, player, reload_story)
+    if started.replay is not None:
+        return game.replay(started.replay.choices)
+    interactive = sys.stdin.isatty()
+
+    def read_line(prompt: str) -> str | None:
+        try:
+            if interactive:
+                return input(prompt)
+            sys.stdout.write(prompt)
+            line = sys.stdin.readline()
+            if not line:
+                return None
+            sys.stdout.write(line if line.endswith("\n") else line + "\n")
+            return line
+        except EOFError:
+            return None
+
+    try:
+        return game.play(read_line, interactive)
+    except KeyboardInterrupt:
+        game.autosave()
+        print("\nSaved to the autosave slot.")
+        return EXIT_OK
+
+
+SUBCOMMANDS = {"text": ("play in the terminal", add_arguments, cmd_text)}

@@ -1,0 +1,682 @@
+"""The search: sets of states node by node, the backward labelling pass, witnesses, and explore()."""
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..story import expr
+from ..story.model import Story
+from ..story.validate import reachable as link_reachable
+from .chance import (
+    DEFAULT_SEED_TRIES,
+    Requirement,
+    find_seed,
+    merge_outcome,
+    merged_outcomes,
+    no_chance,
+    nothing,
+    outcomes,
+    tape_needs,
+    tape_probability,
+)
+from .compiled import CChoice, CNode, CompiledStory
+from .diagrams import DD, STUCK, TRAP, UNKNOWN
+from .findings import DeadChoice, EndingReach, Exploration, SoftLock, Trap, UnreachedNode, VariableUse, Witness
+from .observations import Observations
+
+DEFAULT_MAX_STATES = 10 ** 12  # states are counted after merging, and explored as sets
+MAX_ROUNDS = 500  # passes over one loop of nodes before its growth counts as endless (bounded loops settle in tens)
+
+
+class SlotTable(dict):
+    """One slot's old value -> new value under a transition, each computed the first time it is asked for."""
+
+    def __init__(self, compute: Callable[[int, Any], Any], slot: int):
+        super().__init__()
+        self.compute, self.slot = compute, slot
+
+    def __missing__(self, value: Any) -> Any:
+        found = self[value] = self.compute(self.slot, value)
+        return found
+
+
+@dataclass
+class Transition:
+    """One way out of a set of states: a choice number (0: continue) under one outcome of chance()."""
+    number: int
+    choice: CChoice | None
+    target: int
+    needs: tuple  # roll needs: (step offset, tag, call, low, high)
+    prob: float
+    tables: list[SlotTable | None]  # per slot: old value -> new value; None: unchanged
+    last: int  # the deepest slot it may change
+
+
+def _replay(tape: tuple) -> Callable[[int], bool]:
+    """chance() following a recorded tape (every call's outcome is already decided by its range)."""
+    pos = 0
+
+    def chance(percent: int) -> bool:
+        nonlocal pos
+        low, high = tape[pos]
+        pos += 1
+        return high <= percent
+    return chance
+
+
+class Search:
+    """Breadth-first over sets of states, one decision diagram per node and layer."""
+
+    def __init__(self, model: CompiledStory, max_states: int):
+        self.m = model
+        self.max_states = max_states
+        self.obs = Observations(model)
+        self.L = len(model.slots)
+        self.canon_ops = [self.obs.canonicalizer(n) for n in range(len(model.nodes))]
+        self.canon = [{slot: (rep, const) for slot, rep, const in ops} for ops in self.canon_ops]
+        self.dd = DD()
+        n = len(model.nodes)
+        self.reached = [0] * n
+        self.unexpanded = [0] * n
+        self.order: list[list[int]] = []
+        self.start: list[tuple[list, Transition]] = []
+        self.stuck: dict[int, int] = {}
+        self.states = 0
+        self.complete = True
+        self.stopped = ""  # why the search is incomplete
+        nc = len(model.choices)
+        self.cond_true = bytearray(nc)
+        self.cond_seen = bytearray(nc)
+        self.offered = bytearray(nc)
+        self.menu_cache: dict[tuple, list] = {}
+        self.parts_cache: dict[tuple[int, int], list] = {}
+        self.trans_cache: dict[tuple, list[Transition]] = {}
+        self.static_cache: dict[tuple[int, int], tuple[tuple[int, ...], frozenset[int]]] = {}
+        self.labels: list[int] = [0] * n
+
+    # -- the rules, concretely
+
+    def _after_choice(self, c: CChoice | None, vec: list, ch: Callable[[int], bool]) -> None:
+        if c is not None:
+            if c.once is not None:
+                vec[c.once] = True
+            for e in c.effects:
+                e(vec, ch)
+
+    def _enter(self, t: int, vec: list, ch: Callable[[int], bool]) -> None:
+        cnode = self.m.nodes[t]
+        if cnode.visit is not None:
+            vec[cnode.visit] += 1
+        for e in cnode.effects:
+            e(vec, ch)
+
+    def _canonical(self, t: int, vec: list) -> list:
+        for slot, rep, const in self.canon_ops[t]:
+            vec[slot] = const if rep is None else rep(vec[slot])
+        return vec
+
+    def _tapes(self, run: Callable[[Callable[[int], bool]], None], has_chance: bool) -> list[tuple]:
+        if not has_chance:
+            return [()]
+        return [tape for _, tape in outcomes(lambda ch, restart: run(ch))]
+
+    def _menus(self, cnode: CNode, vals: list | tuple) -> list:
+        """[(views, follow, roll needs, probability)]: the menus chance() can make, identical ones merged."""
+        key = (cnode.idx,) + tuple(vals[s] for s in cnode.menu_slots)
+        cached = self.menu_cache.get(key)
+        if cached is not None:
+            return cached
+        if not cnode.menu_chance:
+            raw = [(self.m.menu(cnode, vals, no_chance, nothing), ())]
+        else:
+            raw = list(outcomes(lambda ch, restart: self.m.menu(cnode, vals, ch, restart)))
+        groups: dict[tuple, list] = {}
+        for (views, follow, evaluated), tape in raw:
+            for c, ok in evaluated:
+                self.cond_seen[c.gidx] = 1
+                if ok:
+                    self.cond_true[c.gidx] = 1
+            signature = (tuple((c.gidx, ok) for c, ok in views),
+                         follow.gidx if isinstance(follow, CChoice) else ("next", follow))
+            merge_outcome(groups, signature, (views, follow), tape_needs("c", 0, tape), tape_probability(tape))
+        result = [(views, follow, needs, p) for (views, follow), needs, p in merged_outcomes(groups)]
+        self.menu_cache[key] = result
+        return result
+
+    @staticmethod
+    def _actions(views: list, follow: CChoice | int | None) -> list[tuple[int, CChoice | None, int]]:
+        if isinstance(follow, CChoice):
+            return [(0, follow, follow.target)]
+        if follow is not None:
+            return [(0, None, follow)]
+        return [(number, c, c.target) for number, (c, ok) in enumerate(views, 1) if ok]
+
+    def _static(self, c: CChoice | None, t: int) -> tuple[tuple[int, ...], frozenset[int]]:
+        """(slots the action's effects read, slots it may change) for taking c (or `next`) into t."""
+        key = (c.gidx if c else -1, t)
+        found = self.static_cache.get(key)
+        if found is None:
+            statements = [e.statement for e in (c.choice.effects if c else ())]
+            statements += [e.statement for e in self.m.nodes[t].node.effects]
+            reads: set[int] = set()
+            touched = {self.m.var_slot[st.var] for st in statements}
+            for st in statements:
+                if st.value is not None:
+                    reads |= self.m._facts(st.value)
+            if c is not None and c.once is not None:
+                touched.add(c.once)
+            if self.m.nodes[t].visit is not None:
+                touched.add(self.m.nodes[t].visit)  # type: ignore[arg-type]
+            touched |= set(self.canon[t])
+            found = self.static_cache[key] = (tuple(sorted(reads)), frozenset(touched))
+        return found
+
+    def _transitions(self, n: int, base: list, number: int, c: CChoice | None, t: int,
+                     menu_needs: tuple, menu_prob: float) -> list[Transition]:
+        """The action under every outcome of its effects' chance() calls; `base` fixes every slot they read."""
+        reads, touched = self._static(c, t)
+        key = (n, number, c.gidx if c else -1, t, menu_needs) + tuple(base[s] for s in reads) + \
+            tuple(base[s] for s in self.m.nodes[n].menu_slots)
+        found = self.trans_cache.get(key)
+        if found is not None:
+            return found
+        tnode = self.m.nodes[t]
+        last = max(touched) if touched else -1
+        found = []
+        tapes_e = self._tapes(lambda ch: self._after_choice(c, list(base), ch), c is not None and c.chance_in_effects)
+        for tape_e in tapes_e:
+            v1 = list(base)
+            self._after_choice(c, v1, _replay(tape_e))
+            tapes_n = self._tapes(lambda ch: self._enter(t, list(v1), ch), tnode.effects_chance)
+            for tape_n in tapes_n:
+                compute = self._slot_function(base, c, t, tape_e, tape_n)
+                tables = [SlotTable(compute, slot) if slot in touched else None for slot in range(self.L)]
+                needs = menu_needs + tape_needs("e", 0, tape_e) + tape_needs("n", 1, tape_n)
+                prob = menu_prob * tape_probability(tape_e) * tape_probability(tape_n)
+                found.append(Transition(number, c, t, needs, prob, tables, last))
+        self.trans_cache[key] = found
+        return found
+
+    def _slot_function(self, base: list, c: CChoice | None, t: int, tape_e: tuple, tape_n: tuple
+                       ) -> Callable[[int, Any], Any]:
+        """The new value of one slot from its old value (the action reads no other slot but `base`'s)."""
+        canon = self.canon[t]
+
+        def compute(level: int, value: Any) -> Any:
+            vec = list(base)
+            vec[level] = value
+            self._after_choice(c, vec, _replay(tape_e))
+            self._enter(t, vec, _replay(tape_n))
+            found = vec[level]
+            op = canon.get(level)
+            if op is not None:
+                found = op[1] if op[0] is None else op[0](found)
+            return found
+        return compute
+
+    def _parts(self, n: int, states: int) -> list[tuple[Transition | None, int, tuple, float, list[str]]]:
+        """Split a set of states at node n by what the menu and the effects read:
+        [(transition, part, ...)] for every way out, and (None, part, roll needs, p, shown) where stuck."""
+        key = (n, states)
+        found = self.parts_cache.get(key)
+        if found is not None:
+            return found
+        dd = self.dd
+        cnode = self.m.nodes[n]
+        found = []
+        if cnode.ending is None and states:
+            mslots = cnode.menu_slots
+            for t in dd.project(states, mslots):
+                part = dd.restrict(states, {s: {x} for s, x in zip(mslots, t)})
+                base = list(self.m.defaults)
+                for s, x in zip(mslots, t):
+                    base[s] = x
+                for views, follow, menu_needs, menu_prob in self._menus(cnode, base):
+                    actions = self._actions(views, follow)
+                    if not actions:
+                        found.append((None, part, menu_needs, menu_prob, [c.choice.text for c, _ in views]))
+                        continue
+                    for number, c, target in actions:
+                        if target < 0:
+                            continue
+                        if c is not None and number:
+                            self.offered[c.gidx] = 1
+                        reads = [s for s in self._static(c, target)[0] if s not in mslots]
+                        for r in dd.project(part, tuple(reads)):
+                            sub = dd.restrict(part, {s: {x} for s, x in zip(reads, r)})
+                            full = list(base)
+                            for s, x in zip(reads, r):
+                                full[s] = x
+                            for tr in self._transitions(n, full, number, c, target, menu_needs, menu_prob):
+                                found.append((tr, sub, (), 1.0, []))
+        self.parts_cache[key] = found
+        return found
+
+    # -- forward
+
+    def run(self) -> None:
+        """Every reachable state, node by node in topological order; loops are iterated until stable."""
+        m, dd = self.m, self.dd
+        start = m.start
+        if start < 0:
+            return
+        pending = [0] * len(m.nodes)
+        base = list(m.defaults)
+        for tape in self._tapes(lambda ch: self._enter(start, list(base), ch), m.nodes[start].effects_chance):
+            vec = list(base)
+            self._enter(start, vec, _replay(tape))
+            point = dd.point(self._canonical(start, vec))
+            tr = Transition(0, None, start, tape_needs("n", 1, tape), tape_probability(tape), [], -1)
+            self.start.append((vec, tr))
+            pending[start] = dd.union(pending[start], point)
+        self.reached[start] = pending[start]
+        self.states = dd.count(pending[start])
+        self.order = self.m.order
+        for comp in self.order:
+            busy = True
+            rounds = 0
+            while busy:
+                busy = False
+                rounds += 1
+                if rounds > MAX_ROUNDS:  # e.g. a counter without bounds growing in a loop
+                    self.complete = False
+                    self.stopped = self.stopped or ("new states keep appearing in the loop through " +
+                                                    ", ".join(repr(m.nodes[k].node.id) for k in comp[:3]))
+                    for node in comp:
+                        self.unexpanded[node] = dd.union(self.unexpanded[node], pending[node])
+                        pending[node] = 0
+                    break
+                for node in comp:
+                    states = pending[node]
+                    if not states:
+                        continue
+                    if self.states > self.max_states:
+                        self.complete = False
+                        self.stopped = self.stopped or f"more than {self.max_states:,} states"
+                        self.unexpanded[node] = dd.union(self.unexpanded[node], states)
+                        pending[node] = 0
+                        continue
+                    pending[node] = 0
+                    into: dict[int, int] = {}
+                    for tr, part, _needs, _p, _shown in self._parts(node, states):
+                        if tr is None:
+                            self.stuck[node] = dd.union(self.stuck.get(node, 0), part)
+                            continue
+                        image = dd.image(part, tr)
+                        into[tr.target] = dd.union(into.get(tr.target, 0), image)
+                    for target, incoming in into.items():
+                        new = dd.diff(incoming, self.reached[target])
+                        if new:
+                            self.reached[target] = dd.union(self.reached[target], new)
+                            pending[target] = dd.union(pending[target], new)
+                            self.states += dd.count(new)
+                            busy = busy or target in comp
+
+    # -- backward: from which states can each ending (or a dead end) still be reached?
+
+    def run_backward(self, extra: dict[int, tuple[int, str]] | None = None) -> None:
+        """Label every state with what it can still reach: ending ids, "stuck at <node>", unexplored.
+
+        `extra` adds labels for chosen sets: node -> (states, label)."""
+        dd = self.dd
+        nodes = self.m.nodes
+        init = [0] * len(nodes)
+        for n, cnode in enumerate(nodes):
+            if cnode.ending is not None and self.reached[n]:
+                init[n] = dd.labelled(self.reached[n], cnode.ending)
+            if n in self.stuck:
+                init[n] = dd.union(init[n], dd.labelled(self.stuck[n], STUCK + cnode.node.id))
+            if self.unexpanded[n]:
+                init[n] = dd.union(init[n], dd.labelled(self.unexpanded[n], UNKNOWN))
+            if extra and n in extra:
+                init[n] = dd.union(init[n], dd.labelled(extra[n][0], extra[n][1]))
+        outs: list[list] = []
+        for n in range(len(nodes)):
+            expanded = dd.diff(self.reached[n], self.unexpanded[n])
+            outs.append([(tr, part) for tr, part, _, _, _ in self._parts(n, expanded) if tr is not None])
+        labels = list(init)
+        for comp in reversed(self.order):  # successors first; a loop of nodes is iterated on what is new
+            members = set(comp)
+            delta: dict[int, int] = {}
+            for n in comp:
+                acc = init[n]
+                for tr, part in outs[n]:
+                    if tr.target not in members and labels[tr.target]:
+                        acc = dd.union(acc, dd.pull_back(part, tr, labels[tr.target]))
+                labels[n] = acc
+                if acc:
+                    delta[n] = acc
+            rounds = 0
+            while delta:
+                rounds += 1
+                if rounds > MAX_ROUNDS:  # give up on precision, not on soundness: "may still end"
+                    for n in comp:
+                        rest = dd.diff(dd.diff(self.reached[n], self.unexpanded[n]), dd.unlabelled(labels[n]))
+                        labels[n] = dd.union(labels[n], dd.labelled(rest, UNKNOWN))
+                    break
+                fresh: dict[int, int] = {}
+                for n in comp:
+                    acc = 0
+                    for tr, part in outs[n]:
+                        if tr.target in delta:
+                            acc = dd.union(acc, dd.pull_back(part, tr, delta[tr.target]))
+                    new = dd.diff(acc, labels[n])
+                    if new:
+                        labels[n] = dd.union(labels[n], new)
+                        fresh[n] = new
+                delta = fresh
+        self.labels = labels
+
+    def trapped(self, n: int) -> int:
+        """States at n from which neither an ending nor a dead end nor the unexplored can be reached."""
+        expanded = self.dd.diff(self.reached[n], self.unexpanded[n])
+        return self.dd.diff(expanded, self.dd.unlabelled(self.labels[n]))
+
+    def can_reach(self, n: int, vec: list, label: str) -> bool:
+        return self.dd.has(self.labels[n], label, vec)
+
+    # -- single states: witnesses and counting paths
+
+    def moves(self, n: int, vec: list | tuple) -> list[tuple[Transition, int, tuple]]:
+        """(transition, target, next state) for every way on from one state, chance outcomes merged."""
+        groups: dict[tuple, list] = {}
+        for views, follow, menu_needs, menu_prob in self._menus(self.m.nodes[n], vec):
+            for number, c, t in self._actions(views, follow):
+                if t < 0:
+                    continue
+                tnode = self.m.nodes[t]
+                for tape_e in self._tapes(lambda ch: self._after_choice(c, list(vec), ch),
+                                          c is not None and c.chance_in_effects):
+                    v1 = list(vec)
+                    self._after_choice(c, v1, _replay(tape_e))
+                    for tape_n in self._tapes(lambda ch: self._enter(t, list(v1), ch), tnode.effects_chance):
+                        v2 = list(v1)
+                        self._enter(t, v2, _replay(tape_n))
+                        after = tuple(self._canonical(t, v2))
+                        needs = menu_needs + tape_needs("e", 0, tape_e) + tape_needs("n", 1, tape_n)
+                        p = menu_prob * tape_probability(tape_e) * tape_probability(tape_n)
+                        merge_outcome(groups, (number, t, after), (number, c, t, after), needs, p)
+        return [(Transition(number, c, t, needs, p, [], -1), t, after)
+                for (number, c, t, after), needs, p in merged_outcomes(groups)]
+
+    def stuck_needs(self, n: int, vec: list | tuple) -> tuple | None:
+        """Roll needs of a menu with no way on at this state, None when every menu has one."""
+        for views, follow, needs, _ in self._menus(self.m.nodes[n], vec):
+            if not self._actions(views, follow):
+                return needs
+        return None
+
+    def stuck_views(self, n: int, vec: list | tuple) -> list[str]:
+        """The (disabled) choices shown where the player is stuck."""
+        for views, follow, _, _ in self._menus(self.m.nodes[n], vec):
+            if not self._actions(views, follow):
+                return [c.choice.text for c, _ in views]
+        return []
+
+    def _distances(self, target: int) -> list[int]:
+        """Links from every node to `target` (breadth-first over the node graph backwards); -1: none."""
+        preds: list[list[int]] = [[] for _ in self.m.nodes]
+        for cn in self.m.nodes:
+            for t in [c.target for c in cn.choices] + ([cn.next] if cn.next is not None else []):
+                if t >= 0:
+                    preds[t].append(cn.idx)
+        dist = [-1] * len(self.m.nodes)
+        dist[target] = 0
+        queue = [target]
+        for n in queue:
+            for p in preds[n]:
+                if dist[p] < 0:
+                    dist[p] = dist[n] + 1
+                    queue.append(p)
+        return dist
+
+    def witness(self, target: int, label: str, within: int | None = None, limit: int = 2_000) -> Witness | None:
+        """A shortest path to a state at node `target` (in `within`, if given).
+
+        A* over single states with the link distance to the target as the (admissible) estimate,
+        never entering a state the backward pass says cannot reach `label`. When that takes more
+        than `limit` expansions, a symbolic pass finds the states that reach the target along
+        links that each shorten the distance; if the start is one of them, a path of exactly the
+        link distance exists and is walked. Failing both, the first path a greedy search finds is
+        used (Witness.shortest is then False).
+        """
+        dist = self._distances(target)
+        found = self._search(target, label, within, dist, False, limit)
+        shortest = True
+        if found is None:
+            found = self._tight_walk(target, within, dist)
+        if found is None:
+            found = self._search(target, label, within, dist, True, 0)
+            shortest = False
+        if found is None:
+            return None
+        chain, vec = found
+        extra = self.stuck_needs(target, vec) if label.startswith(STUCK) else ()
+        witness = self._to_witness(chain, extra or ())
+        witness.shortest = shortest
+        witness.final = vec
+        return witness
+
+    def _search(self, target: int, label: str, within: int | None, dist: list[int], greedy: bool, limit: int
+                ) -> tuple[list[Transition], tuple] | None:
+        dd = self.dd
+        heap: list[tuple] = []
+        best: dict[tuple, tuple[int, float]] = {}
+        parent: dict[tuple, tuple] = {}
+        counter = 0
+        for vec, tr in self.start:
+            key = (self.m.start, tuple(vec))
+            if dist[self.m.start] >= 0 and self.can_reach(self.m.start, vec, label) and key not in best:
+                best[key] = (0, -tr.prob)
+                parent[key] = (None, tr)
+                heapq.heappush(heap, (dist[self.m.start], -tr.prob, 0, counter, key))
+                counter += 1
+        expanded = 0
+        while heap:
+            _, negative_p, negative_g, _, key = heapq.heappop(heap)
+            g = -negative_g
+            if best[key] != (g, negative_p):
+                continue  # superseded
+            node, vec = key
+            if node == target and (within is None or dd.contains(within, vec)):
+                chain = []
+                while key is not None:
+                    key, tr = parent[key]
+                    chain.append(tr)
+                chain.reverse()
+                return chain, vec
+            expanded += 1
+            if not greedy and expanded > limit:
+                return None
+            for tr, t, after in self.moves(node, vec):
+                key2 = (t, after)
+                rank = (g + 1, negative_p * tr.prob)  # shorter first, then likelier
+                if dist[t] < 0 or best.get(key2, (g + 2, 0.0)) <= rank or not self.can_reach(t, after, label):
+                    continue
+                best[key2] = rank
+                parent[key2] = (key, tr)
+                f = dist[t] if greedy else g + 1 + dist[t]
+                heapq.heappush(heap, (f, rank[1], -(g + 1), counter, key2))  # likeliest, then deepest
+                counter += 1
+        return None
+
+    def _tight_walk(self, target: int, within: int | None, dist: list[int]
+                    ) -> tuple[list[Transition], tuple] | None:
+        """A path of exactly the link distance, if one exists (see witness)."""
+        dd = self.dd
+        good: dict[int, int] = {target: within if within is not None else self.reached[target]}
+        by_distance = sorted((d, n) for n, d in enumerate(dist) if d > 0 and self.reached[n])
+        for d, n in by_distance:
+            expanded = dd.diff(self.reached[n], self.unexpanded[n])
+            acc = 0
+            for tr, part, _, _, _ in self._parts(n, expanded):
+                if tr is not None and dist[tr.target] == d - 1 and good.get(tr.target):
+                    acc = dd.union(acc, dd.pull_back(part, tr, good[tr.target]))
+            if acc:
+                good[n] = acc
+        start = [(vec, tr) for vec, tr in self.start if dd.contains(good.get(self.m.start, 0), vec)]
+        if not start:
+            return None
+        vec, first = max(start, key=lambda s: s[1].prob)
+        node, state, chain = self.m.start, tuple(vec), [first]
+        while node != target:
+            options = [(tr, t, after) for tr, t, after in self.moves(node, state)
+                       if dist[t] == dist[node] - 1 and dd.contains(good.get(t, 0), after)]
+            tr, node, state = max(options, key=lambda o: o[0].prob)
+            chain.append(tr)
+        return chain, state
+
+    def _to_witness(self, chain: list[Transition], extra: tuple) -> Witness:
+        choices, path, taken, requirements = [], [], [], []
+        prob = 1.0
+        for i, tr in enumerate(chain):
+            # the transition leaves the state at step i (the start is entered at step 1)
+            requirements += [Requirement(i + off, tag, call, lo, hi) for off, tag, call, lo, hi in tr.needs]
+            prob *= tr.prob
+            if tr.number:
+                choices.append(tr.number)
+            if tr.choice is not None:
+                taken.append((self.m.nodes[tr.choice.node].node.id, tr.choice.position))
+            path.append(self.m.nodes[tr.target].node.id)
+        requirements += [Requirement(len(chain) + off, tag, call, lo, hi) for off, tag, call, lo, hi in extra]
+        prob *= math.prod((hi - lo) / 100 for _, _, _, lo, hi in extra)
+        return Witness(choices, path, taken, requirements, prob)
+
+    def count_paths(self, ending: str) -> int:
+        """Distinct ways (choice, state) into `ending`: 0, 1, or 2 meaning "more than one"."""
+        starts = [tuple(vec) for vec, _ in self.start if self.can_reach(self.m.start, vec, ending)]
+        if len(starts) != 1:
+            return min(2, len(starts))
+        node, vec = self.m.start, starts[0]
+        seen = set()
+        while self.m.nodes[node].ending != ending:
+            ways = [(t, after) for _, t, after in self.moves(node, vec) if self.can_reach(t, after, ending)]
+            if len(ways) != 1:
+                return min(2, len(ways))
+            node, vec = ways[0]
+            if (node, vec) in seen:
+                return 2
+            seen.add((node, vec))
+        return 1
+
+
+def variable_uses(story: Story) -> dict[str, VariableUse]:
+    reads = {name: 0 for name in story.variables}
+    sets = {name: 0 for name in story.variables}
+    for node in story.nodes.values():
+        asts = [p.condition.ast for p in node.passages if p.condition]
+        asts += [c.condition.ast for c in node.choices if c.condition]
+        statements = list(node.effects) + [e for c in node.choices for e in c.effects]
+        asts += [e.statement.value for e in statements if e.statement.value is not None]
+        for ast in asts:
+            for name in expr.variables_read(ast):
+                if name in reads:
+                    reads[name] += 1
+        for e in statements:
+            if e.statement.var in sets:
+                sets[e.statement.var] += 1
+    found = {}
+    for name, var in story.variables.items():
+        finding = "never read" if not reads[name] else "read but never set" if not sets[name] else None
+        found[name] = VariableUse(name, str(var.where), reads[name], sets[name], finding)
+    return found
+
+
+def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int = DEFAULT_SEED_TRIES) -> Exploration:
+    """Explore every state the player can reach (up to max_states) and report what was found."""
+    model = CompiledStory(story)
+    search = Search(model, max_states)
+    search.run()
+    search.run_backward()
+    nodes = model.nodes
+
+    def finish(w: Witness | None) -> Witness:
+        assert w is not None
+        w.seed = find_seed(w.requirements, seed_tries)
+        return w
+
+    endings = {}
+    for ending in story.endings.values():
+        ending_nodes = [n for n, cnode in enumerate(nodes) if cnode.ending == ending.id]
+        names = [nodes[n].node.id for n in ending_nodes]
+        hit = [n for n in ending_nodes if search.reached[n]]
+        if hit:
+            best = min((w for n in hit if (w := search.witness(n, ending.id)) is not None),
+                       key=lambda w: (len(w.path), -w.probability))
+            paths = search.count_paths(ending.id) if search.complete else 2
+            endings[ending.id] = EndingReach(ending.id, ending.title, True, finish(best), paths, names)
+        else:
+            endings[ending.id] = EndingReach(ending.id, ending.title, False if search.complete else None, None, 0, names)
+
+    softlocks = []
+    for n in sorted(search.stuck):
+        node = nodes[n].node
+        witness = finish(search.witness(n, STUCK + node.id, search.stuck[n]))
+        softlocks.append(SoftLock(node.id, str(node.where), witness, search.stuck_views(n, witness.final)))
+    softlocks.sort(key=lambda s: len(s.witness.path))
+
+    traps = _traps(search, finish)
+
+    reached = {nodes[n].node.id for n in range(len(nodes)) if search.reached[n]}
+    dead = []
+    for c in model.choices:
+        if not search.cond_seen[c.gidx]:
+            continue
+        node = nodes[c.node].node
+        where = str(c.choice.where)
+        condition = c.choice.condition.source if c.choice.condition else ""
+        if c.choice.condition is not None and not search.cond_true[c.gidx]:
+            dead.append(DeadChoice(node.id, c.position, c.choice.id, c.choice.text, condition, where, "never true"))
+        elif not c.silent and not search.offered[c.gidx]:
+            dead.append(DeadChoice(node.id, c.position, c.choice.id, c.choice.text, condition, where, "never offered"))
+
+    linked = link_reachable(story)
+    unreached = [UnreachedNode(node.id, str(node.where), node.id in linked)
+                 for node in story.nodes.values() if node.id not in reached]
+    return Exploration(story.id, endings, softlocks, traps, dead, unreached, variable_uses(story),
+                       search.states, search.complete, max_states, search.stopped)
+
+
+def _traps(search: Search, finish: Callable[[Witness | None], Witness]) -> list[Trap]:
+    """Groups of linked nodes holding states from which nothing ends: the player loops forever."""
+    nodes = search.m.nodes
+    trapped = {n: states for n in range(len(nodes)) if (states := search.trapped(n))}
+    if not trapped:
+        return []
+    linked: dict[int, set[int]] = {n: set() for n in trapped}
+    for n in trapped:
+        cnode = nodes[n]
+        for t in [c.target for c in cnode.choices] + ([cnode.next] if cnode.next is not None else []):
+            if t in trapped:
+                linked[n].add(t)
+                linked[t].add(n)
+    groups: list[list[int]] = []
+    seen: set[int] = set()
+    for n in sorted(trapped):
+        if n in seen:
+            continue
+        group, stack = [], [n]
+        seen.add(n)
+        while stack:
+            k = stack.pop()
+            group.append(k)
+            for j in linked[k]:
+                if j not in seen:
+                    seen.add(j)
+                    stack.append(j)
+        groups.append(sorted(group))
+    # label the trapped states so the witness search can head for them
+    search.run_backward({k: (trapped[k], TRAP + nodes[g[0]].node.id) for g in groups for k in g})
+    found = []
+    for group in groups:
+        entry = group[0]
+        witnesses = [w for k in group if (w := search.witness(k, TRAP + nodes[entry].node.id, trapped[k])) is not None]
+        if not witnesses:
+            continue
+        best = min(witnesses, key=lambda w: len(w.path))
+        node = nodes[search.m.node_index[best.path[-1]]].node
+        found.append(Trap([nodes[k].node.id for k in group], node.id, str(node.where), finish(best)))
+    return found
