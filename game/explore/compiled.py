@@ -90,7 +90,7 @@ def _value_bounds(story: Story) -> dict[str, tuple[int | None, int | None]]:
     (a counter that only grows never goes below its start)."""
     up: dict[str, bool] = {}
     down: dict[str, bool] = {}
-    constants: dict[str, list[int]] = {name: [var.default] for name, var in story.variables.items()  # type: ignore[misc]
+    constants: dict[str, list[int]] = {name: [int(var.default)] for name, var in story.variables.items()
                                        if var.type == "int"}
     for node in story.nodes.values():
         for e in list(node.effects) + [e for c in node.choices for e in c.effects]:
@@ -213,9 +213,9 @@ class CompiledStory:
         self.choices: list[CChoice] = []
         for i, node in enumerate(story.nodes.values()):
             cchoices = []
-            for position, choice in enumerate(node.choices):
+            for index, choice in enumerate(node.choices):
                 cchoice = CChoice(
-                    node=i, position=position, gidx=len(self.choices), choice=choice,
+                    node=i, position=index, gidx=len(self.choices), choice=choice,
                     target=self.node_index.get(choice.target, -1),
                     cond=self._compile(choice.condition.ast) if choice.condition else None,
                     effects=tuple(self._compile_statement(e.statement) for e in choice.effects),
@@ -271,7 +271,7 @@ class CompiledStory:
         if isinstance(node, expr.Unary):
             inner = self._compile(node.operand)
             if node.op == "-":
-                return lambda vals, ch: -inner(vals, ch)
+                return lambda vals, ch: -int(inner(vals, ch))
             return lambda vals, ch: not inner(vals, ch)
         if isinstance(node, expr.Call):
             args = [a.node if isinstance(a, expr.NodeRef) else self._compile(a) for a in node.args]

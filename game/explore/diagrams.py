@@ -240,13 +240,6 @@ class DD:
             found = self._count[a] = sum(self.count(c) for _, c in self.kids[a])
         return found
 
-    def pick(self, a: int) -> list:
-        vec = []
-        while a > 1:
-            v, a = self.kids[a][0]
-            vec.append(v)
-        return vec
-
     def contains(self, a: int, vec: list | tuple) -> bool:
         kids = self.kids
         for v in vec:

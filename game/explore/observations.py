@@ -220,12 +220,16 @@ class Observations:
             elif obs is ALL or s.kind in ("bool", "once"):
                 continue
             elif s.kind == "str":
-                named = frozenset(obs)
-                ops.append((slot, lambda v, named=named: v if v in named else OTHER, None))
+                ops.append((slot, _named_representative(frozenset(obs)), s.default))
             else:
                 cuts = sorted(obs)
-                ops.append((slot, _interval_representative(cuts, s.low, s.high), None))
+                ops.append((slot, _interval_representative(cuts, s.low, s.high), s.default))
         return ops
+
+
+def _named_representative(named: frozenset) -> Callable[[Value], Value]:
+    """Strings no later comparison names all behave alike: one stands for them."""
+    return lambda v: v if v in named else OTHER
 
 
 def _interval_representative(cuts: list[int], low: int | None, high: int | None) -> Callable[[Value], Value]:
@@ -234,7 +238,7 @@ def _interval_representative(cuts: list[int], low: int | None, high: int | None)
     def representative(v: Value) -> Value:
         if (low is not None and v < low) or (high is not None and v > high):  # type: ignore[operator]
             return v  # outside the declared range (a default may be): keep it exact
-        i = bisect.bisect_right(cuts, v)  # type: ignore[arg-type]
+        i = bisect.bisect_right(cuts, v)
         return cuts[i - 1] if i else floor
 
     if low is not None and high is not None and high - low <= 256:

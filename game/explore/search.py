@@ -269,8 +269,7 @@ class Search:
             vec = list(base)
             self._enter(start, vec, _replay(tape))
             point = dd.point(self._canonical(start, vec))
-            tr = Transition(0, None, start, tape_needs("n", 1, tape), tape_probability(tape), [], -1)
-            self.start.append((vec, tr))
+            self.start.append((vec, Transition(0, None, start, tape_needs("n", 1, tape), tape_probability(tape), [], -1)))
             pending[start] = dd.union(pending[start], point)
         self.reached[start] = pending[start]
         self.states = dd.count(pending[start])
@@ -375,7 +374,7 @@ class Search:
         expanded = self.dd.diff(self.reached[n], self.unexpanded[n])
         return self.dd.diff(expanded, self.dd.unlabelled(self.labels[n]))
 
-    def can_reach(self, n: int, vec: list, label: str) -> bool:
+    def can_reach(self, n: int, vec: list | tuple, label: str) -> bool:
         return self.dd.has(self.labels[n], label, vec)
 
     # -- single states: witnesses and counting paths

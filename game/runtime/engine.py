@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..story import expr
 from ..story.functions import chance_roll
-from ..story.model import NARRATION, Choice, Ending, Node, Scene, Story, Value, successors
+from ..story.model import Choice, Ending, Node, Scene, Story, Value, successors
 from .state import GameState
 
 ROLLBACK_LIMIT = 200
@@ -69,10 +69,6 @@ class _Context:
     def chance(self, percent: int) -> bool:
         self.calls += 1
         return chance_roll(self.state.seed, self.state.steps, self.tag, self.calls) < percent
-
-
-def evaluate_condition(condition, state: GameState, tag: str) -> bool:
-    return condition is None or bool(expr.evaluate(condition.ast, _Context(state, tag)))
 
 
 class Engine:
@@ -311,7 +307,3 @@ class Engine:
                 lines.append(Line(passage.speaker, self.story.speaker_name(passage.speaker),
                                   speaker.colour if speaker else "#dddddd", passage.text))
         self._lines = tuple(lines)
-
-
-def narration(text: str) -> Line:
-    return Line(NARRATION, "", "#dddddd", text)

@@ -177,7 +177,7 @@ def reconcile(story: Story, state: GameState) -> list[str]:
         if name not in state.variables:
             added.append(name)
             state.variables[name] = var.default
-        elif type(value) is not python_type or (var.values and value not in var.values):
+        elif value is None or type(value) is not python_type or (var.values and value not in var.values):
             notes.append(f"Variable '{name}' changed type; it starts again from its default.")
             state.variables[name] = var.default
         else:

@@ -74,13 +74,6 @@ class Diagnostic:
         return data
 
 
-class StoryError(Exception):
-    """Raised when a story cannot be used; carries the diagnostics that explain why."""
-
-    def __init__(self, diagnostics: Iterable[Diagnostic]):
-        self.diagnostics = list(diagnostics)
-        super().__init__("\n".join(d.format() for d in self.diagnostics))
-
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A ' (did you mean 'x'?)' suffix, or '' when nothing is close."""

@@ -298,8 +298,10 @@ def _parse_statement(text: str, offset: int) -> Statement:
 # ---------------------------------------------------------------- type checking
 
 class Declared(Protocol):
-    type: str
-    values: tuple[str, ...] | None
+    @property
+    def type(self) -> str: ...
+    @property
+    def values(self) -> tuple[str, ...] | None: ...
 
 
 def check(node: Ast, variables: Mapping[str, Declared], node_ids: Callable[[str], str | None] | None = None) -> str:

@@ -32,6 +32,18 @@ class Function:
     compile: Callable[[Sequence, Callable[[str], int]], Compiled]
     doc: str  # the meaning, as docs/format.md states it
     example: str
+    arg_names: tuple[str, ...] = ()  # how the docs name the parameters (default a, b, ...; node for a node)
+
+    @property
+    def signature(self) -> str:
+        """How docs/format.md writes a call: `visits(node)`, `min(a, b)`."""
+        letters = iter("abcdefgh")
+        names = self.arg_names or tuple("node" if p == "node" else next(letters) for p in self.params)
+        return f"{self.name}({', '.join(names)})"
+
+    def doc_row(self) -> str:
+        """This function's row in the expression table of docs/format.md."""
+        return f"| `{self.signature}` | {self.result}: {self.doc}; e.g. `{self.example}` |"
 
 
 def chance_roll(seed: int, steps: int, tag: str, call: int) -> int:
@@ -72,7 +84,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              "`visits(node) > 0`", "seen(ch04_mail)"),
     Function("chance", ("int",), "bool", lambda ctx, args: ctx.chance(int(args[0])), _chance,
              "true with probability `p` percent (0–100), decided by the playthrough's seed, so a replay with "
-             "the same seed decides the same way", "chance(30)"),
+             "the same seed decides the same way", "chance(30)", ("p",)),
     Function("min", ("int", "int"), "int", lambda ctx, args: min(args[0], args[1]), _min,
              "the smaller of two numbers", "min(trust, 5)"),
     Function("max", ("int", "int"), "int", lambda ctx, args: max(args[0], args[1]), _max,

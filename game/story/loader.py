@@ -148,8 +148,8 @@ class Source:
         if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
             self.report("E007", Where(self.shown, 1, 1), "file is empty", "a chapter file needs 'chapter:' and 'nodes:'")
             return None
-        for number, line in enumerate(text.splitlines(), 1):
-            indent = line[: len(line) - len(line.lstrip(" \t"))]
+        for number, row in enumerate(text.splitlines(), 1):
+            indent = row[: len(row) - len(row.lstrip(" \t"))]
             if "\t" in indent:
                 self.report("E005", Where(self.shown, number, indent.index("\t") + 1),
                             "tab used for indentation", "YAML indents with spaces only: replace the tab with spaces")
@@ -766,7 +766,7 @@ def _read_effects(src: Source, f: Fields, key: str) -> tuple[Effect, ...]:
         items = [(value, f.at(key))]
     else:
         items = list(zip(value, value.item_at))
-    effects = []
+    effects: list[Effect] = []
     for item, where in items:
         if not isinstance(item, str):
             src.report("E008", where, f"an effect should be text like 'trust += 1', not {_type_name(item)}",
@@ -882,7 +882,7 @@ def _read_extensions(src: Source, items: YList, build: _Build) -> None:
             continue
         added: list[Choice] = []
         start = len(node.choices)
-        added_items = f.get("choices") or []
+        added_items: YList = f.get("choices") or YList()
         added_wheres = added_items.item_at if added_items else []
         for index, (choice_item, choice_where) in enumerate(zip(added_items, added_wheres), start + 1):
             cm = _as_map(src, choice_item, choice_where, "an added choice")

@@ -81,9 +81,6 @@ class Scene:
     mood: str | None = None
     weather: str | None = None
 
-    def merged_over(self, base: Scene) -> Scene:
-        return Scene(**{k: getattr(self, k) or getattr(base, k) for k in SCENE_VOCABULARY})
-
     def to_dict(self) -> dict[str, str | None]:
         return {k: getattr(self, k) for k in SCENE_VOCABULARY}
 

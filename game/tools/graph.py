@@ -20,9 +20,11 @@ DEAD = "#cc3333"
 
 def graph_data(story: Story, exploration: Exploration | None) -> dict[str, Any]:
     """Everything both formats draw, as plain data."""
-    proven = exploration is not None and exploration.complete  # an incomplete one proves nothing unreachable
-    unreached = {u.node for u in exploration.unreached_nodes} if proven else set()
-    dead = {(d.node, d.position): d.reason for d in exploration.dead_choices} if proven else {}
+    unreached: set[str] = set()
+    dead: dict[tuple[str, int], str] = {}
+    if exploration is not None and exploration.complete:  # an incomplete one proves nothing unreachable
+        unreached = {u.node for u in exploration.unreached_nodes}
+        dead = {(d.node, d.position): d.reason for d in exploration.dead_choices}
     chapter_order = list(story.chapters)
     nodes = []
     edges = []

@@ -147,6 +147,7 @@ def test_an_unbounded_counter_that_only_grows_stays_finite():
     assert replays_to(story, found.endings["finish"].witness).state.ending == "finish"
 
 
+@pytest.mark.slow
 def test_a_loop_that_keeps_making_states_stops_and_says_so(capsys):
     found = explore(fixture("endless"))
     assert not found.complete and "loop" in found.stopped
@@ -187,6 +188,7 @@ def test_sample_every_witness_replays_through_the_engine_to_its_ending():
     assert found.endings["hello"].witness.choices == [2, 2, 1]  # shortest, and needs no luck
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not load_and_validate(STORY).ok, reason="the shipped story does not validate yet")
 def test_shipped_story_every_ending_is_reachable_and_every_witness_replays():
     story = load(STORY)

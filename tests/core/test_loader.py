@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +77,7 @@ yaml_ish = st.lists(st.sampled_from(list("ab:- \n\t[]{}&*!|>'\"#,?1") + ["id", "
                     max_size=80).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(yaml_ish)
 def test_arbitrary_yaml_like_text_as_a_chapter_never_crashes(tmp_path_factory, text):

@@ -129,6 +129,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_sigkill_while_saving_never_leaves_a_broken_slot(sample_story, tmp_path):
     folder = str(tmp_path / "data")
     store = SaveStore(folder, sample_story)

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tests.paths import ROOT
 
 GUIDE = os.path.join(ROOT, "docs", "authoring.md")
@@ -24,6 +26,7 @@ def test_guide_has_runnable_steps():
     assert ("sh", False) in kinds and ("yaml", True) in kinds
 
 
+@pytest.mark.slow
 def test_follow_the_authoring_guide(tmp_path):
     work = tmp_path / "project"
     for part in ("game", "story", "docs"):
