@@ -9,19 +9,16 @@ import argparse
 import io
 import os
 import random
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import yaml
 
-import yaml  # noqa: E402
-
-from game.runtime.engine import Engine  # noqa: E402
-from game.runtime.persist import PlayerData  # noqa: E402
-from game.runtime.saves import SaveStore  # noqa: E402
-from game.story.validate import load_and_validate  # noqa: E402
-from game.text import TextGame  # noqa: E402
+from game.runtime.engine import Engine
+from game.runtime.persist import PlayerData
+from game.runtime.saves import SaveStore
+from game.story.validate import load_and_validate
+from game.text import TextGame
 
 NODES_PER_FILE = 500
 

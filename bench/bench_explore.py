@@ -11,16 +11,16 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+from game.explore import explore, tracked_summary
+from game.runtime.engine import Engine
+from game.story.validate import load_and_validate, reachable
+from game.tools.soak import soak
 
-from game.runtime.engine import Engine  # noqa: E402
-from game.soak import soak  # noqa: E402
-from game.story.analysis import explore, tracked_summary  # noqa: E402
-from game.story.validate import load_and_validate, reachable  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the checkout: stories to measure
+STORY = os.path.join(ROOT, "story")
+SAMPLE = os.path.join(ROOT, "tests", "fixtures", "ok", "sample")
 
 
 def best_of(times: int, fn) -> tuple[float, object]:
@@ -51,14 +51,14 @@ def plain_walks(story, walks: int) -> tuple[int, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--story", default=os.path.join(ROOT, "story"))
+    parser.add_argument("--story", default=STORY)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--walks", type=int, default=200)
     args = parser.parse_args()
     result = load_and_validate(args.story)
     if not result.ok:
         print(f"{args.story} does not validate; measuring the sample story instead")
-        result = load_and_validate(os.path.join(ROOT, "tests", "fixtures", "ok", "sample"))
+        result = load_and_validate(SAMPLE)
     story = result.story
     assert story is not None
 

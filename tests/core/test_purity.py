@@ -13,7 +13,7 @@ ALLOWED = {
     "text": {"story", "runtime", "text"},
     "tools": {"story", "runtime", "explore", "tools"},
     "audio": {"story", "runtime", "audio"},
-    "ui": {"story", "runtime", "explore", "audio", "ui"},
+    "ui": {"story", "runtime", "audio", "ui"},
     "cli": {"story", "runtime", "explore", "text", "tools", "audio", "ui", "cli"},
 }
 PURE = ("story", "runtime", "explore", "text", "tools")  # no pygame, no pydub
