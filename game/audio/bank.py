@@ -53,6 +53,7 @@ def _render_forever(conn) -> None:
         if job is None:
             return
         recipe, rate, channels = job
+        reply: tuple[str, bytes | str]
         try:
             reply = ("ok", synth.pcm(recipe, rate, channels))
         except RecipeError as err:

@@ -495,10 +495,11 @@ def _subway(c: Canvas) -> None:
     pygame.draw.line(s, (236, 200, 70), (190, CH), (far.x + 18, far.bottom), 3)
     for i in range(8):
         t = i / 8
-        x = CW * 0.42 + (far.centerx - CW * 0.42) * t
-        y = 6 + (far.y - 10) * t
-        pygame.draw.line(s, (255, 248, 232), (x - 16 * (1 - t) - 2, y), (x + 16 * (1 - t) + 2, y), max(1, int(4 * (1 - t))))
-        glow(s, (x, y + 8), 34 * (1 - t) + 6, (255, 236, 206), 0.3)
+        lamp_x = CW * 0.42 + (far.centerx - CW * 0.42) * t
+        lamp_y = 6 + (far.y - 10) * t
+        pygame.draw.line(s, (255, 248, 232), (lamp_x - 16 * (1 - t) - 2, lamp_y), (lamp_x + 16 * (1 - t) + 2, lamp_y),
+                         max(1, int(4 * (1 - t))))
+        glow(s, (lamp_x, lamp_y + 8), 34 * (1 - t) + 6, (255, 236, 206), 0.3)
     glow(s, (far.centerx + 10, far.centery + 6), 46, (255, 228, 170), 0.8)
     glow(s, (far.centerx + 10, far.centery + 6), 10, (255, 255, 240), 1.0)
     c.people(238, 3, 30, 170, 1.9, 0.85)
@@ -679,9 +680,9 @@ def _cabin(c: Canvas) -> None:
     c.sun()
     for i, (base, _colour_t) in enumerate(((150, 0.35), (176, 0.55))):
         colour = mix(c.horizon, (230, 236, 246), 0.5) if i == 0 else mix(c.shade(0.4), (240, 244, 250), 0.5)
-        pts = [(0, CH)]
-        for x in range(0, CW + 20, 20):
-            pts.append((x, base - 50 * abs(math.sin(x * 0.013 + i * 2)) - 20 * math.sin(x * 0.05)))
+        pts: list[tuple[float, float]] = [(0, CH)]
+        for ridge_x in range(0, CW + 20, 20):
+            pts.append((ridge_x, base - 50 * abs(math.sin(ridge_x * 0.013 + i * 2)) - 20 * math.sin(ridge_x * 0.05)))
         pts.append((CW, CH))
         pygame.draw.polygon(s, colour, pts)
     snow = (236, 238, 246) if not c.dark else (120, 126, 150)
@@ -764,10 +765,10 @@ def _weather(c: Canvas, location: str) -> None:
     if weather in ("haze", "fog"):
         layer = alpha_layer()
         strength = 150 if weather == "fog" else 80
-        for y in range(CH):
-            t = 1 - abs(y - CH * 0.6) / (CH * 0.6)
+        for row in range(CH):
+            t = 1 - abs(row - CH * 0.6) / (CH * 0.6)
             a = int(strength * max(0.0, t) ** 1.5 * (0.5 if indoor else 1.0))
-            pygame.draw.line(layer, (*c.light.haze, a), (0, y), (CW, y))
+            pygame.draw.line(layer, (*c.light.haze, a), (0, row), (CW, row))
         s.blit(layer, (0, 0))
     elif weather == "rain":
         layer = alpha_layer()
@@ -979,7 +980,7 @@ def glitch(surf: pygame.Surface, t: float, still: bool = False, keep: tuple[pyga
         surf.blit(strip, (dx, y))
         for rect, _ in spared:  # the spared words must not reappear beside themselves, shifted out of their rect
             top, bottom = max(y, rect.top), min(y + band, rect.bottom)
-            if top < bottom and dx:
+            if top < bottom and dx and untorn is not None:
                 ghost = pygame.Rect(rect.x + dx if dx < 0 else rect.right, top, abs(dx), bottom - top).clip(bounds)
                 surf.blit(untorn, ghost, ghost)
     for rect, pixels in spared:

@@ -340,6 +340,8 @@ class FlowchartScene(Screen):
         self.replay_button.rect.midright = (self.info_rect.right - theme.px(12), self.info_rect.centery)
         if self.offset is None:
             self.center_on(self.current)
+            if self.offset is None:  # the current node is not on the chart: start at its origin
+                self.offset = [0.0, 0.0]
             bounds = self.known_bounds()
             if self.app.session is None and bounds is not None:  # from the title screen: the story from its start
                 self.offset[0] = self.theme.px(MARGIN) - bounds.left
@@ -489,7 +491,7 @@ class FlowchartScene(Screen):
             if max(a.right, b.right) < area.x or min(a.left, b.left) > area.right:
                 continue
             if b.left > a.right:  # forward: out of the right side, through any free cells, into the left side
-                stops = [(a.right, a.centery)]
+                stops: list[tuple[float, float]] = [(a.right, a.centery)]
                 for col, row in self.flow.bends.get((source, target), []):
                     x, y = cell_mid(col, row)
                     stops += [(x, y), (x + card_w, y)]

@@ -5,6 +5,7 @@ calls proceed(), choose(n) and rollback() through the Session.
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 from dataclasses import dataclass
@@ -239,7 +240,7 @@ class PlayScene(Scene):
         theme = self.theme
         views = self.engine.choices() if not self.engine.is_over else []
         self.choice_buttons = []
-        self.choice_lines: list[list[str]] = []
+        self.choice_lines = []
         if not views:
             return
         font, italic, _ = self.choice_fonts()
@@ -271,7 +272,7 @@ class PlayScene(Scene):
         y = self.box.top - theme.px(26) - sum(heights) - gap * (len(views) - 1)
         for view, lines, height in zip(views, wrapped, heights):
             number = view.number
-            button = widgets.Button(view.text, lambda n=number: self.choose(n), view.enabled,
+            button = widgets.Button(view.text, functools.partial(self.choose, number), view.enabled,
                                     pygame.Rect(0, y, width, height), view.reason, str(number))
             button.rect.centerx = theme.w // 2
             self.choice_buttons.append(button)

@@ -1,6 +1,7 @@
 """Save and load screens: twelve numbered slots, plus the autosave and quicksave when loading."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import pygame
@@ -68,8 +69,9 @@ class SavesScene(Screen):
         for i, slot in enumerate(self.slots()):
             col, row = i % COLUMNS, i // COLUMNS
             rect = pygame.Rect(area.x + col * (w + gap), area.y + row * (h + gap), w, h)
-            enabled = self.mode == "save" or (self.infos.get(slot) is not None and not self.infos[slot].problem)
-            self.buttons.append(widgets.Button(slot, lambda s=slot: self.use(s), enabled, rect))
+            info = self.infos.get(slot)
+            enabled = self.mode == "save" or (info is not None and not info.problem)
+            self.buttons.append(widgets.Button(slot, functools.partial(self.use, slot), enabled, rect))
         self.focus = min(self.focus, len(self.buttons) - 1)
 
     def use(self, slot: str) -> None:
