@@ -7,6 +7,8 @@ import random
 from collections import deque
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from game.explore import CompiledStory, explore, outcomes
 from game.runtime.replay import play_replay
@@ -184,3 +186,16 @@ def test_explorer_matches_brute_force_on_random_stories(seed, tmp_path):
     assert {u.node for u in found.unreached_nodes} == set(story.nodes) - reached
     # and the engine agrees with the explorer's rules at every step of random walks
     assert [p.message for p in soak(story, walks=4, seed=seed, max_steps=150).problems if p.kind != "stuck"] == []
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(story_seed=st.integers(0, 2 ** 31 - 1), walk_seed=st.integers(0, 2 ** 31 - 1))
+def test_engine_and_explorer_agree_on_every_menu_of_random_walks(tmp_path_factory, story_seed, walk_seed):
+    """The explorer restates the engine's menu rules for speed; on random stories and random walks with
+    saves, loads and rollbacks, the two must offer the same choices, enabled alike, at every step."""
+    folder = tmp_path_factory.mktemp("story")
+    random_story(random.Random(story_seed), folder)
+    result = load_and_validate(str(folder))
+    assert result.ok, [d.format() for d in result.errors]
+    problems = soak(result.story, walks=3, seed=walk_seed, max_steps=120).problems
+    assert [p.message for p in problems if p.kind != "stuck"] == []
