@@ -14,8 +14,9 @@ import random
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from ..story import expr
+from ..story import expr, weave
 from ..story.functions import chance_roll
 from ..story.model import Choice, Ending, Node, Scene, Story, Value, successors
 from .state import GameState
@@ -34,6 +35,7 @@ class Line:
     name: str  # display name, "" for narration
     colour: str
     text: str
+    runs: tuple[tuple[str, str], ...] = ()  # format 2: the text in runs of one style ("", "i", "b", "bi")
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,14 @@ class HistoryEntry:
 class _Context:
     """Expression context over a state; chance() is seeded by the state, the step and the call."""
 
-    def __init__(self, state: GameState, tag: str):
+    def __init__(self, state: GameState, tag: str, variables: dict[str, Value] | None = None):
         self.state = state
         self.tag = tag
         self.calls = 0
+        self.variables = state.variables if variables is None else variables  # a scratch copy while replaying
 
     def var(self, name: str) -> Value:
-        return self.state.variables[name]
+        return self.variables[name]
 
     def visits(self, node: str) -> int:
         return self.state.visits.get(node, 0)
@@ -78,6 +81,7 @@ class Engine:
         self._undo: deque[tuple[GameState, int]] = deque(maxlen=ROLLBACK_LIMIT)
         self.history: list[HistoryEntry] = []
         self.entered_cues: tuple[str, ...] = ()
+        self._words = {name: dict(var.words) for name, var in story.variables.items() if var.words}
         if state is None:
             state = GameState.new(story, seed if seed is not None else random.randrange(2**31))
             self.state = state
@@ -150,9 +154,10 @@ class Engine:
                     fallbacks.append(choice)
                 continue
             if ok or choice.show_unavailable:
-                regular.append(ChoiceView(0, choice.text, ok, "" if ok else choice.reason, choice))
+                regular.append(ChoiceView(0, self._menu_text(choice), ok, "" if ok else choice.reason, choice))
         if not any(view.enabled for view in regular):
-            regular = [v for v in regular if not v.enabled] + [ChoiceView(0, c.text, True, "", c) for c in fallbacks if c.text]
+            regular = [v for v in regular if not v.enabled] + [ChoiceView(0, self._menu_text(c), True, "", c)
+                                                                for c in fallbacks if c.text]
         return [ChoiceView(i, v.text, v.enabled, v.reason, v.choice) for i, v in enumerate(regular, 1)]
 
     @property
@@ -205,8 +210,9 @@ class Engine:
                               + (f": {view.reason}" if view.reason else ""))
         self._checkpoint(view.text)
         self.state.choice_log.append(number)
+        echo = self._echo(view.choice)
         self._take(view.choice)
-        self._enter(view.choice.target)
+        self._enter(view.choice.target, echo)
 
     def rollback(self) -> bool:
         """Undo the last step. Returns False when there is nothing to undo."""
@@ -264,14 +270,14 @@ class Engine:
     def _take(self, choice: Choice) -> None:
         if choice.once:
             self.state.once_taken.add(choice.id)
-        self._apply(choice.effects, "e")
+        self._apply(choice.effects, _Context(self.state, "e"))
 
-    def _apply(self, effects: Iterable, tag: str) -> None:
-        ctx = _Context(self.state, tag)
+    def _apply(self, effects: Iterable, ctx: _Context, into: dict[str, Value] | None = None) -> None:
+        variables = self.state.variables if into is None else into
         for effect in effects:
             st = effect.statement
             value = expr.apply_statement(st, ctx)
-            self.state.variables[st.var] = self.story.variables[st.var].clamp(value)
+            variables[st.var] = self.story.variables[st.var].clamp(value)
 
     def _set_scene_of_lead_in(self, node_id: str) -> None:
         """A warp lands in the scene the story's way there leaves, not the one the player left."""
@@ -284,26 +290,61 @@ class Engine:
         if scene is not None:
             self.state.scene.update({k: v for k, v in scene.to_dict().items() if v is not None})
 
-    def _enter(self, node_id: str) -> None:
+    def _enter(self, node_id: str, echo: list[list[Any]] | None = None) -> None:
         state = self.state
         node = self.story.nodes[node_id]
         state.node = node_id
         state.steps += 1
         state.visits[node_id] = state.visits.get(node_id, 0) + 1
         state.path.append(node_id)
+        state.echo = echo or []
         self._merge_scene(node.scene)
-        self._apply(node.effects, "n")
+        between = sum(len(p.effects) for p in node.passages)  # the last ones: effects between passages
+        ctx = _Context(state, "n")
+        self._apply(node.effects[:len(node.effects) - between], ctx)
+        state.text_vars = dict(state.variables) if between else None
+        self._apply(node.effects[len(node.effects) - between:], ctx)
         if node.ending:
             state.ending = node.ending
         self.entered_cues = node.cues
         self._refresh()
 
     def _refresh(self) -> None:
-        ctx = _Context(self.state, "p")
-        lines = []
-        for passage in self.node.passages:
-            if passage.condition is None or expr.evaluate(passage.condition.ast, ctx):
-                speaker = self.story.speakers.get(passage.speaker)
-                lines.append(Line(passage.speaker, self.story.speaker_name(passage.speaker),
-                                  speaker.colour if speaker else "#dddddd", passage.text))
+        state = self.state
+        lines = [self._line(speaker, text, tuple((t, s) for t, s in runs)) for speaker, text, runs in state.echo]
+        # each passage sees the variables of its moment: effects between passages apply as they are passed
+        seen = _Context(state, "p", dict(state.text_vars if state.text_vars is not None else state.variables))
+        for index, passage in enumerate(self.node.passages):
+            if passage.effects:
+                self._apply(passage.effects, seen, seen.variables)
+                continue
+            if passage.condition is None or expr.evaluate(passage.condition.ast, seen):
+                if passage.woven is None or passage.woven.plain:
+                    lines.append(self._line(passage.speaker, passage.text))
+                else:
+                    runs = self._render(passage.woven, seen, f"{state.node}:{index}")
+                    lines.append(self._line(passage.speaker, weave.plain_text(runs), runs))
         self._lines = tuple(lines)
+
+    def _line(self, speaker_id: str, text: str, runs: tuple[tuple[str, str], ...] = ()) -> Line:
+        speaker = self.story.speakers.get(speaker_id)
+        return Line(speaker_id, self.story.speaker_name(speaker_id), speaker.colour if speaker else "#dddddd", text,
+                    runs if any(style for _, style in runs) else ())
+
+    def _render(self, woven: weave.Woven, ctx: _Context, key: str) -> tuple[tuple[str, str], ...]:
+        state = self.state
+        reading = weave.Reading(ctx, state.visits.get(state.node, 1), f"{state.seed}:{key}", self._words)
+        return weave.render(woven, reading)
+
+    def _menu_text(self, choice: Choice) -> str:
+        if choice.woven is None or choice.woven.plain:
+            return choice.text
+        return weave.plain_text(self._render(choice.woven, _Context(self.state, "t"), f"{choice.id}:menu"))
+
+    def _echo(self, choice: Choice) -> list[list[Any]]:
+        """The echo of a choice about to be taken, rendered with the values before its effects."""
+        echo = choice.echo
+        if echo is None or echo.woven is None:
+            return []
+        runs = self._render(echo.woven, _Context(self.state, "t"), f"{choice.id}:echo")
+        return [[echo.speaker, weave.plain_text(runs), [list(r) for r in runs]]]

@@ -21,6 +21,10 @@ class GameState:
     path: list[str] = field(default_factory=list)  # node ids in the order they were entered
     scene: dict[str, str | None] = field(default_factory=dict)
     ending: str | None = None
+    # format 2: the taken choice's echo, shown first on this node: [speaker, text, [[run, style], ...]]
+    echo: list[list[Any]] = field(default_factory=list)
+    # format 2: the variables as this node's text began, when effects between its passages changed them since
+    text_vars: dict[str, Value] | None = None
 
     @classmethod
     def new(cls, story: Story, seed: int) -> GameState:
@@ -33,14 +37,15 @@ class GameState:
         # every value inside is immutable, so copying the containers is a full copy (and far faster than deepcopy)
         return GameState(node=self.node, variables=dict(self.variables), seed=self.seed, visits=dict(self.visits),
                          once_taken=set(self.once_taken), steps=self.steps, choice_log=list(self.choice_log),
-                         path=list(self.path), scene=dict(self.scene), ending=self.ending)
+                         path=list(self.path), scene=dict(self.scene), ending=self.ending, echo=list(self.echo),
+                         text_vars=dict(self.text_vars) if self.text_vars is not None else None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": STATE_VERSION, "node": self.node, "variables": dict(self.variables), "seed": self.seed,
             "visits": dict(self.visits), "once_taken": sorted(self.once_taken), "steps": self.steps,
             "choice_log": list(self.choice_log), "path": list(self.path), "scene": dict(self.scene),
-            "ending": self.ending,
+            "ending": self.ending, "echo": [list(e) for e in self.echo], "text_vars": self.text_vars,
         }
 
     @classmethod
@@ -55,10 +60,17 @@ class GameState:
                 path=[str(x) for x in data.get("path", [])],
                 scene={str(k): (None if v is None else str(v)) for k, v in dict(data.get("scene", {})).items()},
                 ending=None if data.get("ending") is None else str(data["ending"]),
+                echo=[_echo_line(e) for e in data.get("echo") or []],
+                text_vars=None if data.get("text_vars") is None else dict(data["text_vars"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise ValueError(f"the saved game state is incomplete ({err.__class__.__name__}: {err})") from None
-        for name, value in state.variables.items():
+        for name, value in list(state.variables.items()) + list((state.text_vars or {}).items()):
             if not isinstance(value, (bool, int, str)):
                 raise ValueError(f"variable '{name}' holds {type(value).__name__}, not bool, int or str")
         return state
+
+
+def _echo_line(data: Any) -> list[Any]:
+    speaker, text, runs = data
+    return [str(speaker), str(text), [[str(t), str(s)] for t, s in runs]]

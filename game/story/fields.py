@@ -20,7 +20,7 @@ def spec(kinds: str, doc: str, required: bool = False) -> Spec:
 
 
 MANIFEST = {
-    "format": spec("int", "Story format version; this game reads 1.", True),
+    "format": spec("int", "Story format version: 1, or 2 for woven text (see docs/format.md).", True),
     "id": spec("str", "Lower-case id of the story, stored in saves.", True),
     "title": spec("str", "Shown on the title screen and in saves.", True),
     "start": spec("str", "Id of the node a new game begins at.", True),
@@ -37,6 +37,7 @@ VARIABLE = {
     "min": spec("int", "int only: lowest value; effects are clamped."),
     "max": spec("int", "int only: highest value; effects are clamped."),
     "values": spec("list", "str only: the allowed values."),
+    "words": spec("map", "str only, format 2: value -> how {name} shows it in woven text."),
 }
 SPEAKER = {
     "name": spec("str", "Name shown above the speaker's lines.", True),
@@ -88,6 +89,10 @@ CHOICE = {
     "reason": spec("str", "Why a shown-disabled choice is unavailable."),
     "fallback": spec("bool", "Offered only when nothing else is; without text it is followed automatically."),
     "id": spec("str", "Stable id for once-only bookkeeping."),
+    "echo": spec("str|map", "Format 2: the line shown once the choice is taken: text or {speaker: text}."),
+}
+TEXT_EFFECTS = {
+    "effects": spec("list|str", "Format 2: effects applied here, between the passages around them.", True),
 }
 EXTENSION = {
     "node": spec("str", "Existing node whose choices are extended.", True),

@@ -21,6 +21,7 @@ from .diagnostics import Diagnostic, did_you_mean
 from .model import (
     CHANNELS,
     FORMAT_VERSION,
+    FORMATS,
     ID_PATTERN,
     NARRATION,
     SCENE_VOCABULARY,
@@ -37,7 +38,10 @@ from .model import (
     Story,
     Variable,
     Where,
+    locate,
 )
+from .weave import WeaveError
+from .weave import parse as parse_woven
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -109,6 +113,8 @@ class Source:
     shown: str = ""
     expanded: int = 0
     data: bytes = b""
+    text: str = ""  # the decoded file, to place messages at characters inside strings
+    format: int = 1  # the story's format: 2 reads woven text
 
     def __post_init__(self) -> None:
         self.shown = self.shown or display_path(self.path)
@@ -145,6 +151,7 @@ class Source:
                         "save the file as UTF-8")
             return None
         text = text.lstrip("\ufeff")
+        self.text = text
         if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
             self.report("E007", Where(self.shown, 1, 1), "file is empty", "a chapter file needs 'chapter:' and 'nodes:'")
             return None
@@ -451,6 +458,7 @@ class _Build:
     # add-on 'extend' blocks, applied once every file is read so they may name nodes of any add-on file
     extensions: list[tuple[Source, YList]] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)
+    format: int = 1
 
 
 def find_manifest(path: str) -> str:
@@ -487,10 +495,11 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
         return None, build.diagnostics
     f = Fields(src, manifest, "the manifest", fields.MANIFEST)
     version = f.get("format")
-    if version is not None and version != FORMAT_VERSION:
+    if version is not None and version not in FORMATS:
         src.report("E022", f.at("format"), f"this game reads story format {FORMAT_VERSION}, not {version}",
                    "a newer format needs a newer version of the game" if version > FORMAT_VERSION else "")
         return None, build.diagnostics
+    build.format = version if version in FORMATS else 1
     story_id = f.get("id", "")
     if story_id:
         _check_id(src, story_id, f.at("id"), "story id")
@@ -541,6 +550,7 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
         variables=build.variables, endings=build.endings, speakers=build.speakers, cues=build.cues,
         cue_file=cue_file, fingerprint=build.digest.hexdigest()[:16],
         where={key: manifest.value_at[key] for key in manifest.value_at}, unread=tuple(build.unread),
+        format=build.format,
     )
     return story, build.diagnostics
 
@@ -591,8 +601,32 @@ def _read_variables(src: Source, mapping: YMap, build: _Build) -> None:
             elif default not in values:
                 src.report("E022", f.at("default"), f"default '{default}' is not one of its values",
                            "allowed: " + ", ".join(values))
+        words = _read_words(src, f, name, kind, values)
         build.variables[name] = Variable(name, kind, default, f.get("description", "") or "", low, high,
-                                         tuple(values) if values else None, where)
+                                         tuple(values) if values else None, where, words)
+
+
+def _read_words(src: Source, f: Fields, name: str, kind: str, values: list | None) -> tuple[tuple[str, str], ...]:
+    """`words:` of a str variable: how {name} shows each value in woven text (format 2)."""
+    words = f.get("words")
+    if words is None:
+        return ()
+    if src.format < 2:
+        src.report("E009", f.key_at("words"), "'words' needs story format 2", "set 'format: 2' in story.yaml")
+        return ()
+    if kind != "str":
+        src.report("E022", f.key_at("words"), "words apply to str variables only")
+        return ()
+    found = []
+    for value, shown in words.items():
+        if values is not None and value not in values:
+            src.report("E022", words.key_at[value], f"'{value}' is not a value of '{name}'{did_you_mean(value, values)}",
+                       "allowed: " + ", ".join(values))
+        elif not isinstance(shown, str) or not shown.strip():
+            src.report("E008", words.value_at[value], f"the words for '{value}' should be text")
+        else:
+            found.append((value, shown.strip()))
+    return tuple(found)
 
 
 def _read_speakers(src: Source, mapping: YMap, build: _Build) -> None:
@@ -636,7 +670,7 @@ def _read_cues(src: Source, build: _Build) -> None:
 
 
 def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
-    src = Source(path, build.diagnostics)
+    src = Source(path, build.diagnostics, format=build.format)
     top = _read_top(src, build, "a chapter file")
     if top is None or ("nodes" in top and not isinstance(top["nodes"], YList)):
         build.unread.append(src.shown)
@@ -694,8 +728,10 @@ def _read_node(src: Source, m: YMap, chapter_id: str, build: _Build) -> None:
         if name not in CHANNELS:
             src.report("E022", where, f"'{name}' is not a channel{did_you_mean(name, CHANNELS)}",
                        "channels: " + ", ".join(CHANNELS))
-    effects = _read_effects(src, f, "effects")
     passages = _read_passages(src, f, what)
+    # the effects between passages run after the node's own, in text order (the engine renders each
+    # passage with the values of its moment); the explorer needs only this one ordered list
+    effects = _read_effects(src, f, "effects") + tuple(e for p in passages for e in p.effects)
     choices = tuple(_read_choices(src, f, node_id, what))
     given = [k for k in ("next", "choices", "ending") if k in m]
     if len(given) > 1:
@@ -791,12 +827,15 @@ def _read_passages(src: Source, f: Fields, what: str) -> tuple[Passage, ...]:
     passages = []
     for item, where in zip(value, value.item_at):
         if isinstance(item, str):
-            passages.append(Passage(NARRATION, item.strip(), None, where))
             if not item.strip():
                 src.report("E021", where, f"empty passage in {what}")
+            passages.append(_passage(src, NARRATION, item, None, where, where))
             continue
         if not isinstance(item, YMap):
             src.report("E008", where, f"a passage should be text or 'speaker: text', not {_type_name(item)}")
+            continue
+        if src.format >= 2 and "effects" in item:
+            passages.extend(_effects_item(src, item, what))
             continue
         speakers = [k for k in item if k != "if"]
         if len(speakers) != 1:
@@ -817,8 +856,78 @@ def _read_passages(src: Source, f: Fields, what: str) -> tuple[Passage, ...]:
             condition = _read_expr(src, item["if"], item.value_at["if"]) if item["if"] is not None else None
             if item["if"] is None:
                 src.report("E015", item.key_at["if"], "'if' has no condition")
-        passages.append(Passage(speaker, line.strip(), condition, item.key_at[speaker]))
+        passages.append(_passage(src, speaker, line, condition, item.key_at[speaker], item.value_at[speaker]))
     return tuple(passages)
+
+
+def _passage(src: Source, speaker: str, text: str, condition: Expr | None, where: Where, value_at: Where) -> Passage:
+    """A passage; in format 2 its text is woven (parsed now, rendered in play)."""
+    if src.format < 2:
+        return Passage(speaker, text.strip(), condition, where)
+    anchors = _anchors(src, value_at, text)
+    lead = len(text) - len(text.lstrip())
+    woven = _woven(src, text.strip(), value_at, anchors, lead)
+    return Passage(speaker, text.strip(), condition, where, woven, _shifted(anchors, lead), value_at=value_at)
+
+
+def _shifted(anchors: tuple[tuple[int, int, int], ...], lead: int) -> tuple[tuple[int, int, int], ...]:
+    """Anchors of a string, re-based for the same string with `lead` characters stripped from its front."""
+    return tuple((max(0, at - lead), line, col + max(0, lead - at)) for at, line, col in anchors)
+
+
+def _woven(src: Source, text: str, value_at: Where, anchors: tuple[tuple[int, int, int], ...], lead: int = 0
+           ) -> Any:
+    try:
+        return parse_woven(text)
+    except WeaveError as err:
+        src.report(err.code, locate(value_at, anchors, err.offset + lead), err.message, err.hint)
+        return None
+
+
+def _effects_item(src: Source, item: YMap, what: str) -> list[Passage]:
+    """`- effects: [...]` between passages (format 2): applied in order as the node's text is read."""
+    f = Fields(src, item, f"effects in the text of {what}", fields.TEXT_EFFECTS)
+    effects = _read_effects(src, f, "effects")
+    for effect in effects:
+        if effect.statement.value is not None and expr.uses_chance(effect.statement.value):
+            src.report("E016", effect.where, "chance() cannot be used in effects between passages",
+                       "roll it in the node's own 'effects', before the text")
+            return []
+    return [Passage(NARRATION, "", None, item.where, effects=effects)] if effects else []
+
+
+def _anchors(src: Source, where: Where, value: str) -> tuple[tuple[int, int, int], ...]:
+    """Where each source line of a string value begins in the file, found by walking the raw text next to
+    the parsed value (folding, block indentation and quote escapes only change whitespace and escapes)."""
+    lines = src.text.split("\n")
+    row, col = where.line - 1, where.col - 1
+    if row >= len(lines):
+        return ()
+    if lines[row][col:col + 1] in (">", "|"):
+        row, col = row + 1, 0  # a block scalar starts on the next line
+    elif lines[row][col:col + 1] in ("'", '"'):
+        col += 1
+    anchors: list[tuple[int, int, int]] = []
+    line_seen = -1
+    for offset, char in enumerate(value):
+        if char.isspace():
+            continue
+        while row < len(lines):
+            raw = lines[row]
+            while col < len(raw) and raw[col] != char and (raw[col].isspace() or raw[col] in "\\'\""):
+                col += 1
+            if col < len(raw) and raw[col] == char:
+                break
+            if col < len(raw):  # something the value does not have: stop mapping rather than guess
+                return tuple(anchors)
+            row, col = row + 1, 0
+        else:
+            return tuple(anchors)
+        if row != line_seen:
+            anchors.append((offset, row + 1, col + 1))
+            line_seen = row
+        col += 1
+    return tuple(anchors)
 
 
 def _read_choices(src: Source, f: Fields, node_id: str, what: str) -> list[Choice]:
@@ -857,10 +966,79 @@ def _read_choice(src: Source, m: YMap, default_id: str, what: str) -> Choice | N
                    "add 'reason:' telling the player why it is disabled")
     if unavailable == "show" and condition is None and "if" not in m:
         src.report("E022", f.key_at("unavailable"), f"{what} sets 'unavailable' but has no 'if'")
-    return Choice(id=f.get("id", default_id) or default_id, text=(text or "").strip(), target=target,
+    text = (text or "").strip() if isinstance(text, str) else ""
+    woven, echo, anchors = None, None, ()
+    if src.format >= 2 and text:
+        woven, echo, anchors = _woven_choice(src, f, text)
+    return Choice(id=f.get("id", default_id) or default_id, text=text, target=target,
                   condition=condition, effects=_read_effects(src, f, "effects"), once=bool(f.get("once", False)),
                   show_unavailable=unavailable == "show", reason=reason.strip(), fallback=fallback,
-                  where=m.where, target_where=f.at("goto"))
+                  where=m.where, target_where=f.at("goto"), woven=woven, echo=echo, text_at=f.at("text"),
+                  anchors=anchors)
+
+
+def _woven_choice(src: Source, f: Fields, text: str) -> tuple[Any, Passage | None, tuple]:
+    """Format 2 choice text: woven, with ink's echo brackets: 'Tell her[.] everything' shows 'Tell her.' in
+    the menu and puts 'Tell her everything' into the text once taken. Or an explicit `echo:` passage."""
+    at = f.at("text")
+    raw = f.get("text")
+    anchors = _shifted(_anchors(src, at, raw), len(raw) - len(raw.lstrip()))
+    open_at = next(iter(_top_level_outside_braces(text, "[")), None)
+    close_at = text.find("]", open_at) if open_at is not None else -1
+    echo = None
+    if open_at is not None and close_at < 0:
+        src.report("E027", locate(at, anchors, open_at), "'[' in a choice is never closed with ']'",
+                   "write 'Say it[] now' style brackets: before [menu only] after")
+        return None, None, anchors
+    if open_at is not None:
+        before, inside, after = text[:open_at], text[open_at + 1:close_at], text[close_at + 1:]
+        menu = _woven_part(src, at, anchors, before + inside, len(before), 1)
+        echo_text = (before + after).strip()
+        if echo_text:
+            echo_woven = _woven_part(src, at, anchors, before + after, len(before), len(inside) + 2)
+            echo = Passage(NARRATION, echo_text, None, at, echo_woven, anchors)
+        if "echo" in f.map:
+            src.report("E022", f.key_at("echo"), "this choice echoes twice: by its [brackets] and by 'echo'",
+                       "keep one of them")
+        return menu, echo, anchors
+    menu = _woven(src, text, at, anchors)
+    if f.get("echo") is not None:
+        echo = _read_echo(src, f)
+    return menu, echo, anchors
+
+
+def _woven_part(src: Source, at: Where, anchors: tuple, text: str, cut: int, skipped: int) -> Any:
+    """Parse a piece of a choice's text made by cutting `skipped` characters out at `cut`."""
+    try:
+        return parse_woven(text.strip())
+    except WeaveError as err:
+        offset = err.offset + (len(text) - len(text.lstrip()))
+        src.report(err.code, locate(at, anchors, offset if offset < cut else offset + skipped), err.message, err.hint)
+        return None
+
+
+def _read_echo(src: Source, f: Fields) -> Passage | None:
+    value, at = f.get("echo"), f.at("echo")
+    if isinstance(value, str):
+        return _passage(src, NARRATION, value, None, at, at)
+    if isinstance(value, YMap) and len(value) == 1:
+        speaker = next(iter(value))
+        line = value[speaker]
+        if isinstance(line, str) and line.strip():
+            return _passage(src, speaker, line, None, value.key_at[speaker], value.value_at[speaker])
+    src.report("E022", at, "'echo' is the text shown once the choice is taken: a string or '{speaker: text}'")
+    return None
+
+
+def _top_level_outside_braces(text: str, token: str) -> Iterator[int]:
+    depth = 0
+    for i, c in enumerate(text):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and c == token and (i == 0 or text[i - 1] != "\\"):
+            yield i
 
 
 def _read_extensions(src: Source, items: YList, build: _Build) -> None:

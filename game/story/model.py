@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .expr import Ast, Statement
+from .weave import Woven
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest format this game reads; format 1 stories keep loading unchanged
+FORMATS = (1, 2)
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 NARRATION = "narration"
 CHANNELS = ("music", "ambience", "sfx", "voice")
@@ -51,12 +53,29 @@ class Effect:
     where: Where  # where the statement's text starts
 
 
+Anchors = tuple[tuple[int, int, int], ...]  # (offset in a string, line, col) where each source line of it begins
+
+
+def locate(where: Where, anchors: Anchors, offset: int) -> Where:
+    """The file position of character `offset` of a string that starts at `where`."""
+    line, col, base = where.line, where.col, 0
+    for at, at_line, at_col in anchors:
+        if at > offset:
+            break
+        base, line, col = at, at_line, at_col
+    return Where(where.file, line, col + offset - base)
+
+
 @dataclass(frozen=True)
 class Passage:
     speaker: str
-    text: str
+    text: str  # the source text (format 2: with its woven constructs), stripped
     condition: Expr | None
     where: Where
+    woven: Woven | None = None  # format 2: the parsed text, rendered against the state
+    anchors: Anchors = ()  # where the text's characters are, for messages inside it
+    effects: tuple[Effect, ...] = ()  # format 2: an item of effects between passages (then text is "")
+    value_at: Where | None = None  # where the text itself starts (where: the item or its speaker key)
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,10 @@ class Choice:
     fallback: bool
     where: Where
     target_where: Where
+    woven: Woven | None = None  # format 2: the menu text, rendered against the state
+    echo: Passage | None = None  # format 2: shown as the next node's first line once taken
+    text_at: Where | None = None
+    anchors: Anchors = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +151,7 @@ class Variable:
     max: int | None
     values: tuple[str, ...] | None
     where: Where
+    words: tuple[tuple[str, str], ...] = ()  # str only, format 2: value -> how {name} shows it
 
     def clamp(self, value: Value) -> Value:
         if self.type == "int" and isinstance(value, int):
@@ -181,6 +205,7 @@ class Story:
     cue_file: str | None
     fingerprint: str
     where: dict[str, Where] = field(default_factory=dict)  # manifest field -> location
+    format: int = 1
     unread: tuple[str, ...] = ()  # chapter files that could not be read: their nodes are missing
 
     def chapter_of(self, node_id: str) -> Chapter | None:

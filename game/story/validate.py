@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
-from . import expr
+from . import expr, weave
 from .diagnostics import Diagnostic, did_you_mean, sort_key
 from .loader import load_story
-from .model import NARRATION, Expr, Story, Where, successors
+from .model import NARRATION, Anchors, Expr, Node, Story, Where, locate, successors
 from .recipe import check_recipes
+from .weave import Woven
 
 WORD = re.compile(r"[A-Za-z0-9’'-]+")
 
@@ -56,6 +57,29 @@ def _check_condition(story: Story, condition: Expr) -> list[Diagnostic]:
 
 def _at(where: Where, offset: int) -> Where:
     return Where(where.file, where.line, where.col + offset)
+
+
+def _check_woven(story: Story, woven: Woven | None, at: Where | None, anchors: Anchors) -> list[Diagnostic]:
+    if woven is None or woven.plain or at is None:
+        return []
+    try:
+        weave.check(woven, story.variables, _node_problem(story))
+    except weave.WeaveError as err:
+        return [_diag(err.code, locate(at, anchors, err.offset), err.message, err.hint)]
+    return []
+
+
+def check_woven_text(story: Story) -> list[Diagnostic]:
+    """Format 2: every condition and interpolation inside passages, choices and echoes type-checks."""
+    found = []
+    for node in story.nodes.values():
+        for passage in node.passages:
+            found += _check_woven(story, passage.woven, passage.value_at, passage.anchors)
+        for choice in node.choices:
+            found += _check_woven(story, choice.woven, choice.text_at, choice.anchors)
+            if choice.echo is not None:
+                found += _check_woven(story, choice.echo.woven, choice.echo.value_at, choice.echo.anchors)
+    return found
 
 
 def check_expressions(story: Story) -> list[Diagnostic]:
@@ -158,14 +182,27 @@ def check_variables_read(story: Story) -> list[Diagnostic]:
         asts += [c.condition.ast for c in node.choices if c.condition]
         asts += [e.statement.value for e in node.effects if e.statement.value]
         asts += [e.statement.value for c in node.choices for e in c.effects if e.statement.value]
+        asts += [ast for woven in woven_texts(node) for ast, _, _ in weave.expressions(woven)]
         for ast in asts:
             read |= expr.variables_read(ast)
-    return [_diag("W005", var.where, f"variable '{var.name}' is never read by any condition",
+    return [_diag("W005", var.where, f"variable '{var.name}' is never read by any condition or text",
                   "a variable that nothing reads changes nothing the player sees")
             for var in story.variables.values() if var.name not in read]
 
 
-CHECKS = (check_start, check_targets, check_expressions, check_endings, check_speakers, check_cues, check_recipes,
+def woven_texts(node: Node) -> Iterator[Woven]:
+    """Every parsed format 2 text of a node: passages, choices and their echoes."""
+    for passage in node.passages:
+        if passage.woven is not None:
+            yield passage.woven
+    for choice in node.choices:
+        if choice.woven is not None:
+            yield choice.woven
+        if choice.echo is not None and choice.echo.woven is not None:
+            yield choice.echo.woven
+
+
+CHECKS = (check_start, check_targets, check_expressions, check_woven_text, check_endings, check_speakers, check_cues, check_recipes,
           check_reachability, check_guarded_choices, check_variables_read)
 
 

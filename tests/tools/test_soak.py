@@ -73,10 +73,10 @@ def test_an_engine_crash_is_written_as_a_replay_that_reproduces_it(monkeypatch, 
     story = load(SAMPLE)
     real_enter = Engine._enter
 
-    def broken_enter(self, node_id):  # a planted engine bug: entering this node after the lamp crashes
+    def broken_enter(self, node_id, *args):  # a planted engine bug: entering this node after the lamp crashes
         if node_id == "setup_cut_off" and self.state.variables["lamp_on"]:
             raise KeyError("planted bug")
-        real_enter(self, node_id)
+        real_enter(self, node_id, *args)
 
     monkeypatch.setattr(Engine, "_enter", broken_enter)
     out_dir = tmp_path / "replays"
