@@ -319,7 +319,7 @@ class Engine:
                 self._apply(passage.effects, seen, seen.variables)
                 continue
             if passage.condition is None or expr.evaluate(passage.condition.ast, seen):
-                if passage.woven is None or passage.woven.plain:
+                if passage.woven is None:
                     lines.append(self._line(passage.speaker, passage.text))
                 else:
                     runs = self._render(passage.woven, seen, f"{state.node}:{index}")
@@ -337,7 +337,7 @@ class Engine:
         return weave.render(woven, reading)
 
     def _menu_text(self, choice: Choice) -> str:
-        if choice.woven is None or choice.woven.plain:
+        if choice.woven is None:
             return choice.text
         return weave.plain_text(self._render(choice.woven, _Context(self.state, "t"), f"{choice.id}:menu"))
 

@@ -36,6 +36,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E024": (ERROR, "node has more than one of next / choices / ending"),
     "E025": (ERROR, "add-on conflicts with the story"),
     "E026": (ERROR, "cue recipe cannot be synthesized"),
+    "E027": (ERROR, "woven text cannot be read"),
     "W001": (WARNING, "node is unreachable from the start"),
     "W002": (WARNING, "every choice is conditional and there is no fallback"),
     "W003": (WARNING, "declared ending has no node"),

@@ -499,7 +499,7 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
         src.report("E022", f.at("format"), f"this game reads story format {FORMAT_VERSION}, not {version}",
                    "a newer format needs a newer version of the game" if version > FORMAT_VERSION else "")
         return None, build.diagnostics
-    build.format = version if version in FORMATS else 1
+    build.format = src.format = version if version in FORMATS else 1
     story_id = f.get("id", "")
     if story_id:
         _check_id(src, story_id, f.at("id"), "story id")

@@ -324,7 +324,8 @@ def _typed(ast: expr.Ast, source: str, pos: int, variables: Mapping[str, expr.De
     try:
         return expr.check(ast, variables, node_ids)
     except expr.ExprError as err:
-        raise WeaveError(err.code, f"{err.message} in '{source}'", pos + err.offset, err.hint) from None
+        where = "" if source.isidentifier() else f" in '{source}'"
+        raise WeaveError(err.code, err.message + where, pos + err.offset, err.hint) from None
 
 
 def uses_chance(woven: Woven) -> bool:

@@ -1,6 +1,7 @@
 """Terminal front-end: the same engine as the window, in plain text."""
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -34,6 +35,7 @@ class TextGame:
         self.width = width or min(100, max(40, shutil.get_terminal_size((80, 24)).columns - 2))
         self.clock = PlayClock()
         self.last_chapter = ""
+        self.styled = _supports_ansi(out)
 
     # ------------------------------------------------------------ output
 
@@ -57,7 +59,11 @@ class TextGame:
             if cue_def and cue_def.caption:
                 self.say(cue_def.caption)
         for line in engine.lines:
-            self.say(self.wrap(f"{line.name}: {line.text}" if line.name else line.text))
+            prefix = f"{line.name}: " if line.name else ""
+            text = self.wrap(prefix + line.text)
+            if self.styled and line.runs:
+                text = _styled(text, ((prefix, ""),) + line.runs)
+            self.say(text)
         self.player.seen.add(engine.state.node)
 
     def show_choices(self) -> None:
@@ -271,3 +277,37 @@ class TextGame:
                 self.say(f"[replay does not fit this story: {err}]")
                 return 1
             self.show_node()
+
+
+_ANSI = {"i": "\x1b[3m", "b": "\x1b[1m", "bi": "\x1b[1;3m"}
+_RESET = "\x1b[0m"
+
+
+def _supports_ansi(out: TextIO) -> bool:
+    """Italic and bold only for a terminal that shows them, and never against NO_COLOR or TERM=dumb."""
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ and os.environ.get("TERM", "") != "dumb"
+
+
+def _styled(wrapped: str, runs: tuple[tuple[str, str], ...]) -> str:
+    """The wrapped plain text with each run's style switched on and off around it (wrapping only turned
+    some spaces into line breaks, so the two texts walk side by side)."""
+    styles = [style for text, style in runs for _ in text]
+    chars = "".join(text for text, _ in runs)
+    out, current, k = [], "", 0
+    for c in wrapped:
+        while k < len(chars) and chars[k] != c and not (c == "\n" and chars[k] == " "):
+            k += 1  # a space textwrap dropped at a line end
+        style = styles[k] if k < len(chars) else ""
+        if c != "\n" and style != current:
+            out.append(_RESET if not style else (_RESET if current else "") + _ANSI[style])
+            current = style
+        if c == "\n" and current:
+            out.append(_RESET)
+            current = ""
+        out.append(c)
+        k += 1
+    if current:
+        out.append(_RESET)
+    return "".join(out)
+
