@@ -994,12 +994,14 @@ def _woven_choice(src: Source, f: Fields, text: str) -> tuple[Any, Passage | Non
         before, inside, after = text[:open_at], text[open_at + 1:close_at], text[close_at + 1:]
         menu = _woven_part(src, at, anchors, before + inside, len(before), 1)
         echo_text = (before + after).strip()
-        if echo_text:
+        if echo_text and "echo" in f.map:
+            src.report("E022", f.key_at("echo"), "this choice echoes twice: by the words around its [brackets] "
+                       "and by 'echo'", "keep one of them, or put the whole text in brackets: '[Ask her]'")
+        elif echo_text:
             echo_woven = _woven_part(src, at, anchors, before + after, len(before), len(inside) + 2)
             echo = Passage(NARRATION, echo_text, None, at, echo_woven, anchors)
-        if "echo" in f.map:
-            src.report("E022", f.key_at("echo"), "this choice echoes twice: by its [brackets] and by 'echo'",
-                       "keep one of them")
+        elif f.get("echo") is not None:
+            echo = _read_echo(src, f)
         return menu, echo, anchors
     menu = _woven(src, text, at, anchors)
     if f.get("echo") is not None:

@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from ..story import fields
-from ..story.model import CHANNELS, ID_PATTERN, SCENE_VOCABULARY
+from ..story.model import CHANNELS, FORMATS, ID_PATTERN, SCENE_VOCABULARY
 
 SCHEMA_ID = "https://her-game.invalid/story.schema.json"
 _JSON_TYPES = {"str": "string", "int": "integer", "bool": "boolean", "number": "number", "map": "object",
@@ -43,8 +43,12 @@ def build_schema() -> dict[str, Any]:
         {"type": "object", "properties": {"if": {"type": "string", "description": "Condition for showing the line."}},
          "additionalProperties": {"type": "string", "description": "speaker id: the line"},
          "minProperties": 1, "maxProperties": 2},
+        _object(fields.TEXT_EFFECTS, {"effects": effects}),
     ]}
-    choice = _object(fields.CHOICE, {"goto": ident, "effects": effects,
+    echo = {"anyOf": [{"type": "string", "minLength": 1},
+                      {"type": "object", "additionalProperties": {"type": "string", "description": "speaker id: the line"},
+                       "minProperties": 1, "maxProperties": 1}]}
+    choice = _object(fields.CHOICE, {"goto": ident, "effects": effects, "echo": echo,
                                      "unavailable": {"enum": ["hide", "show"]}})
     scene = {"type": "object", "additionalProperties": False,
              "properties": {key: {"enum": list(values), "description": fields.SCENE[key].doc}
@@ -57,9 +61,10 @@ def build_schema() -> dict[str, Any]:
         "choices": {"type": "array", "items": {"$ref": "#/$defs/choice"}},
     })
     variable = _object(fields.VARIABLE, {"type": {"enum": ["bool", "int", "str"]},
-                                         "values": {"type": "array", "items": {"type": "string"}}})
+                                         "values": {"type": "array", "items": {"type": "string"}},
+                                         "words": {"type": "object", "additionalProperties": {"type": "string"}}})
     manifest = _object(fields.MANIFEST, {
-        "format": {"const": 1}, "id": ident, "start": ident,
+        "format": {"enum": list(FORMATS)}, "id": ident, "start": ident,
         "chapters": {"type": "array", "items": {"type": "string"}},
         "variables": {"type": "object", "additionalProperties": {"$ref": "#/$defs/variable"}},
         "speakers": {"type": "object", "additionalProperties": _object(fields.SPEAKER, {

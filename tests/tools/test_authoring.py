@@ -27,7 +27,8 @@ def test_schema_accepts_every_shipped_and_sample_file():
     validator = jsonschema.Draft202012Validator(build_schema())
     files = glob.glob(os.path.join(ROOT, "story", "**", "*.yaml"), recursive=True)
     files += glob.glob(os.path.join(SAMPLE, "**", "*.yaml"), recursive=True)
-    assert len(files) >= 4
+    files += glob.glob(os.path.join(ROOT, "tests", "fixtures", "ok", "woven", "**", "*.yaml"), recursive=True)
+    assert len(files) >= 6
     for path in files:
         with open(path, encoding="utf-8") as handle:
             errors = [e.message for e in validator.iter_errors(yaml.safe_load(handle))]
