@@ -77,9 +77,22 @@ class Diagnostic:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """A ' (did you mean 'x'?)' suffix, or '' when nothing is close."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    """A ' (did you mean 'x'?)' suffix, or '' when nothing is close: a typo (a few edits for the word's
+    length) or the start of a longer name, never just a name that shares some letters."""
+    similar = difflib.get_close_matches(word, list(candidates), n=5, cutoff=0.6)
+    close = [c for c in similar if c.startswith(word) or word.startswith(c)
+             or _edits(word.lower(), c.lower()) <= max(2, len(word) // 3)]
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (names are short: the plain dynamic programme is fast enough)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+    return row[-1]
 
 
 def sort_key(d: Diagnostic) -> tuple:

@@ -179,6 +179,11 @@ class Source:
                 self.report("E001", Where(self.shown, quote_line[0], quote_line[1]),
                             "a quote opened on this line is never closed on it",
                             "close the quote at the end of the text, or use a folded block (>-) for long text")
+            elif quoted_start := _quoted_then_more(text, where.line):
+                self.report("E001", Where(self.shown, where.line, quoted_start),
+                            "this value starts with a quoted phrase and goes on after the closing quote",
+                            "YAML ends the value at the closing quote: wrap the whole line in the other kind of "
+                            "quotes ('\"Commander.\" He nods.') or write it as a folded block (- >-)")
             elif "nesting depth" in problem:
                 self.report("E004", where, "nesting too deep", f"the limit is {MAX_DEPTH} levels")
             else:
@@ -305,6 +310,18 @@ _FIELD_NAMES = frozenset(name for table in (fields.MANIFEST, fields.VARIABLE, fi
                                              fields.CHAPTER_FILE, fields.CHAPTER, fields.NODE, fields.CHOICE,
                                              fields.EXTENSION, fields.SCENE) for name in table)
 _KEY_WITHOUT_COLON = re.compile(r"^\s*(?:-\s+)?([a-z]+)\s+[^\s:#]")
+
+
+_QUOTED_THEN_MORE = re.compile(r"""^(\s*(?:-\s+)?(?:[\w-]+:\s+)?)(["']).*?\2[ \t]*[^\s#,\]}]""")
+
+
+def _quoted_then_more(text: str, error_line: int) -> int | None:
+    """Column of a value on the error's line that is a quoted phrase followed by more words, else None."""
+    lines = text.splitlines()
+    if not 1 <= error_line <= len(lines):
+        return None
+    match = _QUOTED_THEN_MORE.match(lines[error_line - 1])
+    return len(match.group(1)) + 1 if match else None
 
 
 def _missing_colon_above(text: str, error_line: int) -> tuple[int, int, str] | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from . import expr, weave
 from .diagnostics import Diagnostic, did_you_mean, sort_key
 from .loader import load_story
-from .model import NARRATION, Anchors, Expr, Node, Story, Where, locate, successors
+from .model import ID_PATTERN, NARRATION, Anchors, Expr, Node, Story, Where, locate, successors
 from .recipe import check_recipes
 from .weave import Woven
 
@@ -120,7 +120,12 @@ def check_speakers(story: Story) -> list[Diagnostic]:
     found = []
     for node in story.nodes.values():
         for passage in node.passages:
-            if passage.speaker != NARRATION and passage.speaker not in story.speakers:
+            if passage.speaker != NARRATION and passage.speaker not in story.speakers \
+                    and not ID_PATTERN.match(passage.speaker):
+                found.append(_diag("E018", passage.where, f"'{passage.speaker}: ...' reads as a speaker and a line: "
+                                   "the ': ' in this narration made YAML split it", "quote the whole line, or write "
+                                   "it as a folded block ('- >-' with the text on the next line)"))
+            elif passage.speaker != NARRATION and passage.speaker not in story.speakers:
                 found.append(_diag("E018", passage.where, f"speaker '{passage.speaker}' is not declared"
                                    f"{did_you_mean(passage.speaker, story.speakers)}",
                                    "declare it under 'speakers:' in story.yaml"))

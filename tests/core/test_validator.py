@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 
 import pytest
 
 from game.cli import main
-from game.story.diagnostics import CODES
+from game.story.diagnostics import CODES, did_you_mean
 from game.story.validate import load_and_validate
 from tests.paths import FIXTURES, ROOT, SAMPLE
 
@@ -89,3 +90,30 @@ def test_an_unreadable_chapter_does_not_bury_its_error_under_false_warnings():
     assert [d.code for d in result.warnings] == []  # no 'never read', 'unreachable', 'no node reaches it'
     [start] = [d for d in result.errors if d.code == "E012"]
     assert "chapter.yaml could not be read" in start.hint
+
+
+@pytest.mark.parametrize("line, code, col, words", [
+    ("      - He says the thing he came to say: nothing at all.\n", "E018", 9, "the ': ' in this narration"),
+    ('      - "Commander." He nods.\n', "E001", 9, "starts with a quoted phrase"),
+    ("      - theodore: 'Fine.' he says.\n", "E001", 19, "starts with a quoted phrase"),
+])
+def test_the_commonest_prose_mistakes_get_a_message_about_yaml(tmp_path, line, code, col, words):
+    """Narration with ': ' becomes a mapping; a line starting with a quote ends at the closing quote."""
+    folder = tmp_path / "story"
+    shutil.copytree(SAMPLE, folder)
+    chapter = folder / "chapters" / "setup.yaml"
+    text = chapter.read_text()
+    anchor = text.index("    text:\n") + len("    text:\n")
+    chapter.write_text(text[:anchor] + line + text[anchor:])
+    result = load_and_validate(str(folder))
+    number = text[:anchor].count("\n") + 1
+    hits = [d for d in result.errors if d.code == code and words in d.message]
+    assert hits and (hits[0].line, hits[0].col) == (number, col), [d.format() for d in result.diagnostics]
+
+
+def test_did_you_mean_suggests_only_names_that_are_close():
+    assert did_you_mean("opennes", ["openness", "mother"]) == " (did you mean 'openness'?)"
+    assert did_you_mean("tune", ["tune_a", "chime"]) == " (did you mean 'tune_a'?)"
+    assert did_you_mean("ch09_letter", ["ch04_mail", "ch09_lettre"]) == " (did you mean 'ch09_lettre'?)"
+    assert did_you_mean("amy_told", ["any_told_x", "mother"]) == ""  # shares letters, not a typo of it
+    assert did_you_mean("xyz", ["openness"]) == ""
