@@ -1,6 +1,8 @@
 """Checks over a loaded Story: one function per check, each returning diagnostics."""
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -9,7 +11,7 @@ from dataclasses import dataclass, replace
 from . import expr, weave
 from .diagnostics import Diagnostic, did_you_mean, sort_key
 from .loader import load_story
-from .model import ID_PATTERN, NARRATION, Anchors, Expr, Node, Story, Where, locate, successors
+from .model import ID_PATTERN, NARRATION, Anchors, Expr, Node, Story, Value, Where, locate, successors
 from .recipe import check_recipes
 from .weave import Woven
 
@@ -171,13 +173,78 @@ def check_reachability(story: Story) -> list[Diagnostic]:
 
 
 def check_guarded_choices(story: Story) -> list[Diagnostic]:
+    """W002: a node whose choices can all be unavailable at once. Conditions that together cover every
+    value of what they read (`teacup` / `not teacup`) are proven safe; the rest is left to explore."""
     found = []
     for node in story.nodes.values():
-        if node.choices and all(c.condition is not None for c in node.choices if not c.fallback) \
-                and not any(c.fallback for c in node.choices):
-            found.append(_diag("W002", node.where, f"every choice of '{node.id}' has a condition and there is no fallback",
-                               "the player could be stuck here: add a choice with 'fallback: true'"))
+        if not node.choices or any(c.condition is None for c in node.choices):
+            continue
+        conditions = [c.condition.ast for c in node.choices if c.condition is not None]
+        if _always_one_holds(story, conditions):
+            continue
+        only_fallbacks = all(c.fallback for c in node.choices)
+        what = "every choice is a conditional fallback" if only_fallbacks else \
+            "every choice has a condition and there is no fallback without one"
+        found.append(_diag("W002", node.where, f"{what} at '{node.id}', and the conditions can all be false",
+                           "the player could be stuck here: add a choice with 'fallback: true' and no 'if'"))
     return found
+
+
+_MAX_CASES = 4096  # value combinations tried when proving that some condition always holds
+
+
+def _always_one_holds(story: Story, conditions: list[expr.Ast]) -> bool:
+    """True when, for every value of the variables and visits they read, one of the conditions holds.
+    Only decided over finite domains (bools, str with values, bounded ints, seen()); anything else is
+    not proven here (explore decides it on the reachable states)."""
+    domains: dict[str, list[Value]] = {}
+    nodes: set[str] = set()
+    for ast in conditions:
+        if expr.uses_chance(ast):
+            return False
+        for n in expr.walk(ast):
+            if isinstance(n, expr.Call) and n.name not in ("seen", "visits", "min", "max"):
+                return False
+            if isinstance(n, expr.Call) and n.name == "visits":
+                return False  # unbounded
+        nodes |= expr.nodes_read(ast)
+        for name in expr.variables_read(ast):
+            var = story.variables.get(name)
+            if var is None:
+                return False
+            if var.type == "bool":
+                domains[name] = [False, True]
+            elif var.type == "str" and var.values:
+                domains[name] = list(var.values)
+            elif var.type == "int" and var.min is not None and var.max is not None:
+                domains[name] = list(range(var.min, var.max + 1))
+            else:
+                return False
+    sizes = [len(d) for d in domains.values()] + [2] * len(nodes)
+    if math.prod(sizes) > _MAX_CASES:
+        return False
+    names, seen_nodes = list(domains), sorted(nodes)
+    for values in itertools.product(*(domains[n] for n in names), *([0, 1] for _ in seen_nodes)):
+        context = _Fixed(dict(zip(names, values)), dict(zip(seen_nodes, values[len(names):])))
+        if not any(expr.evaluate(ast, context) for ast in conditions):
+            return False
+    return True
+
+
+class _Fixed:
+    """An expression context of fixed values (no chance)."""
+
+    def __init__(self, variables: dict[str, Value], visits: dict[str, Value]):
+        self.variables, self.visit_counts = variables, visits
+
+    def var(self, name: str) -> Value:
+        return self.variables[name]
+
+    def visits(self, node: str) -> int:
+        return int(self.visit_counts.get(node, 0))
+
+    def chance(self, percent: int) -> bool:
+        raise AssertionError("conditions with chance() are not proven")
 
 
 def check_variables_read(story: Story) -> list[Diagnostic]:

@@ -117,3 +117,27 @@ def test_did_you_mean_suggests_only_names_that_are_close():
     assert did_you_mean("ch09_letter", ["ch04_mail", "ch09_lettre"]) == " (did you mean 'ch09_lettre'?)"
     assert did_you_mean("amy_told", ["any_told_x", "mother"]) == ""  # shares letters, not a typo of it
     assert did_you_mean("xyz", ["openness"]) == ""
+
+
+@pytest.mark.parametrize("choices, warned", [
+    (["{text: Tea., goto: a_end, if: teacup}", "{text: None., goto: a_end, if: not teacup}"], False),
+    (["{text: Low., goto: a_end, if: trust <= 2}", "{text: High., goto: a_end, if: trust > 2}"], False),
+    (["{text: Seen., goto: a_end, if: seen(a_end)}", "{text: Not yet., goto: a_end, if: not seen(a_end)}"], False),
+    (["{text: Tea., goto: a_end, if: teacup}", "{text: Trust., goto: a_end, if: trust > 4}"], True),
+    (["{text: Low., goto: a_end, if: count < 2}", "{text: High., goto: a_end, if: count > 2}"], True),
+    (["{text: Tea., goto: a_end, if: teacup, fallback: true}",
+      "{text: Trust., goto: a_end, if: trust > 4, fallback: true}"], True),  # only conditional fallbacks
+    (["{text: Tea., goto: a_end, if: teacup}", "{text: Else., goto: a_end, fallback: true}"], False),
+])
+def test_guarded_choices_warn_only_when_the_conditions_can_all_fail(tmp_path, choices, warned):
+    (tmp_path / "story.yaml").write_text(
+        "format: 1\nid: g\ntitle: G\nstart: a_start\nchapters: [c.yaml]\nvariables:\n"
+        "  teacup: {type: bool, default: false}\n  trust: {type: int, default: 0, min: 0, max: 5}\n"
+        "  count: {type: int, default: 0}\nendings:\n  e: {title: E}\n")
+    (tmp_path / "c.yaml").write_text(
+        "chapter: {id: c, title: C}\nnodes:\n  - id: a_start\n    text: [x]\n    effects: [count += 1]\n"
+        "    choices:\n" + "".join(f"      - {c}\n" for c in choices) +
+        "  - id: a_end\n    text: [y]\n    ending: e\n")
+    result = load_and_validate(str(tmp_path))
+    assert result.ok, [d.format() for d in result.errors]
+    assert any(d.code == "W002" for d in result.warnings) == warned, [d.format() for d in result.diagnostics]
