@@ -29,6 +29,7 @@ MANIFEST = {
     "variables": spec("map", "Declared variables: name -> {type, default, ...}."),
     "speakers": spec("map", "Who can speak: id -> {name, colour}."),
     "endings": spec("map", "Declared endings: id -> {title, description}."),
+    "scenes": spec("map", "The story's own scene values: location/time/mood/weather -> list (no W004 for them)."),
 }
 VARIABLE = {
     "type": spec("str", "bool, int or str.", True),

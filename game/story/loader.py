@@ -115,6 +115,7 @@ class Source:
     data: bytes = b""
     text: str = ""  # the decoded file, to place messages at characters inside strings
     format: int = 1  # the story's format: 2 reads woven text
+    scenes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # scene values the story declares
 
     def __post_init__(self) -> None:
         self.shown = self.shown or display_path(self.path)
@@ -476,6 +477,7 @@ class _Build:
     extensions: list[tuple[Source, YList]] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)
     format: int = 1
+    scenes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def find_manifest(path: str) -> str:
@@ -524,6 +526,7 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
     _read_variables(src, f.get("variables") or YMap(), build)
     _read_speakers(src, f.get("speakers") or YMap(), build)
     _read_endings(src, f.get("endings") or YMap(), build)
+    build.scenes = _read_scene_vocabulary(src, f.get("scenes"))
     cue_file = None
     if f.get("cues"):
         cue_path = os.path.join(root_dir, f.get("cues"))
@@ -687,7 +690,7 @@ def _read_cues(src: Source, build: _Build) -> None:
 
 
 def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
-    src = Source(path, build.diagnostics, format=build.format)
+    src = Source(path, build.diagnostics, format=build.format, scenes=build.scenes)
     top = _read_top(src, build, "a chapter file")
     if top is None or ("nodes" in top and not isinstance(top["nodes"], YList)):
         build.unread.append(src.shown)
@@ -771,15 +774,33 @@ def _read_scene(src: Source, m: YMap | None, what: str) -> Scene | None:
         return None
     f = Fields(src, m, f"the scene of {what}", fields.SCENE)
     values = {}
-    for key, known in SCENE_VOCABULARY.items():
+    for key, drawn in SCENE_VOCABULARY.items():
         value = f.get(key)
         if value is None:
             continue
+        known = drawn + src.scenes.get(key, ())
         if value not in known:
-            src.report("W004", f.at(key), f"{key} '{value}' is not one the window knows how to draw"
-                       f"{did_you_mean(value, known)}", f"known: {', '.join(known)}")
+            src.report("W004", f.at(key), f"{key} '{value}' is neither one the window knows how to draw nor one "
+                       f"the story declares{did_you_mean(value, known)}",
+                       f"known: {', '.join(known)}; or declare it under 'scenes: {{{key}: [...]}}' in story.yaml")
         values[key] = value
     return Scene(**values)
+
+
+def _read_scene_vocabulary(src: Source, m: YMap | None) -> dict[str, tuple[str, ...]]:
+    """`scenes:` in the manifest: places, times, moods and weathers of the story's own (the window draws
+    one it has no painting for as a plain horizon in the scene's light)."""
+    if m is None:
+        return {}
+    f = Fields(src, m, "'scenes'", {key: fields.spec("list", fields.SCENE[key].doc) for key in SCENE_VOCABULARY})
+    found = {}
+    for key in SCENE_VOCABULARY:
+        items = f.get(key)
+        if items is None:
+            continue
+        found[key] = tuple(name for name, where in zip(items, items.item_at)
+                           if isinstance(name, str) and _check_id(src, name, where, f"{key} value"))
+    return found
 
 
 def _read_names(src: Source, items: YList | None, what: str) -> list[str]:

@@ -141,3 +141,18 @@ def test_guarded_choices_warn_only_when_the_conditions_can_all_fail(tmp_path, ch
     result = load_and_validate(str(tmp_path))
     assert result.ok, [d.format() for d in result.errors]
     assert any(d.code == "W002" for d in result.warnings) == warned, [d.format() for d in result.diagnostics]
+
+
+def test_a_story_declares_its_own_scene_vocabulary(tmp_path):
+    """A story that is not Her names its own places: no W004 for them, a suggestion for a typo of one."""
+    (tmp_path / "story.yaml").write_text(
+        "format: 2\nid: sea\ntitle: Sea\nstart: a\nchapters: [c.yaml]\n"
+        "scenes:\n  location: [lighthouse, harbour]\n  mood: [eerie]\nendings:\n  e: {title: E}\n")
+    (tmp_path / "c.yaml").write_text(
+        "chapter: {id: c, title: C}\nnodes:\n"
+        "  - id: a\n    scene: {location: lighthouse, mood: eerie, time: night}\n    text: [x]\n    next: b\n"
+        "  - id: b\n    scene: {location: lighthous}\n    text: [y]\n    ending: e\n")
+    result = load_and_validate(str(tmp_path))
+    assert result.ok
+    [warning] = [d for d in result.warnings if d.code == "W004"]
+    assert warning.line == 8 and "did you mean 'lighthouse'" in warning.message
