@@ -746,6 +746,18 @@ def _hallway(c: Canvas) -> None:
         c.lamp((vx, y + 4), 50 * (1 - t) + 10, (255, 214, 160), 0.8)
 
 
+def _elsewhere(c: Canvas) -> None:
+    """A place the story declares and the window has no painting for: an open horizon in the scene's light,
+    rather than a room that is not there."""
+    s = c.s
+    horizon = 150
+    c.sky(pygame.Rect(0, 0, CW, horizon))
+    c.sun(pygame.Rect(0, 0, CW, horizon + 4))
+    ground = mix(c.horizon, (70, 74, 90), 0.55) if not c.dark else (34, 34, 46)
+    vgradient(s, pygame.Rect(0, horizon, CW, CH - horizon), ((0, ground), (1, mix(ground, (20, 20, 28), 0.5))))
+    pygame.draw.line(s, mix(c.horizon, (255, 255, 255), 0.3), (0, horizon), (CW, horizon), 1)
+
+
 LOCATIONS: dict[str, Callable[[Canvas], None]] = {
     "apartment": _apartment, "bedroom": _bedroom, "amy_apartment": _amy_apartment, "office": _office,
     "elevator": _elevator, "street": _street, "plaza": _plaza, "subway": _subway, "train": _train,
@@ -836,10 +848,10 @@ def _grain(size: tuple[int, int]) -> pygame.Surface:
 def paint_canvas(location: str | None, time: str | None, mood: str | None, weather: str | None) -> pygame.Surface:
     """The scene on the small canvas: sky, place, weather, mood, vignette."""
     light = LIGHTS.get(time or "", LIGHTS["evening"])
-    location = location if location in LOCATIONS else "apartment"
+    location = location or "apartment"
     surf = pygame.Surface((CW, CH))
     canvas = Canvas(surf, light, location, weather or "clear")
-    LOCATIONS[location](canvas)
+    LOCATIONS.get(location, _elsewhere)(canvas)
     _weather(canvas, location)
     _mood(canvas, mood)
     surf.blit(_vignette(), (0, 0))
