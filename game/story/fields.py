@@ -63,6 +63,7 @@ CHAPTER_FILE = {
     "chapter": spec("map", "The chapter's id and title.", True),
     "nodes": spec("list", "The chapter's nodes.", True),
     "extend": spec("list", "Add-on files only: choices to append to existing nodes."),
+    "variables": spec("map", "Add-on files only: the add-on's own variables (a name the story uses is an error)."),
 }
 CHAPTER = {
     "id": spec("str", "Chapter id, unique in the story.", True),

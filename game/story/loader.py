@@ -586,8 +586,13 @@ def _declarations(src: Source, mapping: YMap, kind: str, table: dict[str, fields
             yield name, where, Fields(src, spec, f"{kind} '{name}'", table)
 
 
-def _read_variables(src: Source, mapping: YMap, build: _Build) -> None:
+def _read_variables(src: Source, mapping: YMap, build: _Build, addon: bool = False) -> None:
     for name, where, f in _declarations(src, mapping, "variable", fields.VARIABLE):
+        if addon and name in build.variables:
+            src.report("E025", where, f"the add-on declares '{name}', which the story (or another add-on) "
+                       f"already declares at {build.variables[name].where}",
+                       "give the add-on's variables a prefix of their own, e.g. the branch name")
+            continue
         if name in expr.KEYWORDS or name in expr.FUNCTIONS:
             src.report("E022", where, f"'{name}' is a word of the expression language and cannot name a variable")
             continue
@@ -715,6 +720,13 @@ def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
                    f"chapter id '{chapter_id}' is already used by {other.file}:{other.where.line}")
     elif spec is not None or f.get("nodes"):
         build.chapters.setdefault(chapter_id, Chapter(chapter_id, title, src.shown, spec.where if spec is not None else top.where))
+    own = f.get("variables")
+    if own is not None:
+        if not addon:
+            src.report("E025", f.key_at("variables"), "'variables' of a chapter file belong in story.yaml",
+                       "only an add-on declares variables in its own files")
+        else:
+            _read_variables(src, own, build, addon=True)
     nodes = f.get("nodes") or YList()
     for item, where in zip(nodes, getattr(nodes, "item_at", [])):
         mapping = _as_map(src, item, where, "a node")

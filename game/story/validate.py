@@ -247,6 +247,21 @@ class _Fixed:
         raise AssertionError("conditions with chance() are not proven")
 
 
+def check_choice_ids(story: Story) -> list[Diagnostic]:
+    """Once-only bookkeeping goes by choice id: two choices with one id would share it by accident."""
+    first: dict[str, tuple[str, Where]] = {}
+    found = []
+    for node in story.nodes.values():
+        for choice in node.choices:
+            if choice.id in first:
+                other, where = first[choice.id]
+                found.append(_diag("W007", choice.where, f"choice id '{choice.id}' is also used at {where} "
+                                   f"(node '{other}'): taking one counts as taking the other for 'once'",
+                                   "give each choice its own id, or leave 'id' out (it defaults to node#position)"))
+            first.setdefault(choice.id, (node.id, choice.where))
+    return found
+
+
 def check_variables_read(story: Story) -> list[Diagnostic]:
     read: set[str] = set()
     for node in story.nodes.values():
@@ -275,7 +290,7 @@ def woven_texts(node: Node) -> Iterator[Woven]:
 
 
 CHECKS = (check_start, check_targets, check_expressions, check_woven_text, check_endings, check_speakers, check_cues, check_recipes,
-          check_reachability, check_guarded_choices, check_variables_read)
+          check_reachability, check_guarded_choices, check_choice_ids, check_variables_read)
 
 
 # with a chapter file unread, these would blame nodes, endings, variables and cues for what the file holds

@@ -156,3 +156,20 @@ def test_a_story_declares_its_own_scene_vocabulary(tmp_path):
     assert result.ok
     [warning] = [d for d in result.warnings if d.code == "W004"]
     assert warning.line == 8 and "did you mean 'lighthouse'" in warning.message
+
+
+def test_an_add_on_declares_its_own_variables_and_may_not_take_the_storys(tmp_path):
+    addon = tmp_path / "addon"
+    addon.mkdir()
+    (addon / "extra.yaml").write_text(
+        "variables:\n  extra_shells: {type: int, default: 0, min: 0, max: 9}\n"
+        "  openness: {type: int, default: 0}\n"
+        "chapter: {id: extra, title: Extra}\nnodes:\n"
+        "  - id: extra_start\n    text: [Shells.]\n    choices:\n"
+        "      - {text: Pick one up., goto: extra_start, effects: [extra_shells += 1], if: extra_shells < 3}\n"
+        "      - {text: Go back., goto: setup_box, fallback: true}\n"
+        "extend:\n  - node: setup_box\n    choices:\n      - {text: To the beach., goto: extra_start}\n")
+    result = load_and_validate([SAMPLE, str(addon)])
+    [clash] = [d for d in result.errors]
+    assert clash.code == "E025" and clash.line == 3 and "'openness'" in clash.message
+    assert "extra_shells" in result.story.variables  # its own variable is declared and type-checks
