@@ -6,12 +6,15 @@ import glob
 import json
 import os
 import sys
+import textwrap
 import time
 from typing import Any
 
 from ..explore import DEFAULT_MAX_STATES, DEFAULT_SEED_TRIES, Exploration, Witness, coverage, explore
+from ..explore.variants import Variant, variants
 from ..runtime.engine import EngineError
 from ..runtime.replay import Replay, ReplayError, play_replay, read_replay, write_replay
+from ..story.diagnostics import did_you_mean
 from ..story.model import Story
 from .common import EXIT_FOUND, EXIT_OK, UsageError, load_playable, positive, story_arg, story_paths
 
@@ -53,12 +56,19 @@ def _args_explore(p: argparse.ArgumentParser) -> None:
                    help="count the nodes and choices the witnesses and the golden playthroughs cover")
     p.add_argument("--playthroughs", metavar="DIR",
                    help="golden playthroughs (replay files) for --coverage (default: the story's playthroughs folder)")
+    p.add_argument("--text", action="store_true",
+                   help="also report text no reachable state shows: passages, woven branches, variation options "
+                        "(keeps the text's reads apart in the states: slower on big stories)")
+    p.add_argument("--variants", metavar="NODE",
+                   help="print every distinct way NODE's text can read, each with a replay that produces it")
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
     story = load_playable(args)
+    if args.variants:
+        return _print_variants(story, args)
     started = time.perf_counter()
-    found = explore(story, args.max_states, args.seed_tries)
+    found = explore(story, args.max_states, args.seed_tries, text=args.text)
     seconds = time.perf_counter() - started
     verified = _verify_all(story, found)
     data = found.to_dict()
@@ -79,11 +89,43 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, indent=1, ensure_ascii=False))
     else:
-        _print_explore(story, found, verified, seconds, written, report, args.emit_replays)
+        _print_explore(story, found, verified, seconds, written, report, args.emit_replays, args.text)
     for kind, name in mismatches:
         print(f"internal error: the engine does not follow the {kind} witness for '{name}' "
               "(the explorer and the engine disagree; please report this)", file=sys.stderr)
     return EXIT_FOUND if found.problems or mismatches else EXIT_OK
+
+
+def _print_variants(story: Story, args: argparse.Namespace) -> int:
+    """Every distinct reading of a node, as the engine renders it at the end of each witness."""
+    if args.variants not in story.nodes:
+        raise UsageError(f"--variants: no node '{args.variants}'{did_you_mean(args.variants, story.nodes)}")
+    found = variants(story, args.variants, args.max_states, args.seed_tries)
+    shown: list[tuple[list[str], Variant]] = []
+    for variant in found.variants:
+        lines = variant.lines
+        if variant.witness is not None and variant.witness.seed is not None:
+            played = play_replay(story, variant.witness.seed, variant.witness.choices)
+            if played.engine.state.node == args.variants:
+                lines = [f"{line.name}: {line.text}" if line.name else line.text for line in played.engine.lines]
+        if all(lines != seen for seen, _ in shown):
+            shown.append((lines, variant))
+    if args.json:
+        print(json.dumps({"node": found.node, "complete": found.complete, "note": found.note, "variants": [
+            {"lines": lines, "replay": Replay(story.id, v.witness.seed, v.witness.choices).to_dict()
+             if v.witness is not None and v.witness.seed is not None else None, "shuffled": v.shuffled}
+            for lines, v in shown]}, indent=1, ensure_ascii=False))
+        return EXIT_OK
+    state = "" if found.complete else " (exploration INCOMPLETE: there may be more)"
+    print(f"'{found.node}' reads {len(shown)} way{'s' * (len(shown) != 1)}{state}. {found.note}".rstrip())
+    for k, (lines, variant) in enumerate(shown, 1):
+        w = variant.witness
+        how = (f"choices {' '.join(map(str, w.choices)) or '(none)'}, seed {w.seed}" if w is not None and
+               w.seed is not None else "no replay found")
+        print(f"\n--- {k} ({how}){'  [a shuffle: the order differs by seed]' if variant.shuffled else ''}")
+        for line in lines:
+            print(textwrap.fill(line, 100, subsequent_indent="    "))
+    return EXIT_OK
 
 
 def _witness_of(found: Exploration, key: tuple[str, str]) -> Witness:
@@ -163,7 +205,7 @@ def _coverage(story: Story, found: Exploration, verified: dict[tuple[str, str], 
 
 
 def _print_explore(story: Story, found: Exploration, verified: dict[tuple[str, str], bool], seconds: float,
-                   written: list[str], report: dict[str, Any] | None, folder: str | None) -> None:
+                   written: list[str], report: dict[str, Any] | None, folder: str | None, text: bool = False) -> None:
     out = sys.stdout
     state = "complete" if found.complete else f"INCOMPLETE: stopped because {found.stopped}"
     print(f"Explored {found.states:,} state{'s' * (found.states != 1)} ({state}) in {seconds:.1f} s.", file=out)
@@ -194,6 +236,10 @@ def _print_explore(story: Story, found: Exploration, verified: dict[tuple[str, s
             + (f"is never available: '{d.condition}' is false in every reachable state" if d.reason == "never true"
                else "is never offered: another choice is always available")
             for d in found.dead_choices])
+        if text:
+            _section("Text no reachable state shows", [
+                f"{d.where}: warning: {d.kind} of '{d.node}' is never shown: {d.text}" for d in found.dead_text]
+                + [f"note: the text of '{n}' has too many states to judge" for n in found.text_unjudged])
         _section("Nodes no reachable state gets to", [
             f"{u.where}: warning: '{u.node}' " + ("is linked, but no reachable state gets there" if u.linked
                                                   else "has no links leading to it")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..story import expr
+from ..story import expr, weave
 from ..story.model import Choice, Node, Story, Value
 from .chance import EngineRolls
 
@@ -118,6 +118,32 @@ def _value_bounds(story: Story) -> dict[str, tuple[int | None, int | None]]:
     return found
 
 
+def text_reads(node: Node) -> list[expr.Ast]:
+    """What deciding which words of the node's text show reads: passage conditions, woven conditions
+    and, for variations, how often the node has been entered (as `visits(node) >= k`)."""
+    reads = [p.condition.ast for p in node.passages if p.condition]
+    for woven in node_woven(node):
+        reads += [branch.condition for seg in weave.walk(woven.segments) if isinstance(seg, weave.Cond)
+                  for branch in seg.branches if branch.condition is not None]
+        for seg in weave.walk(woven.segments):
+            if isinstance(seg, weave.Vary) and seg.kind != "shuffle":
+                reads += [expr.parse(f"visits({node.id}) >= {k}") for k in range(2, len(seg.options) + 1)]
+    return reads
+
+
+def shown_values(node: Node) -> list[expr.Ast]:
+    """`x == x` for every expression the node's text interpolates: a comparison of a fact with no
+    constant makes the backward pass keep every value of it."""
+    return [expr.parse(f"({seg.source}) == ({seg.source})") for woven in node_woven(node)
+            for seg in weave.walk(woven.segments) if isinstance(seg, weave.Interp)]
+
+
+def node_woven(node: Node) -> Iterator[weave.Woven]:
+    for passage in node.passages:
+        if passage.woven is not None:
+            yield passage.woven
+
+
 def _links(node: Node) -> list[str]:
     return ([node.next] if node.next else []) + [c.target for c in node.choices]
 
@@ -173,8 +199,14 @@ def components(succ: list[list[int]]) -> list[list[int]]:
 class CompiledStory:
     """The story compiled for fast simulation: a state is a tuple of slot values."""
 
-    def __init__(self, story: Story):
+    def __init__(self, story: Story, observe_text: bool = False, shown_exactly: str | None = None):
         self.story = story
+        # with observe_text, what each node's text reads is kept apart in its states too (for dead
+        # text and variants); passage conditions never change where the player goes. At the node
+        # `shown_exactly`, the values its text shows ({name}) are kept exactly too.
+        self.text_reads: list[list[expr.Ast]] = [
+            text_reads(node) + (shown_values(node) if node.id == shown_exactly else []) if observe_text else []
+            for node in story.nodes.values()]
         self.node_index = {node_id: i for i, node_id in enumerate(story.nodes)}
         self.order = components([[self.node_index[t] for t in _links(node) if t in self.node_index]
                                  for node in story.nodes.values()])
@@ -241,7 +273,10 @@ class CompiledStory:
         self.start = self.node_index.get(story.start, -1)
 
     def _flow_asts(self) -> Iterator[expr.Ast]:
-        """Every expression that can change where the player goes (passage conditions cannot)."""
+        """Every expression that can change where the player goes (passage conditions cannot), and
+        what the text reads when it is observed too."""
+        for reads in self.text_reads:
+            yield from reads
         for node in self.story.nodes.values():
             for e in node.effects:
                 if e.statement.value is not None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .chance import Requirement
+from .text import DeadText
 
 
 @dataclass
@@ -118,6 +119,9 @@ class Exploration:
     complete: bool
     max_states: int
     stopped: str = ""  # why it is incomplete
+    dead_text: list[DeadText] = field(default_factory=list)  # text no reachable state shows
+    text_unjudged: list[str] = field(default_factory=list)  # nodes whose text had too many states to judge
+    text_judged: bool = False  # dead_text was looked for (explore --text, and the exploration finished)
 
     @property
     def problems(self) -> bool:
@@ -135,4 +139,4 @@ class Exploration:
             "unreached_nodes": [u.to_dict() for u in self.unreached_nodes],
             "variables": {k: v.to_dict() for k, v in self.variables.items()},
             "states": self.states, "complete": self.complete,
-        }
+        } | ({"dead_text": [d.to_dict() for d in self.dead_text]} if self.text_judged else {})

@@ -48,6 +48,8 @@ class Observations:
                     self._observe(c.choice.condition.ast, reads)
                 if c.once is not None:
                     reads[c.once] = ALL
+            for ast in model.text_reads[cnode.idx]:
+                self._observe(ast, reads)
             self.menu_reads.append(reads)
         self.at: list[dict[int, Obs]] = [dict(r) for r in self.menu_reads]
         self._solve()

@@ -26,6 +26,7 @@ from .compiled import CChoice, CNode, CompiledStory
 from .diagrams import DD, STUCK, TRAP, UNKNOWN
 from .findings import DeadChoice, EndingReach, Exploration, SoftLock, Trap, UnreachedNode, VariableUse, Witness
 from .observations import Observations
+from .text import dead_text
 
 DEFAULT_MAX_STATES = 10 ** 12  # states are counted after merging, and explored as sets
 MAX_ROUNDS = 500  # passes over one loop of nodes before its growth counts as endless (bounded loops settle in tens)
@@ -584,9 +585,11 @@ def variable_uses(story: Story) -> dict[str, VariableUse]:
     return found
 
 
-def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int = DEFAULT_SEED_TRIES) -> Exploration:
-    """Explore every state the player can reach (up to max_states) and report what was found."""
-    model = CompiledStory(story)
+def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int = DEFAULT_SEED_TRIES,
+            text: bool = False) -> Exploration:
+    """Explore every state the player can reach (up to max_states) and report what was found; with
+    `text`, also the text no reachable state shows (its reads are then kept apart in the states)."""
+    model = CompiledStory(story, observe_text=text)
     search = Search(model, max_states)
     search.run()
     search.run_backward()
@@ -635,8 +638,10 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int 
     linked = link_reachable(story)
     unreached = [UnreachedNode(node.id, str(node.where), node.id in linked)
                  for node in story.nodes.values() if node.id not in reached]
+    unread_text, unjudged = dead_text(model, search.dd, search.reached) if text and search.complete else ([], [])
     return Exploration(story.id, endings, softlocks, traps, dead, unreached, variable_uses(story),
-                       search.states, search.complete, max_states, search.stopped)
+                       search.states, search.complete, max_states, search.stopped, unread_text, unjudged,
+                       text and search.complete)
 
 
 def _traps(search: Search, finish: Callable[[Witness | None], Witness]) -> list[Trap]:

@@ -1,0 +1,110 @@
+"""Every distinct way a node's text can read, each with a witness: a playthrough that produces it.
+
+For continuity review: an author reads each version of a scene the way a player would get it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..story import expr, weave
+from ..story.model import NARRATION, Node, Story
+from .chance import DEFAULT_SEED_TRIES, find_seed
+from .compiled import CompiledStory
+from .findings import Witness
+from .search import DEFAULT_MAX_STATES, Search
+from .text import MAX_PROJECTED, _Projected, _Undecided
+
+_LABEL = "\x00variant:"
+
+
+@dataclass
+class Variant:
+    lines: list[str]  # "Speaker: text" or narration, as the player reads them
+    states: int  # projected text states that read this way
+    witness: Witness | None = None
+    shuffled: bool = False  # a shuffle in it reads differently by seed
+
+
+@dataclass
+class Variants:
+    node: str
+    complete: bool
+    variants: list[Variant] = field(default_factory=list)
+    note: str = ""
+
+
+def variants(story: Story, node_id: str, max_states: int = DEFAULT_MAX_STATES,
+             seed_tries: int = DEFAULT_SEED_TRIES) -> Variants:
+    model = CompiledStory(story, observe_text=True, shown_exactly=node_id)
+    n = model.node_index[node_id]
+    search = Search(model, max_states)
+    search.run()
+    found = Variants(node_id, search.complete)
+    if not search.reached[n]:
+        found.note = "no reachable state gets to this node" if search.complete else "not reached within the limit"
+        return found
+    slots = sorted({s for ast in model.text_reads[n] for s in model._facts(ast)})
+    projected = search.dd.project(search.reached[n], tuple(slots))
+    if len(projected) > MAX_PROJECTED:
+        found.note = f"more than {MAX_PROJECTED:,} text states: too many to list"
+        return found
+    levels = {slot: i for i, slot in enumerate(slots)}
+    node = model.nodes[n].node
+    groups: dict[tuple[str, ...], list[tuple]] = {}
+    shuffled: set[tuple[str, ...]] = set()
+    for values in projected:
+        ctx = _Projected(model, levels, values)
+        lines, has_shuffle = _reading(story, node, ctx)
+        groups.setdefault(lines, []).append(values)
+        if has_shuffle:
+            shuffled.add(lines)
+    dd = search.dd
+    targets = {}
+    for k, members in enumerate(groups.values()):
+        subset = 0
+        for values in members:
+            subset = dd.union(subset, dd.restrict(search.reached[n], {slot: {values[levels[slot]]}
+                                                                       for slot in slots}))
+        targets[k] = subset
+    for k, (lines, members) in enumerate(groups.items()):
+        search.run_backward({n: (targets[k], f"{_LABEL}{k}")})
+        witness = _seeded(search.witness(n, f"{_LABEL}{k}", targets[k]), seed_tries)
+        found.variants.append(Variant(list(lines), len(members), witness, lines in shuffled))
+    return found
+
+
+def _seeded(w: Witness | None, tries: int) -> Witness | None:
+    if w is not None:
+        w.seed = find_seed(w.requirements, tries)
+    return w
+
+
+def _reading(story: Story, node: Node, ctx: _Projected) -> tuple[tuple[str, ...], bool]:
+    """The node's lines in one projected state (a shuffle shows its first option: noted)."""
+    lines = []
+    has_shuffle = False
+    visits = ctx.visits(node.id) or 1
+    words = {name: dict(var.words) for name, var in story.variables.items() if var.words}
+    for i, passage in enumerate(node.passages):
+        if passage.effects:
+            continue
+        try:
+            if passage.condition is not None and not expr.evaluate(passage.condition.ast, ctx):
+                continue
+        except _Undecided:
+            pass
+        if passage.woven is not None:
+            has_shuffle |= any(isinstance(s, weave.Vary) and s.kind == "shuffle"
+                               for s in weave.walk(passage.woven.segments))
+            try:
+                text = weave.plain_text(weave.render(passage.woven, weave.Reading(ctx, visits, f"0:{i}", words)))
+            except _Undecided:
+                text = passage.text + "  [depends on chance()]"
+        else:
+            text = passage.text
+        name = story.speaker_name(passage.speaker) if passage.speaker != NARRATION else ""
+        lines.append(f"{name}: {text}" if name else text)
+    return tuple(lines), has_shuffle
+
+
+__all__ = ["Variant", "Variants", "variants"]
