@@ -47,6 +47,7 @@ SPEAKER = {
 ENDING = {
     "title": spec("str", "Title shown on the ending screen and in the gallery.", True),
     "description": spec("str", "One line shown in the endings gallery."),
+    "hint": spec("str", "Shown in the gallery while the ending is locked: what kind of path leads there."),
 }
 CUE_CATALOGUE = {
     "format": spec("int", "Cue catalogue format version."),

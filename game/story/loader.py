@@ -665,7 +665,8 @@ def _read_speakers(src: Source, mapping: YMap, build: _Build) -> None:
 
 def _read_endings(src: Source, mapping: YMap, build: _Build) -> None:
     for eid, where, f in _declarations(src, mapping, "ending", fields.ENDING):
-        build.endings[eid] = Ending(eid, f.get("title", eid) or eid, f.get("description", "") or "", where)
+        build.endings[eid] = Ending(eid, f.get("title", eid) or eid, f.get("description", "") or "", where,
+                                    (f.get("hint", "") or "").strip())
 
 
 def _read_top(src: Source, build: _Build, what: str) -> YMap | None:

@@ -168,6 +168,7 @@ class Ending:
     title: str
     description: str
     where: Where
+    hint: str = ""  # shown in the endings gallery while the ending is still locked
 
 
 @dataclass(frozen=True)

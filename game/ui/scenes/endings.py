@@ -54,7 +54,15 @@ class EndingsScene(Screen):
                 widgets.text(surface, theme, theme.font("ui", 13), f"First reached {_nice(found[ending.id])}",
                              pal.accent_soft, (x, rect.bottom - theme.px(14)), "bottomleft")
             else:
-                widgets.text(surface, theme, theme.font("prose_italic", 40), "???", pal.disabled, rect.center, "center")
+                if ending.hint:
+                    font = theme.font("prose_italic", 20)
+                    hint_y = rect.y + theme.px(20)
+                    for line in widgets.wrap(font, ending.hint, rect.width - theme.px(40))[:4]:
+                        widgets.text(surface, theme, font, line, pal.text_dim, (rect.x + theme.px(20), hint_y))
+                        hint_y += font.get_linesize()
+                else:
+                    widgets.text(surface, theme, theme.font("prose_italic", 40), "???", pal.disabled, rect.center,
+                                 "center")
                 widgets.text(surface, theme, theme.font("ui", 13), "Not found yet", pal.disabled,
                              (rect.centerx, rect.bottom - theme.px(14)), "midbottom")
 
