@@ -43,7 +43,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W004": (WARNING, "unknown scene value"),
     "W005": (WARNING, "variable is never read"),
     "W006": (WARNING, "cue is never used"),
-    "W007": (WARNING, "two choices share an id"),
+    "W009": (WARNING, "two choices share an id"),
 }
 
 

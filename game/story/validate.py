@@ -255,7 +255,7 @@ def check_choice_ids(story: Story) -> list[Diagnostic]:
         for choice in node.choices:
             if choice.id in first:
                 other, where = first[choice.id]
-                found.append(_diag("W007", choice.where, f"choice id '{choice.id}' is also used at {where} "
+                found.append(_diag("W009", choice.where, f"choice id '{choice.id}' is also used at {where} "
                                    f"(node '{other}'): taking one counts as taking the other for 'once'",
                                    "give each choice its own id, or leave 'id' out (it defaults to node#position)"))
             first.setdefault(choice.id, (node.id, choice.where))
