@@ -5,6 +5,7 @@ becomes a Diagnostic; nothing here raises on account of what a file contains.
 """
 from __future__ import annotations
 
+import functools
 import gc
 import glob
 import hashlib
@@ -119,6 +120,11 @@ class Source:
 
     def __post_init__(self) -> None:
         self.shown = self.shown or display_path(self.path)
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """The file's lines, split once (messages inside strings are placed by walking them)."""
+        return self.text.split("\n")
 
     def report(self, code: str, where: Where | None, message: str, hint: str = "") -> None:
         where = where or Where(self.shown, 0, 0)
@@ -947,17 +953,41 @@ def _effects_item(src: Source, item: YMap, what: str) -> list[Passage]:
     return [Passage(NARRATION, "", None, item.where, effects=effects)] if effects else []
 
 
+def _block_anchors(lines: list[str], row: int, folded: bool) -> tuple[tuple[int, int, int], ...]:
+    """Anchors of a block scalar (>- or |) from its lines: each line's text follows the previous one's
+    and one separator (a space or a line break); a blank line is a line break of its own in a literal
+    block and replaces the separator in a folded one."""
+    indent = None
+    anchors: list[tuple[int, int, int]] = []
+    offset = 0
+    for number in range(row, len(lines)):
+        raw = lines[number]
+        if not raw.strip():
+            offset += 0 if folded or not anchors else 1
+            continue
+        here = len(raw) - len(raw.lstrip(" "))
+        if indent is None:
+            indent = here
+        elif here < indent:
+            break
+        anchors.append((offset, number + 1, indent + 1))
+        offset += len(raw) - indent + 1
+    return tuple(anchors)
+
+
 def _anchors(src: Source, where: Where, value: str) -> tuple[tuple[int, int, int], ...]:
     """Where each source line of a string value begins in the file, found by walking the raw text next to
     the parsed value (folding, block indentation and quote escapes only change whitespace and escapes)."""
-    lines = src.text.split("\n")
+    lines = src.lines
     row, col = where.line - 1, where.col - 1
     if row >= len(lines):
         return ()
     if lines[row][col:col + 1] in (">", "|"):
-        row, col = row + 1, 0  # a block scalar starts on the next line
-    elif lines[row][col:col + 1] in ("'", '"'):
+        return _block_anchors(lines, row + 1, folded=lines[row][col] == ">")
+    if lines[row][col:col + 1] in ("'", '"'):
         col += 1
+    if len(value) <= len(lines[row]) - col and lines[row].startswith(value, col):
+        return ((0, row + 1, col + 1),)  # the common one-line value, written as it reads
     anchors: list[tuple[int, int, int]] = []
     line_seen = -1
     for offset, char in enumerate(value):

@@ -92,8 +92,13 @@ class Woven:
 
 # ---------------------------------------------------------------- parsing
 
+_SPECIAL = re.compile(r"[\\{}*]")
+
+
 def parse(source: str) -> Woven:
     """Parse woven text; raises WeaveError at the offending character."""
+    if not _SPECIAL.search(source):
+        return Woven(source, (Lit(source),) if source else ())  # most text: nothing to weave
     segments = _Parser(source).sequence(0, len(source), 0)
     _check_balanced(segments, 0)
     return Woven(source, segments)
@@ -116,6 +121,13 @@ class _Parser:
                 buf.clear()
 
         while i < end:
+            special = _SPECIAL.search(s, i, end)
+            if special is None:
+                buf.append(s[i:end])
+                break
+            if special.start() > i:
+                buf.append(s[i:special.start()])
+                i = special.start()
             c = s[i]
             if c == "\\" and i + 1 < end and s[i + 1] in "\\*{}|":
                 buf.append(s[i + 1])
@@ -199,40 +211,34 @@ class _Parser:
         return Vary(kind, options, tuple(x + _lead(self.s[x:y]) for x, y in parts), start, self.vary_count)
 
 
+_BRACES = re.compile(r"\\.|[{}]", re.S)
+_TOKENS = {token: re.compile(r"\\.|[{}]|" + re.escape(token), re.S) for token in ("=>", "|")}
+
+
 def _matching_brace(s: str, start: int, limit: int) -> int:
-    depth, i = 0, start
-    while i < limit:
-        c = s[i]
-        if c == "\\" and i + 1 < len(s):
-            i += 2
-            continue
+    depth = 0
+    for match in _BRACES.finditer(s, start, limit):
+        c = match.group()
         if c == "{":
             depth += 1
         elif c == "}":
             depth -= 1
             if depth == 0:
-                return i
-        i += 1
+                return match.start()
     return -1
 
 
 def _top_level(body: str, token: str) -> Iterator[int]:
-    """Offsets of `token` in body outside nested braces and quoted strings of an expression."""
-    depth, i = 0, 0
-    while i < len(body):
-        c = body[i]
-        if c == "\\" and i + 1 < len(body):
-            i += 2
-            continue
+    """Offsets of `token` in body outside nested braces (escapes skipped)."""
+    depth = 0
+    for match in _TOKENS[token].finditer(body):
+        c = match.group()
         if c == "{":
             depth += 1
         elif c == "}":
             depth -= 1
-        elif depth == 0 and body.startswith(token, i):
-            yield i
-            i += len(token)
-            continue
-        i += 1
+        elif c == token and depth == 0:
+            yield match.start()
 
 
 def _lead(part: str) -> int:

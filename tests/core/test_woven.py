@@ -168,6 +168,8 @@ def test_text_mode_styles_emphasis_only_for_a_terminal(story, tmp_path, monkeypa
     ("      - He {told => x | y} went.\n", 8, 13, "variable 'told' is not declared"),
     ("      - >-\n        Long and folded,\n        then {nerve + true} here.\n", 10, 21, "'+' needs numbers"),
     ("      - It shows {signed}.\n", 8, 19, "would show true/false"),
+    ("      - >-\n        A paragraph.\n\n        A second, then {nerve + true} here.\n", 11, 31, "'+' needs numbers"),
+    ("      - |-\n        A poem\n\n        and {nerve + true}.\n", 11, 20, "'+' needs numbers"),
 ])
 def test_type_errors_inside_woven_text_point_at_the_character(tmp_path, text, line, col, message):
     folder = tmp_path / "story"
