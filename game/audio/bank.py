@@ -135,7 +135,7 @@ class SoundBank:
 
     def _fetch(self, name: str, synthesize: Callable[[Recipe], bytes | None]) -> bytes | None:
         cue = self.cues[name]
-        key = recipe_key(cue.recipe, self.rate, self.channels)
+        key = recipe_key(cue, self.rate, self.channels)
         samples = self.cache.load(key, self.rate, self.channels)
         if samples is not None:
             self.stats.from_cache += 1

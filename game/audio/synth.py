@@ -31,7 +31,7 @@ TABLE = 8192  # samples in one cycle of a wave table: interpolation images stay 
 HEADROOM = 10 ** (30 / 20)  # a mix may add up to 30 dB over one full-scale oscillator before it is refused
 PAD = RATE // 2  # room for a filter's ringing, so nothing wraps round the FFT
 DC_CUT = 20.0  # Hz: every cue loses its DC and infrasound
-BROWN_CUT = 35.0  # Hz: brown noise is deep, not subsonic
+BROWN_CUT = 40.0  # Hz: brown noise is deep, not subsonic
 LIMIT_AHEAD = 0.005  # seconds the limiter looks ahead
 
 
@@ -55,22 +55,42 @@ def _layer(canvas: np.ndarray, layer: np.ndarray, at: int) -> np.ndarray:
 # ---------------------------------------------------------------- filters
 
 def _butterworth(freqs: np.ndarray, low_pass: float | None, high_pass: float | None, order: int) -> np.ndarray:
-    response = np.ones_like(freqs)
+    """The response of analog Butterworth filters: causal like a real filter (nothing rings before an onset),
+    flat in the pass band, `order` x 6 dB an octave beyond the cut-off."""
+    poles = np.exp(1j * np.pi * (2 * np.arange(1, order + 1) + order - 1) / (2 * order))
+    response = np.ones(len(freqs), dtype=complex)
     if low_pass:
-        response /= np.sqrt(1 + (freqs / low_pass) ** (2 * order))
+        s = 1j * freqs / low_pass
+        for pole in poles:
+            response /= s - pole
     if high_pass:
-        with np.errstate(divide="ignore"):
-            response /= np.sqrt(1 + (high_pass / np.maximum(freqs, 1e-9)) ** (2 * order))
+        s = 1j * np.maximum(freqs, 1e-9) / high_pass
+        for pole in poles:
+            response /= 1 / s - pole
     return response
 
 
+def _butterworth_gain(freqs: np.ndarray, low_pass: float | None, high_pass: float | None,
+                      order: int) -> np.ndarray:
+    """The magnitude of _butterworth's response, for sounds whose phases do not matter (noise, one cycle of a
+    wave): cheaper to compute."""
+    gain = np.ones(len(freqs))
+    if low_pass:
+        gain /= np.sqrt(1 + (freqs / low_pass) ** (2 * order))
+    if high_pass:
+        gain /= np.sqrt(1 + (high_pass / np.maximum(freqs, 1e-9)) ** (2 * order))
+    return gain
+
+
 def _shape(x: np.ndarray, response: Callable[[np.ndarray], np.ndarray], circular: bool = False) -> np.ndarray:
-    """x through a zero-phase filter given by its magnitude response; `circular` treats x as one period."""
+    """x through a filter given by its frequency response; `circular` treats x as one period. Single precision
+    (24 bits) is plenty for sound, and twice as fast."""
     n = x.shape[-1]
     if not n:
         return x
     size = n if circular else levels.fast_length(n + min(n, PAD))
-    spectrum = np.fft.rfft(x, size) * response(np.fft.rfftfreq(size, 1 / RATE))
+    spectrum = np.fft.rfft(x.astype(np.float32), size)
+    spectrum *= response(np.fft.rfftfreq(size, 1 / RATE)).astype(np.complex64)
     return np.fft.irfft(spectrum, size)[..., :n]
 
 
@@ -87,10 +107,12 @@ _PARTIALS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 Response = Callable[[np.ndarray], np.ndarray]
 
 
-def _filters(sound: Sound) -> Response | None:
+def _filters(sound: Sound, phase: bool = True) -> Response | None:
+    """The sound's filters as a response; without `phase`, only its magnitude."""
     if not (sound.low_pass or sound.high_pass):
         return None
-    return lambda f: _butterworth(f, sound.low_pass, sound.high_pass, sound.slope // 6)
+    response = _butterworth if phase else _butterworth_gain
+    return lambda f: response(f, sound.low_pass, sound.high_pass, sound.slope // 6)
 
 
 def _table(wave: str, harmonics: tuple[float, ...], hz: float, response: Response | None) -> np.ndarray:
@@ -135,7 +157,7 @@ class _Builder:
             if self.period:  # whole cycles per loop
                 speed = max(1, round(speed * self.period)) / self.period
             t = np.arange(x.shape[-1]) / RATE
-            x = x * 10 ** (-depth * (1 - np.cos(2 * np.pi * speed * t)) / 40)
+            x = x * 10 ** (-depth * (1 - np.sin(2 * np.pi * speed * t)) / 40)  # from its middle level
         if sound.contour:
             times, gains = zip(*sound.contour)
             x = x * 10 ** (np.interp(np.arange(x.shape[-1]) / RATE, times, gains) / 20)
@@ -165,9 +187,10 @@ class _Builder:
         key = (sound.wave, sound.harmonics, hz, sound.low_pass, sound.high_pass, sound.slope)
         table = self.tables.get(key)
         if table is None:
-            table = self.tables[key] = _table(sound.wave, sound.harmonics, hz, _filters(sound))
-        phase = np.arange(n) * (hz * TABLE / RATE)
-        np.mod(phase, TABLE, out=phase)
+            table = self.tables[key] = _table(sound.wave, sound.harmonics, hz, _filters(sound, phase=False))
+        phase = np.arange(n) * (hz / RATE)
+        phase -= np.floor(phase)
+        phase *= TABLE
         index = phase.astype(np.intp)
         phase -= index  # now the fraction between two table entries
         below = table[index]
@@ -217,7 +240,7 @@ class _Builder:
         key = (hz, sound.low_pass, sound.high_pass, sound.slope)
         ring = self.pianos.get(key)
         if ring is None or ring.shape[-1] < length:
-            ring = self.pianos[key] = _piano_string(hz, length, _filters(sound))
+            ring = self.pianos[key] = _piano_string(hz, length, _filters(sound, phase=False))
         return ring[:n]
 
     # -------------------------------------------------------- noise, silence, layers
@@ -228,17 +251,20 @@ class _Builder:
         n = _n(sound.length or 0)
         size = max(1, min(n, _n(self.period)) if self.period else n)
         freqs = np.fft.rfftfreq(size, 1 / RATE)
-        rng = np.random.default_rng(sound.seed)
-        spectrum = rng.standard_normal((2, len(freqs))) + 1j * rng.standard_normal((2, len(freqs)))
-        shape = np.sqrt(size / 6)  # flat, it has the level of uniform noise at full scale
+        shape = np.full(len(freqs), np.sqrt(size / 6))  # flat, it has the level of uniform noise at full scale
         if sound.noise == "brown":  # -6 dB an octave from a gentle high-pass up, and the level of the old bed
-            brown = _butterworth(freqs, None, BROWN_CUT, 2) * BROWN_CUT / np.maximum(freqs, BROWN_CUT)
-            shape = shape * brown * (0.5 * math.sqrt(3) / max(float(np.sqrt(np.mean(brown * brown))), 1e-12))
-        response = _filters(sound)
+            brown = _butterworth_gain(freqs, None, BROWN_CUT, 3) * BROWN_CUT / np.maximum(freqs, BROWN_CUT)
+            shape *= brown * (0.5 * math.sqrt(3) / max(float(np.sqrt(np.mean(brown * brown))), 1e-12))
+        response = _filters(sound, phase=False)
         if response is not None:
-            shape = shape * response(freqs)
-        spectrum *= shape
-        spectrum[:, 0] = 0.0
+            shape *= response(freqs)
+        shape[0] = 0.0
+        used = int(np.flatnonzero(shape > shape.max() * 1e-5)[-1]) + 1  # above that it is filtered away (-100 dB)
+        rng = np.random.default_rng(sound.seed)
+        spectrum = np.zeros((2, len(freqs)), dtype=np.complex64)
+        spectrum[:, :used].real = rng.standard_normal((2, used), dtype=np.float32)
+        spectrum[:, :used].imag = rng.standard_normal((2, used), dtype=np.float32)
+        spectrum[:, :used] *= shape[:used].astype(np.float32)
         x = np.fft.irfft(spectrum, size)
         x = np.tile(x, (1, -(-n // size)))[:, :n]
         return x * _envelope(n, sound.envelope)
@@ -259,31 +285,38 @@ class _Builder:
 
 
 def _piano_string(hz: float, n: int, response: Response | None) -> np.ndarray:
-    t = np.arange(n) / RATE
     rng = np.random.default_rng(int(hz * 100))
     stretch = 0.0004 * math.sqrt(hz / 261.63)  # inharmonicity B: partial k sounds at k f sqrt(1 + B k^2)
     size = (261.63 / hz) ** 0.5  # low strings ring longer
-    out = np.zeros(n)
-    for k in range(1, 40):
+    step = 32  # the decays change slowly: computed every 32 samples (0.7 ms), held between
+    coarse = np.arange(-(-n // step)) * (step / RATE)
+    samples = np.arange(n, dtype=np.float64)
+    out = np.zeros(n, dtype=np.float32)
+    for k in range(1, 25):
         f = k * hz * math.sqrt(1 + stretch * k * k)
-        if f > min(12000.0, 0.45 * RATE):
+        if f > min(10000.0, 0.45 * RATE):
             break
         amplitude = k ** -1.1 / math.sqrt(1 + (f / 2800) ** 2)
         if response is not None:
             amplitude *= float(response(np.array([f]))[0])
         prompt, after = 0.5 * size / (1 + 0.35 * (k - 1)), 3.0 * size / (1 + 0.6 * (k - 1))
-        audible = min(n, int(after * math.log(amplitude * 1e5) * RATE) + 1) if amplitude > 1e-5 else 0
+        audible = min(n, int(after * math.log(amplitude * 1e4) * RATE) + 1) if amplitude > 1e-4 else 0
         if audible <= 0:
             continue
-        tk = t[:audible]
-        decay = 0.7 * np.exp(-tk / prompt) + 0.3 * np.exp(-tk / after)
-        out[:audible] += amplitude * decay * np.sin(2 * np.pi * f * tk + rng.uniform(0, 2 * np.pi))
+        t = coarse[:-(-audible // step)]
+        decay = (amplitude * (0.7 * np.exp(-t / prompt) + 0.3 * np.exp(-t / after))).astype(np.float32)
+        cycles = samples[:audible] * (f / RATE)
+        cycles += rng.uniform()
+        cycles -= np.floor(cycles)  # wrapped in double precision, so single precision is exact enough
+        cycles *= 2 * np.pi
+        wave = np.sin(cycles.astype(np.float32))
+        wave *= np.repeat(decay, step)[:audible]
+        out[:audible] += wave
     hammer = min(n, _n(0.03))  # felt on the string: a short knock, brighter for higher notes
-    knock = rng.uniform(-1, 1, hammer) * np.exp(-np.arange(hammer) / (0.004 * RATE))
+    knock = rng.uniform(-1, 1, hammer) * np.exp(-np.arange(hammer) / (0.003 * RATE))
     felt = (lambda f: _butterworth(f, min(6000.0, 8 * hz), 200.0, 2)) if response is None else \
-        (lambda f: _butterworth(f, min(6000.0, 8 * hz), 200.0, 2) * response(f))
-    knock = _shape(knock[None, :], felt)[0]
-    out[:hammer] += 0.08 * knock
+        (lambda f: _butterworth(f, min(6000.0, 8 * hz), 200.0, 2) * response(f))  # the string's filter
+    out[:hammer] += 0.25 * _shape(knock[None, :], felt)[0]
     attack = min(n, _n(0.002))
     out[:attack] *= np.linspace(0, 1, attack, endpoint=False)
     return out
@@ -389,10 +422,10 @@ def master(x: np.ndarray, loudness: float, circular: bool = False) -> np.ndarray
         if not math.isfinite(measured):
             raise RecipeError("the recipe renders only silence")
         x = x * 10 ** ((loudness - measured) / 20)  # loudness follows gain exactly: no need to measure again
-        if levels.true_peak(x) <= TRUE_PEAK:
+        if levels.true_peak(x, below=TRUE_PEAK) <= TRUE_PEAK:
             break
         limited = _limit(x, 10 ** (ceiling / 20), circular)
-        if levels.true_peak(limited) > TRUE_PEAK:
+        if levels.true_peak(limited, below=TRUE_PEAK) > TRUE_PEAK:
             ceiling -= 0.3
         x = limited
     return x
@@ -401,12 +434,12 @@ def master(x: np.ndarray, loudness: float, circular: bool = False) -> np.ndarray
 def render(recipe: Recipe, rate: int = RATE, channels: int = 2) -> AudioSegment:
     """The cue as 16-bit audio at `rate` with `channels`, mastered to the recipe's loudness.
     Raises RecipeError when a mix adds up past the headroom or the cue comes out silent."""
-    period = recipe.loop.end - recipe.loop.start if recipe.loop else None
+    period = recipe.seconds if recipe.looping else None
     x = _Builder(period).render(recipe.sound)
-    x = _shape(x, lambda f: _butterworth(f, None, DC_CUT, 2), circular=False)
     if recipe.loop:
         x = _loop(x, recipe.loop)
-    x = master(x, recipe.loudness, circular=recipe.loop is not None)
+    x = _shape(x, lambda f: _butterworth(f, None, DC_CUT, 2), circular=recipe.looping)  # a loop's end leads to its start
+    x = master(x, recipe.loudness, circular=recipe.looping)
     pcm = np.clip(np.round(np.broadcast_to(x, (2, x.shape[-1])).T * 32767), -32768, 32767).astype("<i2")
     seg = AudioSegment(data=pcm.tobytes(), sample_width=2, frame_rate=RATE, channels=2)
     if rate != RATE:

@@ -88,6 +88,7 @@ class Recipe:
     sound: Sound
     loudness: float = LOUDNESS["sfx"]  # integrated loudness of the rendered cue, LUFS
     loop: Loop | None = None
+    looping: bool = False  # the cue repeats: its loop section, or the whole sound when it has no loop points
 
     @property
     def seconds(self) -> float:
@@ -529,7 +530,7 @@ def parse_recipe(data: Any, where: Where, looping: bool = True,
                 loop = Loop(start, end, crossfade)
     if sound is None or r.problems:
         return None, r.problems
-    return Recipe(sound, loudness, loop), []
+    return Recipe(sound, loudness, loop, looping), []
 
 
 def recipe_of(cue: Cue) -> Recipe:
