@@ -14,10 +14,11 @@ import multiprocessing.util  # registers the exit hook that ends child processes
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..story.model import Cue, Story
+from ..story.model import Cue, Story, successors
 from ..story.recipe import Recipe, RecipeError, recipe_of
 from .cache import DiskCache, recipe_key
 
@@ -64,6 +65,24 @@ def _render_forever(conn) -> None:
             conn.send(reply)
         except (EOFError, OSError):
             return
+
+
+def in_story_order(story: Story, names: Iterable[str]) -> list[str]:
+    """Cues in the order a player meets them (breadth first from the start node), then any the story never
+    names: on a first launch the first scene's sounds are synthesized first, while the title screen shows."""
+    order: dict[str, int] = {}
+    seen, queue = {story.start}, deque([story.start])
+    while queue:
+        node = story.nodes.get(queue.popleft())
+        if node is None:
+            continue
+        for name in node.cues:
+            order.setdefault(name, len(order))
+        for target in successors(node):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return sorted(names, key=lambda name: order.get(name, len(order)))
 
 
 class RendererGone(Exception):
@@ -115,7 +134,7 @@ class SoundBank:
         self.rate, self.channels = rate, channels
         self.cache = cache or DiskCache()
         self.stats = Stats()
-        self._todo = list(self.cues)
+        self._todo = in_story_order(story, self.cues)
         self._done: dict[str, bytes | None] = {}  # finished by the worker, not yet taken
         self._working: str | None = None
         self._closed = False

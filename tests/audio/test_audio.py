@@ -195,6 +195,13 @@ def test_quitting_while_synthesis_is_under_way_is_quiet(tmp_path):
     assert result.returncode == 0 and result.stderr == ""
 
 
+def test_a_first_launch_synthesizes_cues_in_the_order_the_player_meets_them():
+    from game.audio.bank import in_story_order
+    order = in_story_order(SHIPPED, SHIPPED.cues)
+    first = list(SHIPPED.nodes[SHIPPED.start].cues)
+    assert first and order[:len(first)] == first and sorted(order) == sorted(SHIPPED.cues)
+
+
 def test_cache_lives_where_the_environment_says(tmp_path, monkeypatch):
     from game.audio.cache import cache_dir
     monkeypatch.setenv("HER_CACHE_DIR", str(tmp_path))
