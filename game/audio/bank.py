@@ -1,8 +1,8 @@
 """Rendered samples for every cue of a story: from the disk cache, else synthesized.
 
-In the game a background thread works through the catalogue (cues the game asks for first) and hands
-the synthesis to a child process: pydub's long C calls hold the GIL, so in a thread of the game they
-would stall the window's frames, and a process runs on the other core. Where no process can be started
+In the game a background thread works through the catalogue (cues the game asks for first, then in the order
+a player meets them) and hands the synthesis to a child process: seconds of array work, which in a thread of
+the game would compete with the window's frames for the GIL, and a process runs on the other core. Where no process can be started
 the thread synthesizes itself. `get` does the work at once, here, for the command line and benchmarks.
 """
 from __future__ import annotations
@@ -174,7 +174,7 @@ class SoundBank:
         return self._closed or _exiting
 
     def _synthesize_here(self, recipe: Recipe) -> bytes:
-        from . import synth  # pydub only when something must actually be synthesized
+        from . import synth  # numpy and pydub only when something must actually be synthesized
         return synth.pcm(recipe, self.rate, self.channels)
 
     def _synthesize_elsewhere(self, recipe: Recipe) -> bytes | None:

@@ -569,10 +569,11 @@ def test_audio_play_through_the_dummy_device(capsys):
     assert "[a chime]" in capsys.readouterr().out
 
 
-def test_audio_modules_load_neither_pygame_nor_pydub_until_needed():
-    code = "import sys, game.audio, game.cli.audio; print('pygame' in sys.modules, 'pydub' in sys.modules)"
+def test_audio_modules_load_neither_pygame_nor_pydub_nor_numpy_until_needed():
+    code = ("import sys, game.audio, game.cli.audio; "
+            "print('pygame' in sys.modules, 'pydub' in sys.modules, 'numpy' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip().splitlines()[-1] == "False False", result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False False False", result.stdout + result.stderr
     assert "ffmpeg" not in result.stderr
 
 
