@@ -49,18 +49,19 @@ def fast_length(n: int) -> int:
     return best
 
 
-def _biquad_gain(b: tuple[float, float, float], a: tuple[float, float, float], w: np.ndarray) -> np.ndarray:
-    """|H| of a biquad at angular frequencies w (radians per sample)."""
+def _biquad_gain(b: tuple[float, float, float], a: tuple[float, float, float], cos1: np.ndarray,
+                 cos2: np.ndarray) -> np.ndarray:
+    """|H| of a biquad, given cos(w) and cos(2w) at the angular frequencies w (radians per sample)."""
     def power(c: tuple[float, float, float]) -> np.ndarray:
-        return (c[0] ** 2 + c[1] ** 2 + c[2] ** 2 + 2 * (c[0] * c[1] + c[1] * c[2]) * np.cos(w)
-                + 2 * c[0] * c[2] * np.cos(2 * w))
+        return c[0] ** 2 + c[1] ** 2 + c[2] ** 2 + 2 * (c[0] * c[1] + c[1] * c[2]) * cos1 + 2 * c[0] * c[2] * cos2
     return np.sqrt(np.maximum(power(b), 0.0) / power(a))  # rounding can take a zero just below it
 
 
 def k_weighting(freqs: np.ndarray, rate: int) -> np.ndarray:
     """The K filter's gain: BS.1770's high shelf (+4 dB above ~1.5 kHz) and high-pass (38 Hz), designed for any
     rate as pyloudnorm does. Its phase changes a block's energy by far less than 0.01 LU, so it is left out."""
-    w = 2 * np.pi * freqs / rate
+    cos1 = np.cos(2 * np.pi * freqs / rate)
+    cos2 = 2 * cos1 * cos1 - 1
     gain, q, fc = 4.0, 1 / math.sqrt(2), 1500.0
     big_a = 10 ** (gain / 40)
     w0 = 2 * math.pi * fc / rate
@@ -69,10 +70,10 @@ def k_weighting(freqs: np.ndarray, rate: int) -> np.ndarray:
     shelf = _biquad_gain((big_a * ((big_a + 1) + (big_a - 1) * cos + root), -2 * big_a * ((big_a - 1) + (big_a + 1) * cos),
                           big_a * ((big_a + 1) + (big_a - 1) * cos - root)),
                          ((big_a + 1) - (big_a - 1) * cos + root, 2 * ((big_a - 1) - (big_a + 1) * cos),
-                          (big_a + 1) - (big_a - 1) * cos - root), w)
+                          (big_a + 1) - (big_a - 1) * cos - root), cos1, cos2)
     w0 = 2 * math.pi * 38.0 / rate
     alpha, cos = math.sin(w0) / (2 * 0.5), math.cos(w0)
-    high_pass = _biquad_gain(((1 + cos) / 2, -(1 + cos), (1 + cos) / 2), (1 + alpha, -2 * cos, 1 - alpha), w)
+    high_pass = _biquad_gain(((1 + cos) / 2, -(1 + cos), (1 + cos) / 2), (1 + alpha, -2 * cos, 1 - alpha), cos1, cos2)
     return shelf * high_pass
 
 

@@ -40,7 +40,7 @@ def _n(seconds: float) -> int:
 
 
 def _silence(n: int, channels: int = 1) -> np.ndarray:
-    return np.zeros((channels, max(0, n)))
+    return np.zeros((channels, max(0, n)), dtype=np.float32)  # 24 bits of precision: plenty for sound
 
 
 def _layer(canvas: np.ndarray, layer: np.ndarray, at: int) -> np.ndarray:
@@ -156,11 +156,10 @@ class _Builder:
             speed, depth = sound.tremolo
             if self.period:  # whole cycles per loop
                 speed = max(1, round(speed * self.period)) / self.period
-            t = np.arange(x.shape[-1]) / RATE
-            x = x * 10 ** (-depth * (1 - np.sin(2 * np.pi * speed * t)) / 40)  # from its middle level
+            x = x * _slowly(x.shape[-1], lambda t: -depth * (1 - np.sin(2 * np.pi * speed * t)) / 2)  # from the middle
         if sound.contour:
             times, gains = zip(*sound.contour)
-            x = x * 10 ** (np.interp(np.arange(x.shape[-1]) / RATE, times, gains) / 20)
+            x = x * _slowly(x.shape[-1], lambda t: np.interp(t, times, gains))
         if sound.echo:
             x = _echo(x, *sound.echo)
         if sound.reverb:
@@ -250,8 +249,11 @@ class _Builder:
         bed); inside a loop it repeats with the loop, so the seam joins the same noise."""
         n = _n(sound.length or 0)
         size = max(1, min(n, _n(self.period)) if self.period else n)
-        freqs = np.fft.rfftfreq(size, 1 / RATE)
-        shape = np.full(len(freqs), np.sqrt(size / 6))  # flat, it has the level of uniform noise at full scale
+        bins = size // 2 + 1
+        if sound.low_pass:  # 80 dB down: nothing of it is left to hear, so no noise is made there
+            bins = min(bins, int(sound.low_pass * 10 ** (4 / (sound.slope // 6)) * size / RATE) + 2)
+        freqs = np.arange(bins) * (RATE / size)
+        shape = np.full(bins, np.sqrt(size / 6))  # flat, it has the level of uniform noise at full scale
         if sound.noise == "brown":  # -6 dB an octave from a gentle high-pass up, and the level of the old bed
             brown = _butterworth_gain(freqs, None, BROWN_CUT, 3) * BROWN_CUT / np.maximum(freqs, BROWN_CUT)
             shape *= brown * (0.5 * math.sqrt(3) / max(float(np.sqrt(np.mean(brown * brown))), 1e-12))
@@ -261,7 +263,7 @@ class _Builder:
         shape[0] = 0.0
         used = int(np.flatnonzero(shape > shape.max() * 1e-5)[-1]) + 1  # above that it is filtered away (-100 dB)
         rng = np.random.default_rng(sound.seed)
-        spectrum = np.zeros((2, len(freqs)), dtype=np.complex64)
+        spectrum = np.zeros((2, size // 2 + 1), dtype=np.complex64)
         spectrum[:, :used].real = rng.standard_normal((2, used), dtype=np.float32)
         spectrum[:, :used].imag = rng.standard_normal((2, used), dtype=np.float32)
         spectrum[:, :used] *= shape[:used].astype(np.float32)
@@ -273,9 +275,10 @@ class _Builder:
         return _silence(_n(sound.length or 0))
 
     def _mix(self, sound: Sound) -> np.ndarray:
-        canvas = _silence(_n(natural_seconds(sound)))
-        for child in sound.children:
-            canvas = _layer(canvas, self.render(child), _n(child.at))
+        layers = [self.render(child) for child in sound.children]
+        canvas = _silence(_n(natural_seconds(sound)), max(layer.shape[0] for layer in layers))
+        for child, layer in zip(sound.children, layers):
+            canvas = _layer(canvas, layer, _n(child.at))
         return canvas
 
     def _sequence(self, sound: Sound) -> np.ndarray:
@@ -320,6 +323,16 @@ def _piano_string(hz: float, n: int, response: Response | None) -> np.ndarray:
     attack = min(n, _n(0.002))
     out[:attack] *= np.linspace(0, 1, attack, endpoint=False)
     return out
+
+
+SLOW_STEP = 32  # samples (0.7 ms) between values of a gain that changes slowly (tremolo, contour)
+
+
+def _slowly(n: int, decibels: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """A gain curve from dB as a function of seconds, computed every SLOW_STEP samples (steps far too small to
+    hear) and held between."""
+    middles = (np.arange(-(-n // SLOW_STEP)) + 0.5) * (SLOW_STEP / RATE)
+    return np.repeat((10 ** (decibels(middles) / 20)).astype(np.float32), SLOW_STEP)[:n]
 
 
 def _envelope(n: int, env: Envelope) -> np.ndarray:
