@@ -164,6 +164,13 @@ def test_effects_are_free_of_aliasing(shipped_renders):
     assert _worst_inharmonic(bleeps[int(0.88 * RATE):int(1.12 * RATE)], 2093.0) < -60
 
 
+@pytest.mark.parametrize("name, above", [("os_boot", 9000), ("piano_piece", 12000)])
+def test_nothing_sounds_above_the_highest_partial(name, above, shipped_renders):
+    """os_boot's partials end at 4 kHz and the piano's at 10 kHz: faint tones at 9-22 kHz were aliases."""
+    freqs, db = spectrum_db(shipped_renders[name].x[0])
+    assert db[freqs > above].max() < -60
+
+
 # ---------------------------------------------------------------- the piano
 
 def _partial_level(x: np.ndarray, at: float, hz: float, span: float = 0.2) -> tuple[float, float]:
