@@ -429,16 +429,17 @@ def master(x: np.ndarray, loudness: float, circular: bool = False) -> np.ndarray
     if not x.size or not np.any(x):
         raise RecipeError("the recipe renders only silence")
     both = 10 * math.log10(2) if x.shape[0] == 1 else 0.0  # a mono cue plays on both channels: 3 dB louder
-    ceiling = TRUE_PEAK - 0.4  # sample peaks a little lower: the points between samples rise above them
+    most = TRUE_PEAK - 0.1  # a margin, as meters that oversample differently disagree by a few hundredths
+    ceiling = most - 0.3  # sample peaks a little lower: the points between samples rise above them
     for _ in range(8):
         measured = levels.integrated(x, RATE) + both
         if not math.isfinite(measured):
             raise RecipeError("the recipe renders only silence")
         x = x * 10 ** ((loudness - measured) / 20)  # loudness follows gain exactly: no need to measure again
-        if levels.true_peak(x, below=TRUE_PEAK) <= TRUE_PEAK:
+        if levels.true_peak(x, below=most) <= most:
             break
         limited = _limit(x, 10 ** (ceiling / 20), circular)
-        if levels.true_peak(limited, below=TRUE_PEAK) > TRUE_PEAK:
+        if levels.true_peak(limited, below=most) > most:
             ceiling -= 0.3
         x = limited
     return x

@@ -63,10 +63,20 @@ def test_the_synthesizer_measures_loudness_as_the_reference_meter_does(shipped_r
         assert integrated(x, RATE) == pytest.approx(loudness(x), abs=0.05), name
 
 
+def _true_peak(x: np.ndarray) -> float:
+    """dBTP by 4x polyphase oversampling (scipy), around every sample within 7 dB of the ceiling (a peak between
+    samples rises at most a few dB above its neighbours)."""
+    near = np.flatnonzero(np.max(np.abs(x), axis=0) > 10 ** ((TRUE_PEAK - 7) / 20))
+    peak = float(np.max(np.abs(x)))
+    for start in np.unique(near // 4096):
+        part = x[:, max(0, start * 4096 - 128):start * 4096 + 4096 + 128]
+        peak = max(peak, float(np.max(np.abs(signal.resample_poly(part, 4, 1, axis=1)))))
+    return 20 * math.log10(peak)
+
+
 def test_no_cue_peaks_above_the_true_peak_ceiling(shipped_renders):
     """Peaks between samples too (4x oversampled, as BS.1770 measures true peak)."""
-    peaks = {name: 20 * math.log10(np.max(np.abs(signal.resample_poly(cue.x, 4, 1, axis=1))))
-             for name, cue in shipped_renders.items()}
+    peaks = {name: _true_peak(cue.x) for name, cue in shipped_renders.items()}
     assert {name: round(p, 2) for name, p in peaks.items() if p > TRUE_PEAK} == {}
 
 
