@@ -166,6 +166,13 @@ def test_oscillators_do_not_alias(wave, pitch):
     assert _worst_inharmonic(x[RATE // 4:3 * RATE // 4], frequency(pitch)) < -60
 
 
+def test_tremolo_adds_no_tones():
+    """A tremolo only swings the level: nothing appears beside the tone but its slow sidebands."""
+    x = _render({"tone": 1000, "length": 2, "tremolo": {"rate": 3, "depth": 6}})
+    freqs, db = spectrum_db(x[RATE // 2:3 * RATE // 2])
+    assert db[(np.abs(freqs - 1000) > 60) & (freqs > 30)].max() < -60
+
+
 def test_effects_are_free_of_aliasing(shipped_renders):
     """outage_error's square wave once had products at 60, 600 and 720 Hz (-36 dB); video_game's an undertone."""
     error = shipped_renders["outage_error"].x[0]
