@@ -1,4 +1,4 @@
-"""Audio cues: recipes from the cue catalogue synthesized with pydub (cached on disk), played on pygame's
+"""Audio cues: recipes from the cue catalogue synthesized with numpy (cached on disk), played on pygame's
 mixer; a silent player with the same interface when there is no device. See docs/audio.md.
 
     audio = open_audio(story, settings)   # never raises; never waits for synthesis
@@ -6,7 +6,7 @@ mixer; a silent player with the same interface when there is no device. See docs
     audio.update(dt); audio.set_volume("music", 0.5); audio.pause(); audio.resume(); audio.shutdown()
     audio.enter_node(sounding_after(story, engine.sounding_path), CHANNELS)   # after loading a save
 
-Importing this package loads neither pygame nor pydub.
+Importing this package loads neither pygame nor pydub nor numpy.
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Rendered samples for every cue of a story: from the disk cache, else synthesized.
 
-In the game a background thread works through the catalogue (cues the game asks for first) and hands
-the synthesis to a child process: pydub's long C calls hold the GIL, so in a thread of the game they
-would stall the window's frames, and a process runs on the other core. Where no process can be started
+In the game a background thread works through the catalogue (cues the game asks for first, then in the order
+a player meets them) and hands the synthesis to a child process: seconds of array work, which in a thread of
+the game would compete with the window's frames for the GIL, and a process runs on the other core. Where no process can be started
 the thread synthesizes itself. `get` does the work at once, here, for the command line and benchmarks.
 """
 from __future__ import annotations
@@ -14,10 +14,11 @@ import multiprocessing.util  # registers the exit hook that ends child processes
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..story.model import Cue, Story
+from ..story.model import Cue, Story, successors
 from ..story.recipe import Recipe, RecipeError, recipe_of
 from .cache import DiskCache, recipe_key
 
@@ -64,6 +65,24 @@ def _render_forever(conn) -> None:
             conn.send(reply)
         except (EOFError, OSError):
             return
+
+
+def in_story_order(story: Story, names: Iterable[str]) -> list[str]:
+    """Cues in the order a player meets them (breadth first from the start node), then any the story never
+    names: on a first launch the first scene's sounds are synthesized first, while the title screen shows."""
+    order: dict[str, int] = {}
+    seen, queue = {story.start}, deque([story.start])
+    while queue:
+        node = story.nodes.get(queue.popleft())
+        if node is None:
+            continue
+        for name in node.cues:
+            order.setdefault(name, len(order))
+        for target in successors(node):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return sorted(names, key=lambda name: order.get(name, len(order)))
 
 
 class RendererGone(Exception):
@@ -115,7 +134,7 @@ class SoundBank:
         self.rate, self.channels = rate, channels
         self.cache = cache or DiskCache()
         self.stats = Stats()
-        self._todo = list(self.cues)
+        self._todo = in_story_order(story, self.cues)
         self._done: dict[str, bytes | None] = {}  # finished by the worker, not yet taken
         self._working: str | None = None
         self._closed = False
@@ -135,7 +154,7 @@ class SoundBank:
 
     def _fetch(self, name: str, synthesize: Callable[[Recipe], bytes | None]) -> bytes | None:
         cue = self.cues[name]
-        key = recipe_key(cue.recipe, self.rate, self.channels)
+        key = recipe_key(cue, self.rate, self.channels)
         samples = self.cache.load(key, self.rate, self.channels)
         if samples is not None:
             self.stats.from_cache += 1
@@ -155,7 +174,7 @@ class SoundBank:
         return self._closed or _exiting
 
     def _synthesize_here(self, recipe: Recipe) -> bytes:
-        from . import synth  # pydub only when something must actually be synthesized
+        from . import synth  # numpy and pydub only when something must actually be synthesized
         return synth.pcm(recipe, self.rate, self.channels)
 
     def _synthesize_elsewhere(self, recipe: Recipe) -> bytes | None:

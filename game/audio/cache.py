@@ -14,7 +14,7 @@ from typing import Any
 
 import platformdirs
 
-SYNTH_VERSION = 1  # bump when game/audio/synth.py changes what a recipe sounds like
+SYNTH_VERSION = 2  # bump when game/audio/synth.py changes what a recipe sounds like
 _UMASK = os.umask(0o022)  # read once, at import (in the main thread, before any synthesis thread)
 os.umask(_UMASK)
 
@@ -25,10 +25,11 @@ def cache_dir() -> str:
     return os.path.join(root, "audio")
 
 
-def recipe_key(recipe: Any, rate: int, channels: int) -> str:
-    """Same recipe data (whatever the cue is called) at the same output format -> same key."""
-    text = json.dumps({"synth": SYNTH_VERSION, "recipe": recipe, "rate": rate, "channels": channels},
-                      sort_keys=True, separators=(",", ":"))
+def recipe_key(cue: Any, rate: int, channels: int) -> str:
+    """Same recipe data on the same channel (its loudness), looping or not, at the same output format -> same key,
+    whatever the cue is called."""
+    text = json.dumps({"synth": SYNTH_VERSION, "recipe": cue.recipe, "channel": cue.channel, "loop": cue.loop,
+                       "rate": rate, "channels": channels}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 

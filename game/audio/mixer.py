@@ -1,5 +1,7 @@
 """Cues on pygame.mixer channels: crossfaded music, looping ambience, effects, voice-like cues that duck the
-music. Every fade runs in update(dt), so pausing freezes it and tests can step it.
+music. Every fade runs in update(dt), so pausing freezes it and tests can step it. Fades are equal-power (two
+unrelated tracks crossing keep the level steady), and nothing is ever cut off while it sounds: when a channel's
+pool is full, the pool grows by a channel, and fading tracks give theirs back when they reach silence.
 
 Any pygame error after opening turns the player silent (one log line) instead of reaching the game.
 """
@@ -8,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import math
 import os
 import sys
 import tempfile
@@ -26,7 +29,7 @@ import pygame  # noqa: E402
 
 log = logging.getLogger("her.audio")
 
-POOL = {"music": 2, "ambience": 4, "sfx": 4, "voice": 2}  # pygame channels reserved per cue channel
+POOL = {"music": 2, "ambience": 4, "sfx": 4, "voice": 2}  # pygame channels reserved per cue channel at the start
 FADE_IN = {"music": 2.0, "ambience": 1.5, "sfx": 0.0, "voice": 0.0}  # seconds
 FADE_OUT = {"music": 2.0, "ambience": 1.5, "sfx": 0.15, "voice": 0.15}  # music: the crossfade
 DUCK = 0.35  # music gain while a voice-like cue sounds (about -9 dB)
@@ -255,18 +258,17 @@ class PygameAudio:
         track.channel = channel
 
     def _free_channel(self, kind: str) -> Any:
-        used = {id(t.channel): t for t in self.tracks if t.channel is not None}
+        used = {id(t.channel) for t in self.tracks if t.channel is not None}
         pool = self.pools[kind]
         for channel in pool:
             if id(channel) not in used:
                 return channel
-        # all taken: cut the oldest, preferring one already fading out
-        victims = [used[id(c)] for c in pool]
-        victim = min(victims, key=lambda t: (t.target > 0, t.since))
-        victim.channel.stop()
-        self.tracks.remove(victim)
-        self.deck.ended(victim.cue)
-        return victim.channel
+        # all taken (music changing faster than its crossfade): a channel more, rather than cut one off mid-sound
+        index = pygame.mixer.get_num_channels()
+        pygame.mixer.set_num_channels(index + 1)
+        pygame.mixer.set_reserved(index + 1)
+        pool.append(pygame.mixer.Channel(index))
+        return pool[-1]
 
     def _stop(self, cue: Cue) -> None:
         for track in list(self.tracks):
@@ -286,7 +288,9 @@ class PygameAudio:
         master = self.volumes["master"]
         for track in self.tracks:
             if track.channel is not None:
-                volume = master * self.volumes[track.cue.channel] * track.level
+                # equal power: a track at fade position p has gain sin(p·π/2), so one fading in and one fading out
+                # sum to a steady power (linear gains dip 3 dB halfway)
+                volume = master * self.volumes[track.cue.channel] * math.sin(track.level * math.pi / 2)
                 if track.cue.channel == "music":
                     volume *= self.duck
                 track.channel.set_volume(volume)

@@ -1,5 +1,5 @@
 """`python main.py audio list | play CUE | export CUE --out FILE.wav | render-all --out DIR`: hear and check
-the synthesized cues. pygame and pydub are imported only by the actions that need them."""
+the synthesized cues. pygame, pydub and numpy are imported only by the actions that need them."""
 from __future__ import annotations
 
 import argparse
@@ -10,10 +10,9 @@ import time
 from collections.abc import Callable
 
 from ..audio.cache import DiskCache, recipe_key, write_wav
-from ..audio.levels import levels
 from ..story.diagnostics import did_you_mean
 from ..story.model import Cue, Story
-from ..story.recipe import RecipeError, parse_recipe
+from ..story.recipe import RecipeError, parse_recipe, recipe_of
 from ..story.validate import load_and_validate
 from .common import EXIT_FOUND, EXIT_OK, UsageError, print_diagnostics, story_arg, story_paths
 
@@ -57,8 +56,9 @@ def _unsynthesizable(cue: Cue, err: RecipeError) -> int:
 
 
 def _describe(samples: bytes, rate: int, channels: int) -> str:
+    from ..audio.levels import levels
     found = levels(samples, rate, channels)
-    return f"{found.seconds:6.2f} s  peak {found.peak_db:6.1f} dBFS  rms {found.rms_db:6.1f} dBFS"
+    return f"{found.seconds:6.2f} s  {found.loudness:6.1f} LUFS  true peak {found.true_peak_db:5.1f} dBTP"
 
 
 @_with_catalogue
@@ -70,9 +70,9 @@ def cmd_list(args: argparse.Namespace, story: Story) -> int:
             print(f"{cue.name:<{width}}  {cue.channel:<8}  {'loop' if cue.loop else '    '}   no recipe (silent)"
                   f"  {cue.caption}")
             continue
-        recipe, _ = parse_recipe(cue.recipe, cue.where, cue.loop)
+        recipe, _ = parse_recipe(cue.recipe, cue.where, cue.loop, cue.channel)
         seconds = f"{recipe.seconds:6.2f} s" if recipe else "       ?"
-        cached = os.path.exists(cache.path(recipe_key(cue.recipe, RATE, CHANNELS)))
+        cached = os.path.exists(cache.path(recipe_key(cue, RATE, CHANNELS)))
         print(f"{cue.name:<{width}}  {cue.channel:<8}  {'loop' if cue.loop else '    '}  {seconds}"
               f"  {'cached' if cached else '      '}  {cue.caption}")
     return EXIT_OK
@@ -140,6 +140,7 @@ def cmd_render_all(args: argparse.Namespace, story: Story) -> int:
     failed = 0
     width = max(len(name) for name in story.cues)
     began = time.perf_counter()
+    print(f"{'cue':<{width}}  {'channel':<8}  target  {'length':>8}  {'loudness':>11}  {'true peak':>15}")
     for cue in story.cues.values():
         if cue.recipe is None:
             print(f"{cue.name:<{width}}  no recipe (silent)")
@@ -155,7 +156,8 @@ def cmd_render_all(args: argparse.Namespace, story: Story) -> int:
         except OSError as err:
             raise UsageError(f"cannot write in '{args.out}': {err.strerror or err}") from None
         how = "synthesized" if bank.stats.synthesized > before else "from cache"
-        print(f"{cue.name:<{width}}  {_describe(samples, RATE, CHANNELS)}  {how} in "
+        target = recipe_of(cue).loudness
+        print(f"{cue.name:<{width}}  {cue.channel:<8}  {target:6.0f}  {_describe(samples, RATE, CHANNELS)}  {how} in "
               f"{time.perf_counter() - start:.2f} s")
     print(f"{len(story.cues) - failed} of {len(story.cues)} cues written to {args.out} "
           f"in {time.perf_counter() - began:.1f} s ({bank.stats.synthesized} synthesized, "

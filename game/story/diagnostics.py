@@ -43,6 +43,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W004": (WARNING, "unknown scene value"),
     "W005": (WARNING, "variable is never read"),
     "W006": (WARNING, "cue is never used"),
+    "W007": (WARNING, "cue has an empty caption"),
     "W009": (WARNING, "two choices share an id"),
 }
 

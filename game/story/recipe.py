@@ -16,13 +16,15 @@ from .diagnostics import Diagnostic, did_you_mean
 from .model import Cue, Story, Where
 
 SOURCES = ("tone", "chord", "notes", "noise", "silence", "mix", "sequence")
-WAVES = ("sine", "triangle", "square", "sawtooth")
+WAVES = ("sine", "triangle", "square", "sawtooth", "piano")
 NOISES = ("white", "brown")
 PITCHED = ("tone", "chord", "notes")
 ENVELOPED = ("tone", "chord", "notes", "noise")
 MAX_SECONDS = 120.0  # rendered length of one cue: bounds memory (10 MB of stereo 16-bit at 44.1 kHz)
 MAX_DEPTH = 8
-DEFAULT_LEVEL = -3.0
+# Integrated loudness (ITU-R BS.1770) each channel is mastered to, so no cue jumps out of its channel.
+LOUDNESS = {"music": -18.0, "ambience": -26.0, "sfx": -18.0, "voice": -20.0}  # LUFS
+TRUE_PEAK = -1.0  # dBTP ceiling of every rendered cue
 
 _NOTE_NAMES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 PITCH = re.compile(r"([A-G])([#b]?)(-?\d)$")
@@ -70,6 +72,7 @@ class Sound:
     tremolo: tuple[float, float] | None = None  # (rate Hz, depth dB)
     contour: tuple[tuple[float, float], ...] = ()  # (seconds, dB) points, straight lines between
     echo: tuple[float, float, int] | None = None  # (delay s, feedback dB, count)
+    reverb: tuple[float, float] | None = None  # (decay time s, wet level dB)
     repeat: int = 1
 
 
@@ -83,8 +86,9 @@ class Loop:
 @dataclass(frozen=True)
 class Recipe:
     sound: Sound
-    level: float = DEFAULT_LEVEL  # peak of the rendered cue, dBFS
+    loudness: float = LOUDNESS["sfx"]  # integrated loudness of the rendered cue, LUFS
     loop: Loop | None = None
+    looping: bool = False  # the cue repeats: its loop section, or the whole sound when it has no loop points
 
     @property
     def seconds(self) -> float:
@@ -135,6 +139,8 @@ def seconds(sound: Sound) -> float:
     total = natural_seconds(sound)
     if sound.echo:
         total += sound.echo[0] * sound.echo[2]
+    if sound.reverb:
+        total += sound.reverb[0]
     return total * sound.repeat
 
 
@@ -262,6 +268,10 @@ class _Reader:
             self.noise_count += 1
             args.setdefault("seed", self.noise_count)  # layers of noise differ unless told otherwise
         sound = Sound(**args)
+        if sound.wave == "piano" and sound.harmonics:
+            self.report(self.key_where(data, "harmonics", where),
+                        "'harmonics' does not apply to wave: piano (it makes its own partials)")
+            return None
         env = sound.envelope
         if kind in ("tone", "chord", "noise") and env.attack + env.release > (sound.length or 0) + 1e-9:
             self.report(self.where_of(data, "envelope", where), f"attack + release ({env.attack + env.release:g} s)"
@@ -394,6 +404,12 @@ def _read_echo(r: _Reader, data: dict, key: str, where: Where) -> tuple[float, f
     return values["delay"], values["feedback"], int(values["count"])
 
 
+def _read_reverb(r: _Reader, data: dict, key: str, where: Where) -> tuple[float, float] | None:
+    values = r.table(data[key], r.where_of(data, key, where), "a reverb",
+                     {"time": (0.1, 10.0, "seconds"), "mix": (-60.0, 0.0, "dB")}, ("time", "mix"))
+    return (values["time"], values["mix"]) if values and len(values) == 2 else None
+
+
 def _read_contour(r: _Reader, data: dict, key: str, where: Where) -> tuple[tuple[float, float], ...] | None:
     value, at = data[key], r.where_of(data, key, where)
     points: list[tuple[float, float]] = []
@@ -452,6 +468,7 @@ _COMMON: dict[str, _Read] = {
     "tremolo": _read_tremolo,
     "contour": _read_contour,
     "echo": _read_echo,
+    "reverb": _read_reverb,
     "repeat": _read_repeat,
 }
 # field -> (sources it applies to, reader)
@@ -463,21 +480,28 @@ _SPECIFIC: dict[str, tuple[tuple[str, ...], _Read]] = {
     "tempo": (("notes",), _number(20.0, 400.0, "beats per minute")),
     "seed": (("noise",), _read_seed),
 }
-_ROOT_ONLY = ("level", "loop")  # read by parse_recipe
+_ROOT_ONLY = ("loudness", "level", "loop")  # read by parse_recipe
 
 
-def parse_recipe(data: Any, where: Where, looping: bool = True) -> tuple[Recipe | None, list[Problem]]:
-    """A recipe and no problems, or None and the problems that prevent rendering it."""
+def parse_recipe(data: Any, where: Where, looping: bool = True,
+                 channel: str = "sfx") -> tuple[Recipe | None, list[Problem]]:
+    """A recipe and no problems, or None and the problems that prevent rendering it. The cue's channel gives
+    the loudness it is mastered to, unless the recipe says otherwise."""
     r = _Reader(where)
     if not isinstance(data, dict):
         r.report(where, "a recipe is a mapping: one sound (tone, chord, notes, noise, mix, sequence ...)"
-                        " plus optional level and loop")
+                        " plus optional loudness and loop")
         return None, r.problems
     where = getattr(data, "where", where)
     sound = r.sound(data, where, 0, False, True)
-    level, loop = DEFAULT_LEVEL, None
-    if "level" in data:
-        level = r.number(data, "level", where, -40.0, -0.5, "dBFS") or DEFAULT_LEVEL
+    loudness, loop = LOUDNESS.get(channel, LOUDNESS["sfx"]), None
+    if "loudness" in data:
+        loudness = r.number(data, "loudness", where, -40.0, -10.0, "LUFS") or loudness
+    if "level" in data:  # the peak level of the first recipe language: refuse it rather than guess
+        r.report(r.key_where(data, "level", where),
+                 f"'level' (a peak in dBFS) is gone: cues are mastered to their channel's loudness "
+                 f"({', '.join(f'{c} {v:g}' for c, v in LOUDNESS.items())} LUFS); delete it, or use "
+                 "'loudness: LUFS' for a cue that must stand out")
     if sound is not None and not r.problems:
         total = seconds(sound)
         if total > MAX_SECONDS:
@@ -506,14 +530,14 @@ def parse_recipe(data: Any, where: Where, looping: bool = True) -> tuple[Recipe 
                 loop = Loop(start, end, crossfade)
     if sound is None or r.problems:
         return None, r.problems
-    return Recipe(sound, level, loop), []
+    return Recipe(sound, loudness, loop, looping), []
 
 
 def recipe_of(cue: Cue) -> Recipe:
     """The cue's recipe, or RecipeError saying why it cannot be rendered."""
     if cue.recipe is None:
         raise RecipeError(f"cue '{cue.name}' has no recipe")
-    recipe, problems = parse_recipe(cue.recipe, cue.where, cue.loop)
+    recipe, problems = parse_recipe(cue.recipe, cue.where, cue.loop, cue.channel)
     if recipe is None:
         raise RecipeError("; ".join(f"{where}: {message}" for where, message in problems))
     return recipe
@@ -525,7 +549,7 @@ def check_recipes(story: Story) -> list[Diagnostic]:
     for cue in story.cues.values():
         if cue.recipe is None:
             continue
-        _, problems = parse_recipe(cue.recipe, cue.where, cue.loop)
+        _, problems = parse_recipe(cue.recipe, cue.where, cue.loop, cue.channel)
         found += [Diagnostic("E026", where.file, where.line, where.col, f"cue '{cue.name}': {message}",
                              "see docs/audio.md for the recipe language") for where, message in problems]
     return found

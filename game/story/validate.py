@@ -147,6 +147,9 @@ def check_cues(story: Story) -> list[Diagnostic]:
     for cue in story.cues.values():
         if cue.name not in used:
             found.append(_diag("W006", cue.where, f"cue '{cue.name}' is never used by any node"))
+        if not cue.caption.strip():
+            found.append(_diag("W007", cue.where, f"cue '{cue.name}' has an empty caption, so a player who cannot hear it "
+                               "never learns it sounded", "add caption: \"[what it sounds like]\""))
     return found
 
 
