@@ -119,6 +119,7 @@ class App:
         self.audio = open_audio(library.story, self.settings.to_dict())
         self.apply_volume()
         self._backdrop: tuple[tuple, pygame.Surface] | None = None
+        self._was_animating = False  # an animation that stops must still have its last frame drawn
         if session is not None:
             self.session = session
             self.push(PlayScene(self, replay=self.options.replay_choices, fast=self.options.fast))
@@ -526,8 +527,12 @@ class App:
             if not self.running:
                 return
         self.update(dt)
-        full = self.dirty
-        if full or self.animating():
+        moving = self.animating()
+        # The tick an animation ends in is the one that shows its end (the typewriter's last letters, the mark
+        # and the choices, a banner gone without a ghost): draw the whole frame once more then.
+        full = self.dirty or (self._was_animating and not moving)
+        self._was_animating = moving
+        if full or moving:
             self.dirty = False
             self.draw(full)
 
