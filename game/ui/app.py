@@ -115,6 +115,7 @@ class App:
         self.time = 0.0
         self.dirty = True
         self.running = True
+        self.keys_down: set[int] = set()  # keys pressed and not yet let go, so a screen can ignore one held over
         self.frame_times: list[float] = []  # seconds spent drawing each frame, for bench/
         self.audio = open_audio(library.story, self.settings.to_dict())
         self.apply_volume()
@@ -286,7 +287,7 @@ class App:
         self.session = None
         self.drop_captions()
         self.audio.enter_node([], list(CHANNELS))  # the story's loops and music do not follow onto the title
-        self.replace_all(TitleScene(self))
+        self.replace_all(TitleScene(self, from_game=True))
 
     def quit(self) -> None:
         """Closing the window autosaves the game in progress."""
@@ -424,6 +425,10 @@ class App:
         if event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEWHEEL,
                           pygame.KEYDOWN, pygame.KEYUP, pygame.TEXTINPUT):
             self.dirty = True
+        if event.type == pygame.KEYDOWN:
+            self.keys_down.add(event.key)
+        elif event.type == pygame.KEYUP:
+            self.keys_down.discard(event.key)
         if self.handle_global(event):
             return
         if self.top is not None:

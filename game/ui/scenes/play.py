@@ -33,6 +33,7 @@ TRANSITION = 0.45
 BANNER = 3.2
 OUTAGE_SCREEN = 1.8
 OWL_FLIGHT = 6.0
+ENDING_GUARD = 1.0  # real seconds the ending card ignores Space and Enter: a reader mashing on does not skip it
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class PlayScene(Scene):
         self.next_skip = 0.0
         self.ending_card = False
         self.ending_new = False
+        self.ending_shown_at = -10.0  # on app.clock
         self.old_background: pygame.Surface | None = None
         self.transition_start = -10.0
         self.banner = ""
@@ -380,6 +382,8 @@ class PlayScene(Scene):
     def show_ending(self) -> None:
         self.ending_new = self.session.finish()
         self.ending_card = True
+        self.ending_shown_at = self.app.clock()
+        self.ending_focus = 1  # Title screen, drawn as focused: Enter's target is never a guess
         self.skipping = False
         self.replay = None if self.replay is not None and not self.replay else self.replay
         self.app.dirty = True
@@ -461,7 +465,8 @@ class PlayScene(Scene):
         if event.type == pygame.MOUSEMOTION:
             self.focus = next((i for i, b in enumerate(self.choice_buttons) if b.rect.collidepoint(event.pos)), -1)
             self.quick_focus = next((i for i, b in enumerate(self.quick_buttons) if b.hit(event.pos)), -1)
-            self.ending_focus = next((i for i, b in enumerate(self.ending_buttons) if b.hit(event.pos)), -1)
+            hovered = next((i for i, b in enumerate(self.ending_buttons) if b.hit(event.pos)), -1)
+            self.ending_focus = hovered if hovered != -1 else self.ending_focus  # the keyboard's target stays shown
             return True
         if event.type == pygame.MOUSEWHEEL:
             if event.y > 0:
@@ -515,7 +520,8 @@ class PlayScene(Scene):
             if k in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_TAB):
                 self.ending_focus = 0 if self.ending_focus == 1 else 1
             elif k in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
-                self.ending_buttons[max(0, self.ending_focus)].action() if self.ending_focus >= 0 else self.app.to_title()
+                if self.app.clock() - self.ending_shown_at >= ENDING_GUARD:
+                    self.ending_buttons[max(0, self.ending_focus)].action()
             elif k in (pygame.K_PAGEUP, pygame.K_BACKSPACE):
                 self.rollback()
             elif k == pygame.K_f:

@@ -7,12 +7,25 @@ from ...runtime.saves import AUTO, QUICK
 from .. import widgets
 from .base import MenuScene
 
+TITLE_GUARD = 1.0  # real seconds after leaving a game in which keys do not act: the reader's hands are still busy
+
 
 class TitleScene(MenuScene):
-    def __init__(self, app):
+    def __init__(self, app, from_game: bool = False):
         super().__init__(app)
         self.latest = None
         self.chosen_default = False
+        self.opened_at = app.clock() if from_game else -10.0
+        self.held = set(app.keys_down)  # ignored until let go: Space still down from the game loads nothing
+
+    def ignores(self, event: pygame.event.Event) -> bool:
+        """A key held over from the game, or pressed while the reader was still mashing on through it."""
+        if event.type == pygame.KEYUP:
+            self.held.discard(event.key)
+            return False
+        if event.type != pygame.KEYDOWN:
+            return False
+        return event.key in self.held or self.app.clock() - self.opened_at < TITLE_GUARD
 
     def layout(self) -> None:
         from .endings import EndingsScene
@@ -69,7 +82,7 @@ class TitleScene(MenuScene):
             self.app.load_game(self.latest.slot)
 
     def handle_event(self, event: pygame.event.Event) -> bool:
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+        if (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE) or self.ignores(event):
             return True
         return self.handle_buttons(event)
 
