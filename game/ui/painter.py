@@ -970,33 +970,32 @@ def draw_owl(surf: pygame.Surface, centre: tuple[float, float], size: float, t: 
                                                (x, y - size * 0.4)])
 
 
-GLITCH_FPS = 12  # the tearing changes this many times a second (and the frame is redrawn only then)
+GLITCH_FPS = 2  # the tearing changes this often a second (WCAG 2.3.1 allows 3 flashes; the frame is redrawn only then)
+OUTAGE_TINT = (176, 188, 214)  # one cold, dim hue held for the whole outage: the light of a screen gone dead
 
 
 def glitch(surf: pygame.Surface, t: float, still: bool = False, keep: tuple[pygame.Rect, ...] = ()) -> None:
-    """Tear the finished frame: shifted slices and a split colour channel, the interface failing. The keep
-    rects (the words being read, the choices) are spared the tearing: the player must still be able to read."""
+    """The interface failing: the frame held in one cold tint, and now and then a few thin slices of it slide
+    sideways. Slow and single-hued on purpose (no colour that jumps, nothing red), so it is safe to watch for a
+    whole chapter. The keep rects (the words being read, the choices) are spared: the player must still read."""
     w, h = surf.get_size()
-    rng = random.Random(int(t * GLITCH_FPS))
-    if still or rng.random() < 0.35:
-        return
     bounds = surf.get_rect()
+    surf.fill(OUTAGE_TINT, special_flags=pygame.BLEND_RGB_MULT)
     spared = [(rect, surf.subsurface(rect).copy()) for rect in (r.clip(bounds) for r in keep)
               if rect.width and rect.height]
-    untorn = surf.copy() if spared else None
-    for _ in range(rng.randrange(2, 6)):
-        y = rng.randrange(0, h - 8)
-        band = min(rng.randrange(4, max(5, h // 14)), h - y)
-        dx = rng.randrange(-w // 18, w // 18)
-        strip = surf.subsurface((0, y, w, band)).copy()
-        surf.blit(strip, (dx, y))
-        for rect, _ in spared:  # the spared words must not reappear beside themselves, shifted out of their rect
-            top, bottom = max(y, rect.top), min(y + band, rect.bottom)
-            if top < bottom and dx and untorn is not None:
-                ghost = pygame.Rect(rect.x + dx if dx < 0 else rect.right, top, abs(dx), bottom - top).clip(bounds)
-                surf.blit(untorn, ghost, ghost)
+    rng = random.Random(int(t * GLITCH_FPS))
+    if not still and rng.random() >= 0.35:
+        untorn = surf.copy() if spared else None
+        for _ in range(rng.randrange(1, 4)):  # thin bands, a small part of the frame: a tear, not a flash
+            y = rng.randrange(0, h - 8)
+            band = min(rng.randrange(3, max(4, h // 40)), h - y)
+            dx = rng.randrange(-w // 24, w // 24)
+            strip = surf.subsurface((0, y, w, band)).copy()
+            surf.blit(strip, (dx, y))
+            for rect, _ in spared:  # the spared words must not reappear beside themselves, shifted out of their rect
+                top, bottom = max(y, rect.top), min(y + band, rect.bottom)
+                if top < bottom and dx and untorn is not None:
+                    ghost = pygame.Rect(rect.x + dx if dx < 0 else rect.right, top, abs(dx), bottom - top).clip(bounds)
+                    surf.blit(untorn, ghost, ghost)
     for rect, pixels in spared:
         surf.blit(pixels, rect)
-    tint = pygame.Surface((w, h))
-    tint.fill((40, 0, 10) if rng.random() < 0.5 else (0, 18, 30))
-    surf.blit(tint, (rng.randrange(-6, 7), 0), special_flags=pygame.BLEND_RGB_ADD)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pygame
 import pytest
 
+from game.ui.scenes.overlays import ContentNote
 from game.ui.scenes.play import PlayScene
 from game.ui.scenes.title import TitleScene
+from tests.paths import TOUR
 from tests.ui.driver import choose, key, make_app, new_game, pause, play_scene, read_to_end_of_node, step
 
 
@@ -40,6 +42,7 @@ def reach_ending(app) -> PlayScene:
     return play
 
 
+@pytest.mark.slow
 def test_mashing_space_neither_skips_the_ending_card_nor_loads_a_save():
     app = make_app()
     play = reach_ending(app)
@@ -78,3 +81,58 @@ def test_a_key_held_down_since_the_game_does_nothing_on_the_title_until_let_go()
     step(app)
     press(app, pygame.K_RETURN)
     assert app.session is not None and app.session.engine.state.node == "setup_voice"
+
+
+def cell_colours(surface: pygame.Surface, grid: int = 3) -> list[tuple[int, int, int]]:
+    """The average colour of each part of the frame (a 3 x 3 grid: each part a ninth, about the area WCAG
+    2.3.1 counts as a flash)."""
+    w, h = surface.get_size()
+    return [tuple(pygame.transform.average_color(surface, (x * w // grid, y * h // grid, w // grid, h // grid))[:3])
+            for y in range(grid) for x in range(grid)]
+
+
+@pytest.mark.slow
+def test_the_outage_is_offered_with_reduced_motion_and_never_flashes():
+    app = make_app(TOUR)
+    play = new_game(app)
+    app.session.engine.warp("tour_outage")
+    step(app, 0.1)
+    assert isinstance(app.top, ContentNote)  # asked before the first glitch, not after
+    key(app, pygame.K_RIGHT)
+    key(app, pygame.K_RETURN)  # keep the effect
+    assert app.top is play and play.outage_active() and not app.settings.reduced_motion
+    play.complete()
+    step(app, 2.5, dt=1 / 60)  # past the "not found" screen: the tearing
+    frames = []
+    for _ in range(240):  # four seconds, frame by frame
+        step(app, 1 / 60, dt=1 / 60)
+        frames.append(cell_colours(app.screen))
+    for cell in range(9):
+        changes = []
+        for i in range(1, len(frames)):
+            before, after = frames[i - 1][cell], frames[i][cell]
+            delta = [a - b for a, b in zip(after, before)]
+            if max(abs(d) for d in delta) > 4:
+                changes.append(i)
+                assert not (delta[0] > 4 and delta[0] > 2 * max(delta[1], delta[2], 0)), \
+                    f"frame {i}: part {cell} of the screen turns red"
+        worst = max((sum(1 for j in changes if i <= j < i + 60) for i in range(len(frames))), default=0)
+        assert worst <= 6, f"part {cell} of the screen changes {worst} times in a second (3 flashes at most)"
+    assert any(frames[i] != frames[0] for i in range(len(frames)))  # the outage still shows it is failing
+
+
+def test_answering_reduce_motion_holds_the_outage_still_and_is_asked_once():
+    app = make_app(TOUR)
+    play = new_game(app)
+    app.session.engine.warp("tour_outage")
+    step(app, 0.1)
+    key(app, pygame.K_RETURN)  # Reduce motion: the focused answer
+    assert app.settings.reduced_motion and app.settings.motion_note_seen
+    play.complete()
+    step(app, 3.0)
+    drawn = len(app.frame_times)
+    step(app, 2.0)
+    assert len(app.frame_times) == drawn  # nothing moves
+    app.session.engine.warp("tour_outage")
+    step(app, 0.1)
+    assert app.top is play  # not asked again

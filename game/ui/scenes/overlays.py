@@ -156,3 +156,61 @@ class Confirm(MenuScene):
             y += font.get_linesize()
         for i, button in enumerate(self.buttons):
             widgets.draw_button(surface, theme, button, i == self.focus)
+
+
+class ContentNote(MenuScene):
+    """Before something that may trouble some players: what it is, and the setting that softens it, asked once."""
+    opaque = False
+
+    def __init__(self, app, note: str, on_close: Callable[[], None]):
+        super().__init__(app)
+        self.note = note
+        self.on_close = on_close
+        self.buttons = [widgets.Button("Reduce motion", lambda: self.answer(True)),
+                        widgets.Button("Keep the effect", lambda: self.answer(False))]
+        self.focus = 0
+
+    def font(self) -> pygame.font.Font:
+        return self.theme.font("prose", 25, True)
+
+    def answer(self, reduce: bool) -> None:
+        settings = self.app.settings
+        settings.reduced_motion = reduce or settings.reduced_motion
+        settings.motion_note_seen = True
+        self.app.save_settings()
+        self.close()
+        self.on_close()
+
+    def layout(self) -> None:
+        theme = self.theme
+        width = min(theme.w - theme.px(40), theme.px(700))
+        self.lines = widgets.wrap(self.font(), self.note, width - theme.px(70))
+        height = theme.px(62) + len(self.lines) * self.font().get_linesize() + theme.px(100)
+        self.rect = theme.centred(width, min(theme.h - theme.px(20), height))
+        w, h = theme.px(230), theme.px(46)
+        for i, button in enumerate(self.buttons):
+            button.rect = pygame.Rect(0, 0, w, h)
+            button.rect.center = (self.rect.centerx + (i * 2 - 1) * (w // 2 + theme.px(10)), self.rect.bottom - theme.px(50))
+
+    def handle_event(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_LEFT, pygame.K_RIGHT):
+            self.focus = 1 - max(0, self.focus)
+        elif is_back(event):
+            self.answer(False)
+        else:
+            self.handle_buttons(event)
+        return True
+
+    def draw(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
+        widgets.dialog(surface, theme, self.rect, theme.px(16), pal.panel_solid)
+        widgets.text(surface, theme, theme.font("ui_medium", 17), "CONTENT NOTE", pal.accent_soft,
+                     (self.rect.centerx, self.rect.y + theme.px(26)), "midtop")
+        font = self.font()
+        y = self.rect.y + theme.px(62)
+        for line in self.lines:
+            widgets.text(surface, theme, font, line, pal.text, (self.rect.centerx, y), "midtop")
+            y += font.get_linesize()
+        for i, button in enumerate(self.buttons):
+            widgets.draw_button(surface, theme, button, i == self.focus)

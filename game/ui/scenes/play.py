@@ -20,6 +20,7 @@ from ..session import PLAY, SCENE
 from ..settings import INSTANT
 from ..theme import hex_colour
 from .base import Scene
+from .overlays import ContentNote
 
 # Presentation choices, keyed by the story's own names: who has a visualizer, which cues bring
 # the owl, which cue (or chapter file) means the operating system is gone.
@@ -27,6 +28,8 @@ VISUALIZER_SPEAKERS = {"samantha"}
 OWL_CUES = {"owl"}
 OUTAGE_CUES = {"outage_error"}
 OUTAGE_FILE_WORD = "outage"
+OUTAGE_NOTE = ("In the next scenes the screen glitches: a cold tint and thin slices that slide sideways, about twice "
+               "a second, with no flashing. Reduced motion keeps the tint and holds the picture still.")
 
 SKIP_INTERVAL = 0.05
 TRANSITION = 0.45
@@ -141,6 +144,8 @@ class PlayScene(Scene):
         if not rolled_back or restore:
             self.start_sounds(restore)
         self.layout()
+        if self.outage_active() and not self.settings.motion_note_seen and not (self.replay is not None and self.fast):
+            self.app.push(ContentNote(self.app, OUTAGE_NOTE, self.restart_outage))
         if rolled_back:
             self.beat = max(0, len(self.beats) - 1)
             self.shown = self.current.length if self.current else 0
@@ -148,6 +153,11 @@ class PlayScene(Scene):
         else:
             self.beat = 0
             self.start_beat()
+
+    def restart_outage(self) -> None:
+        """The content note was answered: the outage begins now, from its first screen."""
+        self.node_start = self.app.time
+        self.app.dirty = True
 
     def start_sounds(self, restore: bool = False) -> None:
         """The node's cues start and its stops silence; captions follow what the audio says it started."""
@@ -730,6 +740,8 @@ class PlayScene(Scene):
         self.draw_status(surface)
         if self.outage_active():
             self.draw_outage(surface, now)
+        if not (self.hidden or self.ending_card):
+            self.draw_quick_menu(surface)  # over the outage's tearing: buttons stay where they are clicked
 
     def draw_box(self, surface: pygame.Surface) -> None:
         theme = self.theme
@@ -766,6 +778,10 @@ class PlayScene(Scene):
             y += line_h
         if not self.revealing and not self.choosing:
             self.draw_continue_mark(surface, last_end, line_h)
+
+    def draw_quick_menu(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
         for i, button in enumerate(self.quick_buttons):
             active = (button.label == "Skip" and self.skip_active()) or (button.label == "Auto" and self.auto)
             colour = pal.accent if active else (pal.text if i == self.quick_focus else pal.text_dim)
@@ -925,6 +941,8 @@ class PlayScene(Scene):
                                     box.width - 2 * self.margin + theme.px(24), box.height - theme.px(52)))
             if self.choosing:
                 keep += [button.rect for button in self.choice_buttons]
+            if self.quick_buttons:
+                keep.append(self.quick_buttons[0].rect.unionall([b.rect for b in self.quick_buttons]))
         painter.glitch(surface, now, still, tuple(keep))
         if self.hidden or self.ending_card:
             return
