@@ -11,11 +11,12 @@ import io
 import math
 import random
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pygame
+
+from .cache import SurfaceCache
 
 CW, CH = 480, 270  # the canvas every scene is painted on
 Colour = tuple[int, int, int]
@@ -69,17 +70,12 @@ MOODS: dict[str, tuple[Colour, tuple[int, int, int, int]]] = {
     "calm": ((222, 240, 238), (140, 200, 200, 22)),
 }
 
-_sprites: dict[tuple, pygame.Surface] = {}
+_sprites = SurfaceCache(16 * 2**20)  # a radial per radius, a mask per visualizer size
 
 
 def _sprite(key: tuple, make: Callable[[], pygame.Surface]) -> pygame.Surface:
     """A surface that never changes once drawn, made the first time its key is asked for."""
-    surf = _sprites.get(key)
-    if surf is None:
-        if len(_sprites) > 64:  # a radial per radius, grain per window size: keep the cache bounded
-            _sprites.clear()
-        surf = _sprites[key] = make()
-    return surf
+    return _sprites.get(key, make)
 
 
 def _radial(radius: int) -> pygame.Surface:
@@ -829,7 +825,7 @@ def _vignette() -> pygame.Surface:
     return _sprite(("vignette",), make)
 
 
-def _grain(size: tuple[int, int]) -> pygame.Surface:
+def _grain_tile() -> pygame.Surface:
     def make() -> pygame.Surface:
         tile = pygame.Surface((128, 128), pygame.SRCALPHA)
         rng = random.Random(3)
@@ -837,12 +833,15 @@ def _grain(size: tuple[int, int]) -> pygame.Surface:
             for x in range(128):
                 v = rng.randrange(256)
                 tile.set_at((x, y), (v, v, v, 10))
-        surf = pygame.Surface(size, pygame.SRCALPHA)
-        for y in range(0, size[1], 128):
-            for x in range(0, size[0], 128):
-                surf.blit(tile, (x, y))
-        return surf
-    return _sprite(("grain", size), make)
+        return tile
+    return _sprite(("grain",), make)
+
+
+def add_grain(surf: pygame.Surface) -> None:
+    """Film grain, tiled (one small tile, not a surface per window size)."""
+    tile = _grain_tile()
+    w, h = surf.get_size()
+    surf.blits([(tile, (x, y)) for y in range(0, h, 128) for x in range(0, w, 128)], doreturn=False)
 
 
 def paint_canvas(location: str | None, time: str | None, mood: str | None, weather: str | None) -> pygame.Surface:
@@ -858,28 +857,53 @@ def paint_canvas(location: str | None, time: str | None, mood: str | None, weath
     return surf
 
 
+MAX_CROP = 0.25  # of the art's width or height: cut more and the scene is lost, so bands fill the rest
+
+
+def art_rect(size: tuple[int, int]) -> pygame.Rect:
+    """Where the whole canvas lands in a window of this size, at its own aspect ratio: it covers the window
+    (the overflow cropped) unless that would cut more than MAX_CROP of it; then it is scaled down to cut just
+    that much, and the bands left are filled with a blurred, darkened copy."""
+    w, h = size
+    cover = max(w / CW, h / CH)
+    scale = cover
+    if CW * cover * (1 - MAX_CROP) > w:  # a tall window: too much of the sides would go
+        scale = w / (CW * (1 - MAX_CROP))
+    elif CH * cover * (1 - MAX_CROP) > h:  # a very wide one: too much of the top and bottom
+        scale = h / (CH * (1 - MAX_CROP))
+    rect = pygame.Rect(0, 0, round(CW * scale), round(CH * scale))
+    rect.center = (w // 2, h // 2)
+    return rect
+
+
+def fit_art(canvas: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
+    """The canvas in a window of this size, never stretched (see art_rect)."""
+    rect = art_rect(size)
+    surf = pygame.Surface(size)
+    if not rect.contains(surf.get_rect()):  # bands to fill
+        small = pygame.transform.smoothscale(canvas, (max(1, size[0] // 12), max(1, size[1] // 12)))
+        surf.blit(pygame.transform.smoothscale(small, size), (0, 0))
+        surf.fill((110, 104, 112), special_flags=pygame.BLEND_RGB_MULT)
+    surf.blit(pygame.transform.smoothscale(canvas, rect.size), rect.topleft)
+    return surf
+
+
 class Painter:
     """Paints and caches backgrounds by scene and size."""
 
-    def __init__(self, cache_size: int = 8):
-        self._cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
-        self.cache_size = cache_size
+    def __init__(self, max_bytes: int = 40 * 2**20):
+        self._cache = SurfaceCache(max_bytes)  # a few window-sized pictures: the scenes crossfaded, the menus' ground
 
     def background(self, scene: dict, size: tuple[int, int]) -> pygame.Surface:
         key = (scene.get("location"), scene.get("time"), scene.get("mood"), scene.get("weather"), tuple(size))
-        surf = self._cache.get(key)
-        if surf is None:
-            canvas = paint_canvas(*key[:4])
-            surf = pygame.transform.smoothscale(canvas, size)
+
+        def make() -> pygame.Surface:
+            surf = fit_art(paint_canvas(*key[:4]), size)
             if size[0] >= 320:
-                surf.blit(_grain(size), (0, 0))
-            surf = surf.convert() if pygame.display.get_surface() else surf
-            self._cache[key] = surf
-            if len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
-        return surf
+                add_grain(surf)
+            return surf.convert() if pygame.display.get_surface() else surf
+
+        return self._cache.get(key, make)
 
     def thumbnail(self, scene: dict, size: tuple[int, int] = (256, 144)) -> str:
         """A small JPEG of the scene as a data: URI, for save slots."""

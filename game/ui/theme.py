@@ -66,7 +66,8 @@ def hex_colour(text: str, default: RGB = (230, 220, 210)) -> RGB:
 class Theme:
     """Fonts and sizes for one window size and one set of settings; rebuilt when either changes."""
 
-    _fonts: dict[tuple[str, int], pygame.font.Font] = {}
+    _fonts: OrderedDict[tuple[str, int], pygame.font.Font] = OrderedDict()  # shared by every size, bounded
+    MAX_FONTS = 80
 
     def __init__(self, size: tuple[int, int], settings: Settings):
         self.size = size
@@ -75,6 +76,7 @@ class Theme:
         self.settings = settings
         self.palette = HIGH_CONTRAST if settings.high_contrast else WARM
         self._renders: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+        self._used: dict[tuple[str, int], pygame.font.Font] = {}  # kept alive: renders are keyed by id(font)
 
     def px(self, value: float) -> int:
         return max(1, round(value * self.scale))
@@ -88,10 +90,18 @@ class Theme:
     def font(self, kind: str, size: float, user_scaled: bool = False) -> pygame.font.Font:
         px = self.px(size * (self.settings.font_scale if user_scaled else 1.0))
         key = (kind, px)
+        font = self._used.get(key)
+        if font is not None:
+            return font
         font = Theme._fonts.get(key)
         if font is None:
             font = pygame.font.Font(os.path.join(ASSETS, FONT_FILES[kind]), px)
             Theme._fonts[key] = font
+            if len(Theme._fonts) > Theme.MAX_FONTS:
+                Theme._fonts.popitem(last=False)
+        else:
+            Theme._fonts.move_to_end(key)
+        self._used[key] = font
         return font
 
     # the fonts every screen uses

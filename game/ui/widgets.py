@@ -6,25 +6,24 @@ from dataclasses import dataclass, field
 
 import pygame
 
+from .cache import SurfaceCache
 from .theme import Theme
 
-_panels: dict[tuple, pygame.Surface] = {}
+_panels = SurfaceCache(24 * 2**20)  # a few full-window shades and many small cards
 
 
 def panel(surface: pygame.Surface, rect: pygame.Rect, colour: tuple, radius: int = 14,
           edge: tuple | None = None, edge_width: int = 1) -> None:
     """A rounded, translucent panel; the finished surface is cached by size and colour."""
-    key = (rect.size, tuple(colour), radius, tuple(edge) if edge else None, edge_width)
-    surf = _panels.get(key)
-    if surf is None:
+    def make() -> pygame.Surface:
         surf = pygame.Surface(rect.size, pygame.SRCALPHA)
         pygame.draw.rect(surf, colour, surf.get_rect(), border_radius=radius)
         if edge:
             pygame.draw.rect(surf, edge, surf.get_rect(), edge_width, border_radius=radius)
-        if len(_panels) > 200:
-            _panels.clear()
-        _panels[key] = surf
-    surface.blit(surf, rect.topleft)
+        return surf
+
+    key = (rect.size, tuple(colour), radius, tuple(edge) if edge else None, edge_width)
+    surface.blit(_panels.get(key, make), rect.topleft)
 
 
 def shade(surface: pygame.Surface, colour: tuple) -> None:

@@ -906,9 +906,9 @@ class PlayScene(Scene):
         still = self.settings.reduced_motion
         t = 1.0 if still else min(1.0, (now - self.node_start) / OWL_FLIGHT)
         if self.engine.state.scene.get("location") == "plaza":
-            canvas = painter.plaza_screen_rect()
-            sx, sy = theme.w / painter.CW, theme.h / painter.CH
-            clip = pygame.Rect(canvas.x * sx, canvas.y * sy, canvas.width * sx, canvas.height * sy)
+            canvas, art = painter.plaza_screen_rect(), painter.art_rect(theme.size)
+            k = art.width / painter.CW  # the art is never stretched: one scale for both axes
+            clip = pygame.Rect(art.x + canvas.x * k, art.y + canvas.y * k, canvas.width * k, canvas.height * k)
             size = clip.height * 0.16
         else:
             clip = pygame.Rect(0, 0, theme.w, int(theme.h * 0.6))
