@@ -23,6 +23,9 @@ class SurfaceCache:
     def __len__(self) -> int:
         return len(self._items)
 
+    def has(self, key: Hashable) -> bool:
+        return key in self._items
+
     def get(self, key: Hashable, make: Callable[[], pygame.Surface]) -> pygame.Surface:
         surf = self._items.get(key)
         if surf is not None:

@@ -894,13 +894,16 @@ class Painter:
     def __init__(self, max_bytes: int = 40 * 2**20):
         self._cache = SurfaceCache(max_bytes)  # a few window-sized pictures: the scenes crossfaded, the menus' ground
 
-    def background(self, scene: dict, size: tuple[int, int]) -> pygame.Surface:
-        key = (scene.get("location"), scene.get("time"), scene.get("mood"), scene.get("weather"), tuple(size))
+    def background(self, scene: dict, size: tuple[int, int], tint: tuple[int, int, int] | None = None) -> pygame.Surface:
+        """The scene at this size; tint multiplies its colours (the outage's cold light), once, when it is painted."""
+        key = (scene.get("location"), scene.get("time"), scene.get("mood"), scene.get("weather"), tuple(size), tint)
 
         def make() -> pygame.Surface:
             surf = fit_art(paint_canvas(*key[:4]), size)
             if size[0] >= 320:
                 add_grain(surf)
+            if tint:
+                surf.fill(tint, special_flags=pygame.BLEND_RGB_MULT)
             return surf.convert() if pygame.display.get_surface() else surf
 
         return self._cache.get(key, make)
@@ -999,27 +1002,27 @@ OUTAGE_TINT = (176, 188, 214)  # one cold, dim hue held for the whole outage: th
 
 
 def glitch(surf: pygame.Surface, t: float, still: bool = False, keep: tuple[pygame.Rect, ...] = ()) -> None:
-    """The interface failing: the frame held in one cold tint, and now and then a few thin slices of it slide
-    sideways. Slow and single-hued on purpose (no colour that jumps, nothing red), so it is safe to watch for a
-    whole chapter. The keep rects (the words being read, the choices) are spared: the player must still read."""
+    """The interface failing: now and then a few thin slices of the frame slide sideways. Slow, and over a scene
+    held in one cold tint (Painter.background with OUTAGE_TINT): no colour that jumps, nothing red, so it is safe
+    to watch for a whole chapter. The keep rects (the words being read, the choices) are spared."""
+    rng = random.Random(int(t * GLITCH_FPS))
+    if still or rng.random() < 0.35:
+        return
     w, h = surf.get_size()
     bounds = surf.get_rect()
-    surf.fill(OUTAGE_TINT, special_flags=pygame.BLEND_RGB_MULT)
     spared = [(rect, surf.subsurface(rect).copy()) for rect in (r.clip(bounds) for r in keep)
               if rect.width and rect.height]
-    rng = random.Random(int(t * GLITCH_FPS))
-    if not still and rng.random() >= 0.35:
-        untorn = surf.copy() if spared else None
-        for _ in range(rng.randrange(1, 4)):  # thin bands, a small part of the frame: a tear, not a flash
-            y = rng.randrange(0, h - 8)
-            band = min(rng.randrange(3, max(4, h // 40)), h - y)
-            dx = rng.randrange(-w // 24, w // 24)
-            strip = surf.subsurface((0, y, w, band)).copy()
-            surf.blit(strip, (dx, y))
-            for rect, _ in spared:  # the spared words must not reappear beside themselves, shifted out of their rect
-                top, bottom = max(y, rect.top), min(y + band, rect.bottom)
-                if top < bottom and dx and untorn is not None:
-                    ghost = pygame.Rect(rect.x + dx if dx < 0 else rect.right, top, abs(dx), bottom - top).clip(bounds)
-                    surf.blit(untorn, ghost, ghost)
+    untorn = surf.copy() if spared else None
+    for _ in range(rng.randrange(1, 4)):  # thin bands, a small part of the frame: a tear, not a flash
+        y = rng.randrange(0, h - 8)
+        band = min(rng.randrange(3, max(4, h // 40)), h - y)
+        dx = rng.randrange(-w // 24, w // 24)
+        strip = surf.subsurface((0, y, w, band)).copy()
+        surf.blit(strip, (dx, y))
+        for rect, _ in spared:  # the spared words must not reappear beside themselves, shifted out of their rect
+            top, bottom = max(y, rect.top), min(y + band, rect.bottom)
+            if top < bottom and dx and untorn is not None:
+                ghost = pygame.Rect(rect.x + dx if dx < 0 else rect.right, top, abs(dx), bottom - top).clip(bounds)
+                surf.blit(untorn, ghost, ghost)
     for rect, pixels in spared:
         surf.blit(pixels, rect)

@@ -716,7 +716,8 @@ class PlayScene(Scene):
     def draw(self, surface: pygame.Surface) -> None:
         now = self.app.time
         size = surface.get_size()
-        background = self.app.painter.background(dict(self.engine.state.scene), size)
+        background = self.app.painter.background(dict(self.engine.state.scene), size,
+                                                 painter.OUTAGE_TINT if self.outage_active() else None)
         fade = (now - self.transition_start) / TRANSITION
         if self.old_background is not None and 0 <= fade < 1 and self.old_background.get_size() == size:
             surface.blit(self.old_background, (0, 0))
