@@ -46,7 +46,6 @@ def test_the_art_keeps_its_shape_in_any_window(monkeypatch, size):
     assert picture.get_rect().inflate(2, 2).contains(shown)  # no more than a quarter of the scene cut away
 
 
-@pytest.mark.slow
 def test_dragging_the_window_through_many_sizes_keeps_memory_bounded():
     app = make_app()
     new_game(app)

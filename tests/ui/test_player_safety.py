@@ -42,7 +42,6 @@ def reach_ending(app) -> PlayScene:
     return play
 
 
-@pytest.mark.slow
 def test_mashing_space_neither_skips_the_ending_card_nor_loads_a_save():
     app = make_app()
     play = reach_ending(app)
@@ -91,7 +90,6 @@ def cell_colours(surface: pygame.Surface, grid: int = 3) -> list[tuple[int, int,
             for y in range(grid) for x in range(grid)]
 
 
-@pytest.mark.slow
 def test_the_outage_is_offered_with_reduced_motion_and_never_flashes():
     app = make_app(TOUR)
     play = new_game(app)

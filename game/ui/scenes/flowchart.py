@@ -199,17 +199,16 @@ class FlowchartScene(Screen):
     def visible(self) -> tuple[set[str], set[str]]:
         """Read nodes, and the unread ones right next to them (the edge of the fog). Worked out again only when
         the player has read more or the story changed: the view asks for it on every frame of a drag."""
-        state = self.app.session.engine.state if self.app.session else None
-        key = (self.generation, len(self.app.library.player.seen), state.node if state else None,
-               state.steps if state else 0, len(state.path) if state else 0)
+        key = self.read_key()
         if self._visible is None or self._visible[0] != key:
             self._visible = (key, self._work_out_visible())
         return self._visible[1]
 
     def read_key(self) -> tuple:
         """Changes whenever what visible() says may have changed."""
-        self.visible()
-        return self._visible[0]
+        state = self.app.session.engine.state if self.app.session else None
+        return (self.generation, len(self.app.library.player.seen), state.node if state else None,
+                state.steps if state else 0, len(state.path) if state else 0)
 
     def _work_out_visible(self) -> tuple[set[str], set[str]]:
         seen = self.seen & set(self.flow.pos)
@@ -488,7 +487,7 @@ class FlowchartScene(Screen):
             widgets.text(surface, theme, theme.font("ui_medium", 12), "you are here", pal.accent_soft,
                          (rect.centerx, rect.top - theme.px(3)), "midbottom")
         if self.hover in seen and self.zoom < LABELS_FROM:
-            self.draw_hover_label(surface, self.node_rect(self.hover))
+            self.draw_hover_label(surface, self.hover, self.node_rect(self.hover))
         surface.set_clip(previous)
         self.draw_info(surface)
 
@@ -552,11 +551,11 @@ class FlowchartScene(Screen):
             if first > 0 and bounds.left <= x < bounds.right:
                 pygame.draw.line(surface, colour, (x, bounds.top), (x, bounds.bottom))
 
-    def draw_hover_label(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+    def draw_hover_label(self, surface: pygame.Surface, node_id: str, rect: pygame.Rect) -> None:
         """Zoomed out, the hovered card's whole title in a label beside it."""
         theme = self.theme
         pal = theme.palette
-        node = self.app.story.nodes[self.hover]
+        node = self.app.story.nodes[node_id]
         font = theme.font("ui", 15)
         words = widgets.fit(font, ("◆ " if node.ending else "") + (node.title or node.id), theme.px(420))
         label = theme.render(font, words, pal.text)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pygame
 
-from ...runtime.saves import AUTO, QUICK
+from ...runtime.saves import AUTO, QUICK, SaveInfo
 from .. import widgets
 from .base import MenuScene
 
@@ -13,7 +13,7 @@ TITLE_GUARD = 1.0  # real seconds after leaving a game in which keys do not act:
 class TitleScene(MenuScene):
     def __init__(self, app, from_game: bool = False):
         super().__init__(app)
-        self.latest = None
+        self.latest: SaveInfo | None = None
         self.chosen_default = False
         self.opened_at = app.clock() if from_game else -10.0
         self.held = set(app.keys_down)  # ignored until let go: Space still down from the game loads nothing
