@@ -465,7 +465,9 @@ class App:
                 break
         if not self.stack or not self.stack[first].opaque:
             self.screen.fill(self.theme.palette.screen)
-        for scene in self.stack[first:]:
+        # one overlay at a time: a menu under F1's help or under a question waits unseen until it is on top again
+        shown = [self.stack[first]] + ([self.stack[-1]] if len(self.stack) - 1 > first else [])
+        for scene in shown:
             scene.draw(self.screen)
         self.draw_notices(self.screen)
         areas = [] if full else [scene.dirty_area() for scene in self.stack if scene.animating()]
@@ -507,8 +509,7 @@ class App:
             rect.midtop = (theme.w // 2, theme.px(18))
         else:
             rect.midbottom = (theme.w // 2, theme.h - theme.px(18))
-        layer = self._notice_layer(rect.size, (30, 18, 22, 235) if not theme.settings.high_contrast else pal.panel,
-                                   theme.px(10), pal.accent_soft)
+        layer = self._notice_layer(rect.size, pal.panel_solid, theme.px(10), pal.accent_soft)
         for i, surf in enumerate(surfs):
             layer.blit(surf, surf.get_rect(midtop=(width // 2, theme.px(8) + i * font.get_linesize())))
         self._blit_fading(surface, layer, rect.topleft, toast)

@@ -25,7 +25,7 @@ RGBA = tuple[int, int, int, int]
 @dataclass(frozen=True)
 class Palette:
     panel: RGBA  # the text box and cards
-    panel_solid: RGBA  # menus, questions and help: near opaque, so nothing behind competes with their words
+    panel_solid: RGBA  # menus, questions and help: opaque, so nothing behind competes with their words
     panel_edge: RGBA
     text: RGB
     text_dim: RGB
@@ -34,6 +34,7 @@ class Palette:
     button: RGBA
     button_hover: RGBA
     button_text: RGB
+    hover_text: RGB  # words on a focused or hovered button
     disabled: RGB
     shade: RGBA  # dims the game behind menus
     screen: RGB  # full-screen menus' ground
@@ -42,16 +43,24 @@ class Palette:
 
 
 WARM = Palette(
-    panel=(38, 24, 30, 208), panel_solid=(40, 25, 31, 248), panel_edge=(255, 214, 190, 40), text=(250, 238, 226), text_dim=(214, 190, 178),
-    accent=(232, 106, 86), accent_soft=(244, 168, 140), button=(255, 236, 222, 22), button_hover=(236, 120, 96, 200),
-    button_text=(252, 240, 228), disabled=(150, 128, 124), shade=(30, 16, 20, 170), screen=(46, 28, 34),
+    panel=(38, 24, 30, 232), panel_solid=(40, 25, 31, 255), panel_edge=(255, 214, 190, 40), text=(250, 238, 226),
+    text_dim=(214, 190, 178), accent=(240, 120, 98), accent_soft=(244, 168, 140), button=(255, 236, 222, 22),
+    button_hover=(172, 62, 50, 255), button_text=(252, 240, 228), hover_text=(252, 240, 228), disabled=(172, 156, 150),
+    shade=(30, 16, 20, 170), screen=(46, 28, 34),
     good=(170, 220, 170), bad=(255, 150, 130),
 )
 HIGH_CONTRAST = Palette(
     panel=(0, 0, 0, 255), panel_solid=(0, 0, 0, 255), panel_edge=(255, 255, 255, 255), text=(255, 255, 255), text_dim=(235, 235, 235),
     accent=(255, 214, 0), accent_soft=(255, 230, 90), button=(0, 0, 0, 255), button_hover=(255, 214, 0, 255),
-    button_text=(255, 255, 255), disabled=(170, 170, 170), shade=(0, 0, 0, 230), screen=(0, 0, 0),
+    button_text=(255, 255, 255), hover_text=(20, 10, 12), disabled=(170, 170, 170), shade=(0, 0, 0, 230), screen=(0, 0, 0),
     good=(120, 255, 120), bad=(255, 120, 120),
+)
+
+# (words, ground) pairs the screens draw: each must reach WCAG AA (4.5:1) whatever the scene behind shows
+CONTRAST_PAIRS = (
+    ("text", "panel"), ("text_dim", "panel"), ("accent", "panel"), ("accent_soft", "panel"), ("disabled", "panel"),
+    ("button_text", "panel"), ("hover_text", "button_hover"), ("text", "panel_solid"), ("text_dim", "panel_solid"),
+    ("accent_soft", "panel_solid"), ("disabled", "panel_solid"),
 )
 
 

@@ -32,10 +32,10 @@ def shade(surface: pygame.Surface, colour: tuple) -> None:
 
 def dialog(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, radius: int,
            colour: tuple | None = None, edge: tuple | None = None) -> None:
-    """The screen below dimmed, and a panel over it: menus, questions, overlays."""
+    """The screen below dimmed, and an opaque panel over it: menus, questions, overlays."""
     pal = theme.palette
     shade(surface, pal.shade)
-    panel(surface, rect, colour or pal.panel, radius, edge or pal.panel_edge)
+    panel(surface, rect, colour or pal.panel_solid, radius, edge or pal.panel_edge)
 
 
 def wrap(font: pygame.font.Font, text: str, width: int) -> list[str]:
@@ -93,7 +93,7 @@ def draw_button(surface: pygame.Surface, theme: Theme, button: Button, focused: 
     font = font or theme.ui
     if focused and button.enabled:
         panel(surface, button.rect, pal.button_hover, theme.px(10))
-        colour = (20, 10, 12) if theme.settings.high_contrast else pal.button_text
+        colour = pal.hover_text
     else:
         if theme.settings.high_contrast:
             panel(surface, button.rect, pal.button, theme.px(10), pal.panel_edge)

@@ -670,7 +670,7 @@ class FlowchartScene(Screen):
         edge = pal.accent if (is_current or node.ending) else pal.panel_edge
         widgets.panel(surface, rect, pal.button_hover if lit else pal.panel, theme.px(10), edge,
                       max(1, theme.px(3)) if is_current else 1)
-        colour = (20, 10, 12) if lit and theme.settings.high_contrast else pal.text
+        colour = pal.hover_text if lit else pal.text
         label = ("◆ " if node.ending else "") + (node.title or node.id)
         room = rect.width - theme.px(14)
         if self.zoom >= LABELS_FROM:

@@ -809,12 +809,12 @@ class PlayScene(Scene):
             focused = i == self.focus and button.enabled
             if focused:
                 widgets.panel(surface, rect, pal.button_hover, theme.px(10))
-                colour = (20, 10, 12) if contrast else pal.button_text
+                colour = pal.hover_text
             elif button.enabled:
                 widgets.panel(surface, rect, pal.button if contrast else pal.panel, theme.px(10), pal.panel_edge)
                 colour = pal.button_text
             else:
-                widgets.panel(surface, rect, pal.panel if contrast else (20, 12, 14, 150), theme.px(10), pal.panel_edge)
+                widgets.panel(surface, rect, pal.panel, theme.px(10), pal.panel_edge)
                 colour = pal.disabled
             hint_colour = colour if focused else (pal.accent_soft if button.enabled else pal.disabled)
             widgets.text(surface, theme, theme.ui_small, button.key_hint, hint_colour, (rect.x + pad, rect.centery),
@@ -972,8 +972,7 @@ class PlayScene(Scene):
                     [font.size(line)[0] for line in lines]) + theme.px(110)
         card = pygame.Rect(0, cy - theme.px(190), min(theme.w - theme.px(40), width), bottom - (cy - theme.px(190)))
         card.centerx = cx
-        widgets.panel(surface, card, (18, 9, 13, 150) if not contrast else (0, 0, 0, 255), theme.px(24),
-                      (255, 214, 190, 34) if not contrast else pal.panel_edge)
+        widgets.panel(surface, card, pal.panel, theme.px(24), (255, 214, 190, 34) if not contrast else pal.panel_edge)
         widgets.text(surface, theme, theme.font("ui_light", 18), "T H E   E N D", pal.accent_soft,
                      (cx, cy - theme.px(150)), "center")
         widgets.text(surface, theme, title_font, title, pal.text, (cx, cy - theme.px(80)), "center")

@@ -107,8 +107,7 @@ class TitleScene(MenuScene):
             top = self.buttons[0].rect.top - theme.px(18)
             menu = pygame.Rect(self.buttons[0].rect.x - theme.px(12), top, theme.px(400),
                                self.buttons[-1].rect.bottom - top + theme.px(18))
-            widgets.panel(surface, menu, (34, 20, 26, 120) if not theme.settings.high_contrast else pal.panel,
-                          theme.px(16))
+            widgets.panel(surface, menu, pal.panel, theme.px(16))
         for i, button in enumerate(self.buttons):
             focused = i == self.focus
             if focused and button.enabled:
