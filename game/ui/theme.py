@@ -18,6 +18,7 @@ FONT_FILES = {
     "ui_light": "fonts/inter/Inter-Light.otf",
 }
 BASE_W, BASE_H = 1280, 720
+MIN_TEXT_PX = 12  # no words smaller, whatever the window's size
 RGB = tuple[int, int, int]
 RGBA = tuple[int, int, int, int]
 
@@ -97,7 +98,11 @@ class Theme:
         return rect
 
     def font(self, kind: str, size: float, user_scaled: bool = False) -> pygame.font.Font:
-        px = self.px(size * (self.settings.font_scale if user_scaled else 1.0))
+        """user_scaled: the story's words, at the full Text size setting. The interface's words follow the setting
+        more gently (its square root: 140 % gives 118 %), so buttons and rows laid out for them still hold them.
+        Nothing is ever smaller than MIN_TEXT_PX."""
+        scale = self.settings.font_scale if user_scaled else self.settings.font_scale ** 0.5
+        px = max(MIN_TEXT_PX, self.px(size * scale))
         key = (kind, px)
         font = self._used.get(key)
         if font is not None:

@@ -6,7 +6,7 @@ import pygame
 import pytest
 
 from game.ui import painter
-from tests.ui.driver import make_app, new_game, step
+from tests.ui.driver import click, key, make_app, new_game, step
 
 
 @pytest.fixture(autouse=True)
@@ -60,3 +60,44 @@ def test_dragging_the_window_through_many_sizes_keeps_memory_bounded():
         step(app, 1 / 60)
     grown = resident_mib() - before
     assert grown < 30, f"memory grew by {grown:.0f} MiB over 60 more window sizes"
+
+
+def font_sizes_used(app) -> set[int]:
+    from game.ui.theme import Theme
+    return {px for _, px in Theme._fonts} | {px for _, px in app.theme._used}
+
+
+def visit_every_screen(app) -> set[int]:
+    """Open each screen from the game menu and draw it; the sizes of every font drawn with."""
+    from game.ui.theme import Theme
+    Theme._fonts.clear()
+    sizes: set[int] = set()
+    app.draw()
+    sizes |= font_sizes_used(app)
+    play = new_game(app)
+    step(app, 4.0)
+    play.complete()
+    app.draw()
+    for label in ("Save", "Load", "History", "Flowchart", "Endings", "Settings", "Keys"):
+        key(app, pygame.K_ESCAPE)
+        click(app, next(b for b in app.top.buttons if b.label == label).rect.center)
+        app.draw()
+        sizes |= font_sizes_used(app)
+        key(app, pygame.K_ESCAPE)
+    return sizes
+
+
+def test_no_words_smaller_than_12_px_in_the_smallest_window():
+    from game.ui.app import MIN_SIZE, Options
+    app = make_app(options=Options(size=MIN_SIZE))
+    sizes = visit_every_screen(app)
+    assert min(sizes) >= 12, f"fonts of {sorted(sizes)} px were drawn with"
+
+
+def test_text_size_scales_the_interface_too():
+    app = make_app()
+    small = app.theme.ui.get_linesize(), app.theme.prose.get_linesize()
+    app.settings.font_scale = 1.4
+    app.settings_changed()
+    large = app.theme.ui.get_linesize(), app.theme.prose.get_linesize()
+    assert large[0] > small[0] * 1.1 and large[1] > small[1] * 1.3
