@@ -125,9 +125,10 @@ class Screen(MenuScene):
         pal = theme.palette
         surface.blit(self.app.backdrop(), (0, 0))
         rect = widgets.text(surface, theme, theme.heading, self.title, pal.text, (theme.px(60), theme.px(30)))
-        if subtitle:
-            widgets.text(surface, theme, theme.ui, subtitle, pal.text_dim,
-                         (rect.right + theme.px(24), rect.bottom - theme.px(8)), "bottomleft")
         back = self.back_rect()
+        if subtitle:
+            room = back.x - theme.px(24) - (rect.right + theme.px(24))
+            widgets.text(surface, theme, theme.ui, widgets.fit(theme.ui, subtitle, room), pal.text_dim,
+                         (rect.right + theme.px(24), rect.bottom - theme.px(8)), "bottomleft")
         widgets.panel(surface, back, pal.button, theme.px(10), pal.panel_edge)
         widgets.text(surface, theme, theme.ui, "Back", pal.text, back.center, "center")

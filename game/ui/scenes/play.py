@@ -295,7 +295,8 @@ class PlayScene(Scene):
         theme = self.theme
         items = [("Back", self.rollback), ("History", self.open_history), ("Skip", self.toggle_skip),
                  ("Auto", self.toggle_auto), ("Save", lambda: self.open_saves("save")),
-                 ("Load", lambda: self.open_saves("load")), ("Settings", self.open_settings), ("Menu", self.open_menu)]
+                 ("Load", lambda: self.open_saves("load")), ("Q.Save", self.app.quicksave), ("Q.Load", self.app.quickload),
+                 ("Settings", self.open_settings), ("Menu", self.open_menu)]
         font = theme.ui_small
         x = self.box.right - theme.px(28)
         y = self.box.bottom - theme.px(30)
