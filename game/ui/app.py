@@ -56,6 +56,20 @@ class Notice:
     loop: bool = False  # a caption of a looping cue goes as soon as the loop stops
 
 
+def return_freed_memory() -> None:
+    """Let glibc hand large freed blocks back to the system. By default it raises its mmap threshold after the first
+    window-sized surface is freed, so every later one comes from a heap that never shrinks: a window dragged through
+    a hundred sizes then keeps ~150 MiB it no longer uses. Elsewhere (or without glibc) this does nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD: fixed, so blocks from 256 KiB up are mapped and unmapped
+    except (OSError, AttributeError):
+        pass
+
+
 def open_window(size: tuple[int, int], fullscreen: bool, title: str) -> pygame.Surface:
     """Open the game window, or raise NoDisplay when SDL found no real screen."""
     asked = os.environ.get("SDL_VIDEODRIVER", "")
@@ -99,6 +113,7 @@ class App:
         from .scenes.play import PlayScene
         from .scenes.title import TitleScene
 
+        return_freed_memory()
         self.library = library
         self.options = options or Options()
         self.settings = Settings.from_dict(library.player.settings)

@@ -70,7 +70,7 @@ MOODS: dict[str, tuple[Colour, tuple[int, int, int, int]]] = {
     "calm": ((222, 240, 238), (140, 200, 200, 22)),
 }
 
-_sprites = SurfaceCache(16 * 2**20)  # a radial per radius, a mask per visualizer size
+_sprites = SurfaceCache(8 * 2**20)  # a radial per radius, a mask per visualizer size
 
 
 def _sprite(key: tuple, make: Callable[[], pygame.Surface]) -> pygame.Surface:
@@ -891,7 +891,7 @@ def fit_art(canvas: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
 class Painter:
     """Paints and caches backgrounds by scene and size."""
 
-    def __init__(self, max_bytes: int = 40 * 2**20):
+    def __init__(self, max_bytes: int = 24 * 2**20):
         self._cache = SurfaceCache(max_bytes)  # a few window-sized pictures: the scenes crossfaded, the menus' ground
 
     def background(self, scene: dict, size: tuple[int, int], tint: tuple[int, int, int] | None = None) -> pygame.Surface:

@@ -9,7 +9,7 @@ import pygame
 from .cache import SurfaceCache
 from .theme import Theme
 
-_panels = SurfaceCache(24 * 2**20)  # a few full-window shades and many small cards
+_panels = SurfaceCache(12 * 2**20)  # a few full-window shades and many small cards
 
 
 def panel(surface: pygame.Surface, rect: pygame.Rect, colour: tuple, radius: int = 14,
