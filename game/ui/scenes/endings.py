@@ -2,6 +2,7 @@
 rest locked, with the story's hint for them where it gives one (else ???)."""
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import pygame
@@ -32,7 +33,7 @@ class EndingsScene(Screen):
             col, row = i % columns, i // columns
             rect = pygame.Rect(area.x + col * (w + gap), area.y + row * (h + gap), w, h)
             self.cards.append((ending, rect))
-            self.buttons.append(widgets.Button(ending.title, lambda e=ending: self.revisit(e),
+            self.buttons.append(widgets.Button(ending.title, functools.partial(self.revisit, ending),
                                                ending.id in found and self.epilogue(ending) is not None, rect))
         self.focus = min(self.focus, len(self.buttons) - 1)
 
