@@ -36,7 +36,6 @@ from game.runtime.persist import PlayerData  # noqa: E402
 from game.runtime.saves import SaveStore  # noqa: E402
 from game.story.validate import load_and_validate  # noqa: E402
 from game.ui.app import App, Options  # noqa: E402
-from game.ui.scenes.play import PlayScene  # noqa: E402
 from game.ui.session import Library, Session  # noqa: E402
 
 TOUR = os.path.join(ROOT, "tests", "fixtures", "ok", "ui_tour")
@@ -72,7 +71,7 @@ def naive(app: App, seconds: float) -> None:
 
 def settle(app: App) -> None:
     """Let the opening animations (typewriter, chapter title) finish so that nothing moves."""
-    play = app.find(PlayScene)
+    play = app.find("play")
     if play is not None:
         play.complete()
     for _ in range(400):
@@ -89,7 +88,7 @@ def percentile(values: list[float], p: float) -> float:
 def frames(app: App) -> tuple[list[float], list[float]]:
     """Draw times (ms) through a playthrough of the tour story, frame by frame at 60 fps: those of the passage
     (text typing, scenes moving) and those with the choices on screen (the mouse going over them)."""
-    play = app.find(PlayScene)
+    play = app.find("play")
     passage: list[float] = []
     choice: list[float] = []
 
@@ -131,8 +130,9 @@ def flowchart_frames(folder: str) -> tuple[int, list[float]] | None:
     app.library.player.seen.update(app.story.nodes)
     app.session.engine.warp(list(app.story.nodes)[len(app.story.nodes) // 2])
     settle(app)
-    chart = FlowchartScene(app)
-    app.push(chart)
+    app.open("flowchart")
+    chart = app.top
+    assert isinstance(chart, FlowchartScene)
     app.step(0)
     times = []
     for zoom in (1.0, 0.4):

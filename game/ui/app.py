@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pygame
 
@@ -21,6 +22,8 @@ from ..story.model import CHANNELS, Story
 from ..story.validate import load_and_validate
 from . import widgets
 from .painter import Painter
+from .scenes import SCREENS
+from .scenes.base import Scene
 from .session import PLAY, SCENE, Library, Session
 from .settings import VOLUME_CHANNELS, Settings
 from .theme import Theme
@@ -110,9 +113,6 @@ def set_windowed(size: tuple[int, int]) -> pygame.Surface:
 class App:
     def __init__(self, library: Library, options: Options | None = None, session: Session | None = None,
                  notes: Sequence[str] = (), clock: Callable[[], float] = time.monotonic):
-        from .scenes.play import PlayScene
-        from .scenes.title import TitleScene
-
         return_freed_memory()
         self.library = library
         self.options = options or Options()
@@ -123,7 +123,7 @@ class App:
         self.theme = Theme(self.screen.get_size(), self.settings)
         self.painter = Painter()
         library.thumbnailer = self.thumbnail
-        self.stack: list = []
+        self.stack: list[Scene] = []
         self.session: Session | None = None
         self.notices: list[Notice] = []
         self.clock = clock  # real time, for toasts; self.time is game time (animations, captions)
@@ -138,9 +138,9 @@ class App:
         self._was_animating = False  # an animation that stops must still have its last frame drawn
         if session is not None:
             self.session = session
-            self.push(PlayScene(self, replay=self.options.replay_choices, fast=self.options.fast))
+            self.open("play", replay=self.options.replay_choices, fast=self.options.fast)
         else:
-            self.push(TitleScene(self))
+            self.open("title")
         messages = list(notes or ()) + ([library.player.note] if library.player.note else [])
         if messages:
             self.notify("\n".join(messages), 8.0)
@@ -148,27 +148,31 @@ class App:
     # ------------------------------------------------------------ scene stack
 
     @property
-    def top(self):
+    def top(self) -> Scene | None:
         return self.stack[-1] if self.stack else None
 
-    def push(self, scene) -> None:
+    def open(self, name: str, replace: bool = False, **options: Any) -> None:
+        """Open the screen called name (see scenes.registry) over the others, or instead of them all."""
+        scene = SCREENS[name](self, **options)
+        if replace:
+            self.stack.clear()
+        self.push(scene)
+
+    def push(self, scene: Scene) -> None:
         self.stack.append(scene)
         scene.layout()
         self.dirty = True
 
-    def pop(self, scene=None) -> None:
+    def pop(self, scene: Scene | None = None) -> None:
         if self.stack and (scene is None or self.stack[-1] is scene):
             self.stack.pop()
         elif scene in self.stack:
             self.stack.remove(scene)
         self.dirty = True
 
-    def replace_all(self, scene) -> None:
-        self.stack.clear()
-        self.push(scene)
-
-    def find(self, kind: type):
-        return next((s for s in reversed(self.stack) if isinstance(s, kind)), None)
+    def find(self, name: str) -> Scene | None:
+        """The topmost open screen called name."""
+        return next((s for s in reversed(self.stack) if s.name == name), None)
 
     # ------------------------------------------------------------ services
 
@@ -263,10 +267,9 @@ class App:
     # ------------------------------------------------------------ playthroughs
 
     def start_session(self, session: Session, notes: Sequence[str] = ()) -> None:
-        from .scenes.play import PlayScene
         self.session = session
         self.drop_captions()
-        self.replace_all(PlayScene(self))
+        self.open("play", replace=True)
         if notes:
             self.notify("\n".join(notes), 6.0)
 
@@ -297,12 +300,11 @@ class App:
                 self.notify(problem, 6.0)
 
     def to_title(self) -> None:
-        from .scenes.title import TitleScene
         self.autosave()
         self.session = None
         self.drop_captions()
         self.audio.enter_node([], list(CHANNELS))  # the story's loops and music do not follow onto the title
-        self.replace_all(TitleScene(self, from_game=True))
+        self.open("title", replace=True, from_game=True)
 
     def quit(self) -> None:
         """Closing the window autosaves the game in progress."""
@@ -312,14 +314,13 @@ class App:
 
     def reload_story(self) -> None:
         """F5: read the story files again; keep playing the last good version when they have errors."""
-        from .scenes.overlays import ErrorOverlay
         if not self.library.story_paths:
             self.notify("This game cannot reload its story.")
             return
         result = load_and_validate(self.library.story_paths)
         if not result.ok or result.story is None:
             lines = [d.format() for d in result.errors] or ["The story could not be read."]
-            self.push(ErrorOverlay(self, "The story has errors; still playing the last good version", lines))
+            self.open("error", title="The story has errors; still playing the last good version", lines=lines)
             return
         old_cues = self.library.story.cues
         if self.session is not None:
@@ -397,7 +398,6 @@ class App:
     # ------------------------------------------------------------ the loop
 
     def handle_global(self, event: pygame.event.Event) -> bool:
-        from .scenes.overlays import HelpOverlay
         if event.type == pygame.QUIT:
             self.quit()
             return True
@@ -426,10 +426,10 @@ class App:
             self.screenshot()
             return True
         if event.key == pygame.K_F1:
-            if isinstance(self.top, HelpOverlay):
+            if self.top is not None and self.top.name == "help":
                 self.pop()
             else:
-                self.push(HelpOverlay(self))
+                self.open("help")
             return True
         if event.key == pygame.K_F5:
             self.reload_story()
@@ -488,8 +488,9 @@ class App:
         areas = [] if full else [scene.dirty_area() for scene in self.stack if scene.animating()]
         if self.fading():
             areas.append(None)
-        if areas and None not in areas:  # copying a whole window costs more than drawing it
-            pygame.display.update(areas[0].unionall(areas[1:]).clip(self.screen.get_rect()))
+        parts = [area for area in areas if area is not None]
+        if parts and len(parts) == len(areas):  # copying a whole window costs more than drawing it
+            pygame.display.update(parts[0].unionall(parts[1:]).clip(self.screen.get_rect()))
         else:
             pygame.display.flip()
         self.frame_times.append(time.perf_counter() - started)

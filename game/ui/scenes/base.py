@@ -1,7 +1,7 @@
 """What every screen is: it handles events, updates with time, and draws without changing anything."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import pygame
 
@@ -19,6 +19,7 @@ def is_back(event: pygame.event.Event) -> bool:
 
 
 class Scene:
+    name: ClassVar[str] = ""  # set by @screen: what app.open() and app.find() call it
     opaque = True  # False: the scene below shows through (menus and overlays)
     toasts_at_top = False  # where short messages appear while this scene is on top
 

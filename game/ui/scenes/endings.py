@@ -10,9 +10,10 @@ import pygame
 from ...story.model import Ending
 from .. import widgets
 from .base import Screen
-from .overlays import Confirm
+from .registry import screen
 
 
+@screen("endings")
 class EndingsScene(Screen):
     title = "Endings"
 
@@ -47,8 +48,8 @@ class EndingsScene(Screen):
         node_id = self.epilogue(ending)
         if node_id is None:
             return
-        self.app.push(Confirm(self.app, f"Replay the way to “{ending.title}”? Your game is autosaved first.",
-                              "Replay", lambda: self.app.replay_scene(node_id)))
+        self.app.open("confirm", question=f"Replay the way to “{ending.title}”? Your game is autosaved first.",
+                      yes_label="Replay", on_yes=lambda: self.app.replay_scene(node_id))
 
     def handle_event(self, event: pygame.event.Event) -> bool:
         if self.handle_common(event):

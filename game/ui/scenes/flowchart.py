@@ -15,7 +15,7 @@ from ...story.model import Story, successors
 from .. import painter, widgets
 from ..cache import SurfaceCache
 from .base import Screen
-from .overlays import Confirm
+from .registry import screen
 
 COL_W, ROW_H, CARD_W, CARD_H = 190, 72, 160, 48  # at zoom 1, before the window's scale
 ZOOMS = (0.25, 0.4, 0.6, 0.8, 1.0)
@@ -163,6 +163,7 @@ def _bezier(start: tuple[float, float], c1: tuple[float, float], c2: tuple[float
             for a, b, c, d in _BERNSTEIN]
 
 
+@screen("flowchart")
 class FlowchartScene(Screen):
     title = "Flowchart"
 
@@ -398,8 +399,8 @@ class FlowchartScene(Screen):
         if node_id is None:
             return
         node = self.app.story.nodes[node_id]
-        self.app.push(Confirm(self.app, f"Replay “{node.title or node.id}”? Your game is autosaved first.",
-                              "Replay", lambda: self.app.replay_scene(node_id)))
+        self.app.open("confirm", question=f"Replay “{node.title or node.id}”? Your game is autosaved first.",
+                      yes_label="Replay", on_yes=lambda: self.app.replay_scene(node_id))
 
     def handle_event(self, event: pygame.event.Event) -> bool:
         if self.handle_common(event):

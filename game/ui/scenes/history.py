@@ -6,8 +6,10 @@ import pygame
 from .. import widgets
 from ..theme import hex_colour
 from .base import Screen
+from .registry import screen
 
 
+@screen("history")
 class HistoryScene(Screen):
     title = "History"
     toasts_at_top = True  # the newest line is at the bottom, where a toast would cover it

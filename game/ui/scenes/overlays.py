@@ -7,6 +7,7 @@ import pygame
 
 from .. import widgets
 from .base import MenuScene, Scene, is_back
+from .registry import screen
 
 KEYMAP: list[tuple[str, list[tuple[str, str]]]] = [
     ("Reading", [
@@ -47,6 +48,7 @@ class Overlay(Scene):
         return True
 
 
+@screen("help")
 class HelpOverlay(Overlay):
     def draw(self, surface: pygame.Surface) -> None:
         theme = self.theme
@@ -76,6 +78,7 @@ class HelpOverlay(Overlay):
                      (rect.centerx, rect.bottom - theme.px(22)), "center")
 
 
+@screen("error")
 class ErrorOverlay(Overlay):
     """The story failed to reload: its errors as file:line lines; the game goes on with the last good story."""
 
@@ -112,6 +115,7 @@ class ErrorOverlay(Overlay):
                      (rect.centerx, rect.bottom - theme.px(24)), "center")
 
 
+@screen("confirm")
 class Confirm(MenuScene):
     opaque = False
 
@@ -158,6 +162,7 @@ class Confirm(MenuScene):
             widgets.draw_button(surface, theme, button, i == self.focus)
 
 
+@screen("content_note")
 class ContentNote(MenuScene):
     """Before something that may trouble some players: what it is, and the setting that softens it, asked once."""
     opaque = False

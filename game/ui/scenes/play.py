@@ -20,7 +20,7 @@ from ..session import PLAY, SCENE
 from ..settings import INSTANT
 from ..theme import hex_colour
 from .base import Scene
-from .overlays import ContentNote
+from .registry import screen
 
 # Presentation choices, keyed by the story's own names: who has a visualizer, which cues bring
 # the owl, which cue (or chapter file) means the operating system is gone.
@@ -50,6 +50,7 @@ class Beat:
         return sum(len(line) + 1 for line in self.lines)
 
 
+@screen("play")
 class PlayScene(Scene):
     toasts_at_top = True  # the sky is free; the text box is at the bottom
     def __init__(self, app, replay: list[int] | None = None, fast: bool = False):
@@ -145,7 +146,7 @@ class PlayScene(Scene):
             self.start_sounds(restore)
         self.layout()
         if self.outage_active() and not self.settings.motion_note_seen and not (self.replay is not None and self.fast):
-            self.app.push(ContentNote(self.app, OUTAGE_NOTE, self.restart_outage))
+            self.app.open("content_note", note=OUTAGE_NOTE, on_close=self.restart_outage)
         if rolled_back:
             self.beat = max(0, len(self.beats) - 1)
             self.shown = self.current.length if self.current else 0
@@ -418,35 +419,29 @@ class PlayScene(Scene):
         self.app.notify("Auto-advance on." if self.auto else "Auto-advance off.")
 
     def open_menu(self) -> None:
-        from .menu import GameMenu
         self.skipping = False
-        self.app.push(GameMenu(self.app))
+        self.app.open("menu")
 
     def open_history(self) -> None:
-        from .history import HistoryScene
         self.skipping = False
-        self.app.push(HistoryScene(self.app, self))
+        self.app.open("history", play=self)
 
     def open_saves(self, mode: str) -> None:
-        from .saves import SavesScene
         self.skipping = False
         if mode == "save" and not self.session.can_save:
             self.app.notify("A replayed scene cannot be saved." if self.session.mode == SCENE else
                             "The story has ended: there is nothing to save.")
             return
-        self.app.push(SavesScene(self.app, mode))
+        self.app.open("saves", mode=mode)
 
     def open_settings(self) -> None:
-        from .settings import SettingsScene
-        self.app.push(SettingsScene(self.app))
+        self.app.open("settings")
 
     def open_endings(self) -> None:
-        from .endings import EndingsScene
-        self.app.push(EndingsScene(self.app))
+        self.app.open("endings")
 
     def open_flowchart(self) -> None:
-        from .flowchart import FlowchartScene
-        self.app.push(FlowchartScene(self.app))
+        self.app.open("flowchart")
 
     def history_lines(self) -> list[tuple[Line, str]]:
         """What the backlog shows: every node passed, then the current node up to the line on screen."""

@@ -10,7 +10,7 @@ from ...runtime.saves import AUTO, NUMBERED_SLOTS, QUICK, SaveError, SaveInfo, f
 from .. import widgets
 from ..painter import decode_thumbnail
 from .base import Screen
-from .overlays import Confirm
+from .registry import screen
 
 COLUMNS, ROWS = 4, 3
 PER_PAGE = COLUMNS * ROWS
@@ -31,6 +31,7 @@ def nice_dates(stamp: str) -> list[str]:
     return [moment.strftime(f) for f in ("%d %b %Y, %H:%M", "%d %b %Y", "%d %b")]
 
 
+@screen("saves")
 class SavesScene(Screen):
     def __init__(self, app, mode: str):
         super().__init__(app)
@@ -95,7 +96,8 @@ class SavesScene(Screen):
                 app.load_game(slot)
             return
         if info is not None:
-            app.push(Confirm(app, f"Replace the game saved in slot {slot}?", "Replace", lambda: self.save(slot)))
+            app.open("confirm", question=f"Replace the game saved in slot {slot}?", yes_label="Replace",
+                     on_yes=lambda: self.save(slot))
         else:
             self.save(slot)
 
@@ -132,8 +134,8 @@ class SavesScene(Screen):
             if event.key in (pygame.K_DELETE, pygame.K_x) and 0 <= self.focus < len(self.buttons):
                 slot = self.buttons[self.focus].label
                 if self.infos.get(slot) is not None:
-                    self.app.push(Confirm(self.app, f"Delete {slot_label(slot).lower()}?", "Delete",
-                                          lambda: self.delete(slot)))
+                    self.app.open("confirm", question=f"Delete {slot_label(slot).lower()}?", yes_label="Delete",
+                                  on_yes=lambda: self.delete(slot))
                 return True
             if event.key in (pygame.K_PAGEDOWN, pygame.K_PAGEUP, pygame.K_TAB):
                 pages = self.pages()

@@ -6,10 +6,12 @@ import pygame
 from ...runtime.saves import AUTO, QUICK, SaveInfo
 from .. import widgets
 from .base import MenuScene
+from .registry import screen
 
 TITLE_GUARD = 1.0  # real seconds after leaving a game in which keys do not act: the reader's hands are still busy
 
 
+@screen("title")
 class TitleScene(MenuScene):
     def __init__(self, app, from_game: bool = False):
         super().__init__(app)
@@ -28,11 +30,6 @@ class TitleScene(MenuScene):
         return event.key in self.held or self.app.clock() - self.opened_at < TITLE_GUARD
 
     def layout(self) -> None:
-        from .endings import EndingsScene
-        from .flowchart import FlowchartScene
-        from .saves import SavesScene
-        from .settings import SettingsScene
-
         app = self.app
         self.latest = app.library.saves.latest()
         has_saves = bool([i for i in app.library.saves.slots() if not i.problem])
@@ -40,10 +37,11 @@ class TitleScene(MenuScene):
             widgets.Button("New game", app.new_game),
             widgets.Button("Continue", self.continue_game, self.latest is not None,
                            hint=self.describe_latest()),
-            widgets.Button("Load", lambda: app.push(SavesScene(app, "load")), has_saves),
-            widgets.Button("Endings", lambda: app.push(EndingsScene(app))),
-            widgets.Button("Flowchart", lambda: app.push(FlowchartScene(app))),
-            widgets.Button("Settings", lambda: app.push(SettingsScene(app))),
+            widgets.Button("Load", lambda: app.open("saves", mode="load"), has_saves),
+            widgets.Button("Endings", lambda: app.open("endings")),
+            widgets.Button("Flowchart", lambda: app.open("flowchart")),
+            widgets.Button("Settings", lambda: app.open("settings")),
+            widgets.Button("About", lambda: app.open("about")),
             widgets.Button("Quit", app.quit),
         ]
         theme = self.theme
