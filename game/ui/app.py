@@ -21,7 +21,7 @@ from ..runtime.saves import QUICK, SaveError
 from ..story.model import CHANNELS, Story
 from ..story.validate import load_and_validate
 from . import widgets
-from .painter import Painter
+from .painter import Painter, encode_thumbnail
 from .scenes import SCREENS
 from .scenes.base import Scene
 from .session import PLAY, SCENE, Library, Session
@@ -245,8 +245,15 @@ class App:
         return dict(self.session.engine.state.scene) if self.session else dict(TITLE_SCENE)
 
     def thumbnail(self, scene: dict) -> str | None:
+        """The game as the player last saw it, text box and all (drawn again without the menus over it)."""
+        play = self.find("play")
+        picture = pygame.Surface(self.screen.get_size())
         try:
-            return self.painter.thumbnail(scene)
+            if play is not None:
+                play.draw(picture)
+            else:
+                picture.blit(self.painter.background(scene, picture.get_size()), (0, 0))
+            return encode_thumbnail(picture)
         except pygame.error:
             return None
 

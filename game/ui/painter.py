@@ -908,13 +908,18 @@ class Painter:
 
         return self._cache.get(key, make)
 
-    def thumbnail(self, scene: dict, size: tuple[int, int] = (256, 144)) -> str:
-        """A small JPEG of the scene as a data: URI, for save slots."""
-        surf = pygame.transform.smoothscale(paint_canvas(scene.get("location"), scene.get("time"),
-                                                         scene.get("mood"), scene.get("weather")), size)
-        buffer = io.BytesIO()
-        pygame.image.save(surf, buffer, "thumb.jpg")
-        return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+THUMB_WIDTH = 320
+
+
+def encode_thumbnail(picture: pygame.Surface) -> str:
+    """A small JPEG of a picture (the window at the moment of saving) as a data: URI, for save slots."""
+    w, h = picture.get_size()
+    surf = pygame.transform.smoothscale(picture, (THUMB_WIDTH, max(1, round(THUMB_WIDTH * h / w))))
+    buffer = io.BytesIO()
+    pygame.image.save(surf, buffer, "thumb.jpg")
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def decode_thumbnail(data: str | None) -> pygame.Surface | None:

@@ -73,3 +73,23 @@ def test_quick_save_and_quick_load_from_the_quick_menu():
     click(app, next(b for b in play.quick_buttons if b.label == "Q.Load").rect.center)
     step(app)
     assert app.session.engine.state.node == node
+
+
+def test_a_saves_thumbnail_is_the_moment_with_its_text_box():
+    from game.ui.painter import decode_thumbnail
+    app = make_app()
+    play = new_game(app)
+    choose(app, 2)
+    play = app.find("play")
+    play.complete()
+    app.draw()
+    seen = pygame.transform.smoothscale(app.screen, (320, 180))
+    key(app, pygame.K_s)  # the save screen covers the game; the picture is still of the game
+    click(app, app.top.buttons[0].rect.center)
+    thumb = decode_thumbnail(app.library.saves.info("1").thumbnail)
+    assert thumb.get_size() == (320, 180)
+    box = pygame.Rect(play.box.x // 4 + 4, play.box.y // 4 + 4, play.box.width // 4 - 8, play.box.height // 4 - 8)
+    shown, saved = (pygame.transform.average_color(s, box)[:3] for s in (seen, thumb))
+    assert max(abs(a - b) for a, b in zip(shown, saved)) < 12  # the text box is in the picture (JPEG is close)
+    whole_shown, whole_saved = (pygame.transform.average_color(s)[:3] for s in (seen, thumb))
+    assert max(abs(a - b) for a, b in zip(whole_shown, whole_saved)) < 12  # and not the save screen over it
