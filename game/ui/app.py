@@ -27,6 +27,7 @@ from .scenes.base import Scene
 from .session import PLAY, SCENE, Library, Session
 from .settings import VOLUME_CHANNELS, Settings
 from .theme import Theme
+from .voice import MISSING, SelfVoice
 
 WINDOW_SIZE = (1280, 720)
 MIN_SIZE = (640, 360)
@@ -134,6 +135,7 @@ class App:
         self.frame_times: list[float] = []  # seconds spent drawing each frame, for bench/
         self.audio = open_audio(library.story, self.settings.to_dict())
         self.apply_volume()
+        self.voice = SelfVoice()
         self._backdrop: tuple[tuple, pygame.Surface] | None = None
         self._was_animating = False  # an animation that stops must still have its last frame drawn
         if session is not None:
@@ -220,6 +222,24 @@ class App:
     def remaining(self, notice: Notice) -> float:
         """Seconds before a notice goes."""
         return notice.until - (self.time if notice.kind == "caption" else self.clock())
+
+    def speak(self, words: str) -> None:
+        """Read the words aloud when self-voicing is on."""
+        if self.settings.self_voicing:
+            self.voice.say(words)
+
+    def toggle_self_voicing(self) -> None:
+        if not self.settings.self_voicing and not self.voice.available:
+            self.notify(MISSING, 8.0)
+            return
+        self.settings.self_voicing = not self.settings.self_voicing
+        self.save_settings()
+        if self.settings.self_voicing:
+            self.voice.say("Self-voicing on.")
+        else:
+            self.voice.stop()
+        self.notify("Self-voicing on: lines and the focused item are read aloud (V turns it off)."
+                    if self.settings.self_voicing else "Self-voicing off.")
 
     def save_settings(self) -> None:
         self.library.player.settings = self.settings.to_dict()
@@ -432,6 +452,9 @@ class App:
         if event.key == pygame.K_F12:
             self.screenshot()
             return True
+        if event.key == pygame.K_v and not event.mod & (pygame.KMOD_CTRL | pygame.KMOD_ALT):
+            self.toggle_self_voicing()
+            return True
         if event.key == pygame.K_F1:
             if self.top is not None and self.top.name == "help":
                 self.pop()
@@ -586,6 +609,7 @@ class App:
         except Exception:  # noqa: BLE001 - a bug in the window: no traceback for the player, and their place kept
             return self.crashed()
         finally:
+            self.voice.stop()
             self.audio.shutdown()
             pygame.display.quit()
         return 0

@@ -79,6 +79,7 @@ class MenuScene(Scene):
             self.focus = enabled[0] if step > 0 else enabled[-1]
         else:
             self.focus = enabled[(enabled.index(self.focus) + step) % len(enabled)]
+        self.app.speak(self.buttons[self.focus].label)
 
     def handle_buttons(self, event: pygame.event.Event) -> bool:
         if event.type == pygame.MOUSEMOTION:

@@ -31,6 +31,7 @@ KEYMAP: list[tuple[str, list[tuple[str, str]]]] = [
         ("F5", "reload the story files (for writers)"),
         ("F11, Alt + Enter", "fullscreen on / off"),
         ("F12", "screenshot into your data folder"),
+        ("V", "self-voicing: lines read aloud"),
         ("Close the window", "autosaves the game"),
     ]),
 ]

@@ -181,6 +181,9 @@ class PlayScene(Scene):
     def start_beat(self) -> None:
         self.shown = 0.0
         self.revealed_at = None
+        beat = self.current
+        if beat is not None and beat.lines != ("",):
+            self.app.speak((f"{beat.line.name}: " if beat.line.name else "") + " ".join(beat.lines))
         if self.settings.text_speed == INSTANT or (self.replay is not None and self.fast) or self.skip_active():
             self.complete()
 
@@ -544,6 +547,9 @@ class PlayScene(Scene):
                 step = 1 if k == pygame.K_DOWN else -1
                 count = len(self.choice_buttons)
                 self.focus = (self.focus + step) % count if self.focus >= 0 else (0 if step > 0 else count - 1)
+                button = self.choice_buttons[self.focus]
+                self.app.speak(f"Choice {button.key_hint}: {button.label}" +
+                               ("" if button.enabled else f". Not available: {button.hint}"))
                 return True
             if k in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
                 if self.focus >= 0:
