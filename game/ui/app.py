@@ -21,6 +21,7 @@ from ..runtime.saves import QUICK, SaveError
 from ..story.model import CHANNELS, Story
 from ..story.validate import load_and_validate
 from . import widgets
+from .controller import Controllers
 from .painter import Painter, encode_thumbnail
 from .scenes import SCREENS
 from .scenes.base import Scene
@@ -136,6 +137,7 @@ class App:
         self.audio = open_audio(library.story, self.settings.to_dict())
         self.apply_volume()
         self.voice = SelfVoice()
+        self.controllers = Controllers()
         self._backdrop: tuple[tuple, pygame.Surface] | None = None
         self._was_animating = False  # an animation that stops must still have its last frame drawn
         if session is not None:
@@ -467,6 +469,11 @@ class App:
         return False
 
     def dispatch(self, event: pygame.event.Event) -> None:
+        stands_for = self.controllers.keys_for(event)
+        if stands_for:
+            for key_event in stands_for:
+                self.dispatch(key_event)
+            return
         if event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEWHEEL,
                           pygame.KEYDOWN, pygame.KEYUP, pygame.TEXTINPUT):
             self.dirty = True

@@ -6,6 +6,7 @@ from collections.abc import Callable
 import pygame
 
 from .. import widgets
+from ..controller import BUTTONS
 from .base import MenuScene, Scene, is_back
 from .registry import screen
 
@@ -51,15 +52,60 @@ class Overlay(Scene):
 
 @screen("help")
 class HelpOverlay(Overlay):
+    """F1: every key, and every controller button, on two tabs (Tab, the arrows or LB / RB switch)."""
+    TABS = ("Keyboard and mouse", "Controller")
+
+    def __init__(self, app):
+        super().__init__(app)
+        self.tab = 1 if app.controllers.connected() else 0
+
+    def pages(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        if self.tab == 0:
+            return KEYMAP
+        rows = [(name, meaning) for _, name, _, meaning in BUTTONS]
+        half = -(-len(rows) // 2)
+        return [("Buttons", rows[:half]), ("", rows[half:])]
+
+    def handle_event(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_TAB, pygame.K_LEFT, pygame.K_RIGHT,
+                                                          pygame.K_PAGEUP, pygame.K_PAGEDOWN):
+            self.tab = 1 - self.tab
+            self.app.speak(self.TABS[self.tab])
+            return True
+        if event.type == pygame.MOUSEBUTTONUP and event.button == 1:
+            for i, rect in enumerate(self.tab_rects()):
+                if rect.collidepoint(event.pos):
+                    self.tab = i
+                    return True
+        return super().handle_event(event)
+
+    def panel_rect(self) -> pygame.Rect:
+        theme = self.theme
+        return theme.centred(min(theme.w - theme.px(40), theme.px(1120)), min(theme.h - theme.px(40), theme.px(620)))
+
+    def tab_rects(self) -> list[pygame.Rect]:
+        theme = self.theme
+        rect = self.panel_rect()
+        x = rect.x + theme.px(44)
+        rects = []
+        for label in self.TABS:
+            width = theme.ui.size(label)[0] + theme.px(28)
+            rects.append(pygame.Rect(x, rect.y + theme.px(30), width, theme.px(36)))
+            x += width + theme.px(8)
+        return rects
+
     def draw(self, surface: pygame.Surface) -> None:
         theme = self.theme
         pal = theme.palette
-        rect = theme.centred(min(theme.w - theme.px(40), theme.px(1120)), min(theme.h - theme.px(40), theme.px(620)))
+        rect = self.panel_rect()
         widgets.dialog(surface, theme, rect, theme.px(18))
-        widgets.text(surface, theme, theme.heading, "Keys", pal.text, (rect.x + theme.px(44), rect.y + theme.px(26)))
+        for i, (label, tab) in enumerate(zip(self.TABS, self.tab_rects())):
+            widgets.panel(surface, tab, pal.button_hover if i == self.tab else pal.button, theme.px(10))
+            widgets.text(surface, theme, theme.ui, label, pal.hover_text if i == self.tab else pal.text_dim,
+                         tab.center, "center")
         col_w = (rect.width - theme.px(88)) // 2
         key_font, meaning_font = theme.font("ui_medium", 16), theme.font("ui", 15)
-        for c, (title, rows) in enumerate(KEYMAP):
+        for c, (title, rows) in enumerate(self.pages()):
             x = rect.x + theme.px(44) + c * (col_w + theme.px(20))
             y = rect.y + theme.px(100)
             keys_w = max(key_font.size(keys)[0] for keys, _ in rows) + theme.px(14)  # the meanings get the rest
@@ -75,8 +121,8 @@ class HelpOverlay(Overlay):
                 for i, line in enumerate(lines):
                     widgets.text(surface, theme, meaning_font, line, pal.text_dim, (x + keys_w, top + i * line_h))
                 y += theme.px(40)
-        widgets.text(surface, theme, theme.ui_small, "Esc or click to close", pal.text_dim,
-                     (rect.centerx, rect.bottom - theme.px(22)), "center")
+        widgets.text(surface, theme, theme.ui_small, "Tab or ← → : the other tab  ·  Esc or click to close",
+                     pal.text_dim, (rect.centerx, rect.bottom - theme.px(22)), "center")
 
 
 @screen("error")
