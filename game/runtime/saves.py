@@ -19,7 +19,7 @@ SAVE_FORMAT = 1
 SAVE_KIND = "her-save"
 AUTO = "auto"
 QUICK = "quick"
-NUMBERED_SLOTS = 12
+NUMBERED_SLOTS = 99  # every name SLOT_NAME allows: the window shows them in pages
 SLOT_NAME = re.compile(r"^(auto|quick|[1-9][0-9]?)$")
 
 # format n -> function upgrading a save dict of format n to n + 1; walked in order on load

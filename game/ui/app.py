@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pygame
 
@@ -20,10 +21,14 @@ from ..runtime.saves import QUICK, SaveError
 from ..story.model import CHANNELS, Story
 from ..story.validate import load_and_validate
 from . import widgets
-from .painter import Painter
+from .controller import Controllers
+from .painter import Painter, encode_thumbnail
+from .scenes import SCREENS
+from .scenes.base import Scene
 from .session import PLAY, SCENE, Library, Session
 from .settings import VOLUME_CHANNELS, Settings
 from .theme import Theme
+from .voice import MISSING, SelfVoice
 
 WINDOW_SIZE = (1280, 720)
 MIN_SIZE = (640, 360)
@@ -54,6 +59,20 @@ class Notice:
     kind: str = "toast"  # toast | caption
     cue: str = ""  # a caption's cue
     loop: bool = False  # a caption of a looping cue goes as soon as the loop stops
+
+
+def return_freed_memory() -> None:
+    """Let glibc hand large freed blocks back to the system. By default it raises its mmap threshold after the first
+    window-sized surface is freed, so every later one comes from a heap that never shrinks: a window dragged through
+    a hundred sizes then keeps ~150 MiB it no longer uses. Elsewhere (or without glibc) this does nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD: fixed, so blocks from 256 KiB up are mapped and unmapped
+    except (OSError, AttributeError):
+        pass
 
 
 def open_window(size: tuple[int, int], fullscreen: bool, title: str) -> pygame.Surface:
@@ -96,9 +115,7 @@ def set_windowed(size: tuple[int, int]) -> pygame.Surface:
 class App:
     def __init__(self, library: Library, options: Options | None = None, session: Session | None = None,
                  notes: Sequence[str] = (), clock: Callable[[], float] = time.monotonic):
-        from .scenes.play import PlayScene
-        from .scenes.title import TitleScene
-
+        return_freed_memory()
         self.library = library
         self.options = options or Options()
         self.settings = Settings.from_dict(library.player.settings)
@@ -108,22 +125,26 @@ class App:
         self.theme = Theme(self.screen.get_size(), self.settings)
         self.painter = Painter()
         library.thumbnailer = self.thumbnail
-        self.stack: list = []
+        self.stack: list[Scene] = []
         self.session: Session | None = None
         self.notices: list[Notice] = []
         self.clock = clock  # real time, for toasts; self.time is game time (animations, captions)
         self.time = 0.0
         self.dirty = True
         self.running = True
+        self.keys_down: set[int] = set()  # keys pressed and not yet let go, so a screen can ignore one held over
         self.frame_times: list[float] = []  # seconds spent drawing each frame, for bench/
         self.audio = open_audio(library.story, self.settings.to_dict())
         self.apply_volume()
+        self.voice = SelfVoice()
+        self.controllers = Controllers()
         self._backdrop: tuple[tuple, pygame.Surface] | None = None
+        self._was_animating = False  # an animation that stops must still have its last frame drawn
         if session is not None:
             self.session = session
-            self.push(PlayScene(self, replay=self.options.replay_choices, fast=self.options.fast))
+            self.open("play", replay=self.options.replay_choices, fast=self.options.fast)
         else:
-            self.push(TitleScene(self))
+            self.open("title")
         messages = list(notes or ()) + ([library.player.note] if library.player.note else [])
         if messages:
             self.notify("\n".join(messages), 8.0)
@@ -131,27 +152,31 @@ class App:
     # ------------------------------------------------------------ scene stack
 
     @property
-    def top(self):
+    def top(self) -> Scene | None:
         return self.stack[-1] if self.stack else None
 
-    def push(self, scene) -> None:
+    def open(self, name: str, replace: bool = False, **options: Any) -> None:
+        """Open the screen called name (see scenes.registry) over the others, or instead of them all."""
+        scene = SCREENS[name](self, **options)
+        if replace:
+            self.stack.clear()
+        self.push(scene)
+
+    def push(self, scene: Scene) -> None:
         self.stack.append(scene)
         scene.layout()
         self.dirty = True
 
-    def pop(self, scene=None) -> None:
+    def pop(self, scene: Scene | None = None) -> None:
         if self.stack and (scene is None or self.stack[-1] is scene):
             self.stack.pop()
         elif scene in self.stack:
             self.stack.remove(scene)
         self.dirty = True
 
-    def replace_all(self, scene) -> None:
-        self.stack.clear()
-        self.push(scene)
-
-    def find(self, kind: type):
-        return next((s for s in reversed(self.stack) if isinstance(s, kind)), None)
+    def find(self, name: str) -> Scene | None:
+        """The topmost open screen called name."""
+        return next((s for s in reversed(self.stack) if s.name == name), None)
 
     # ------------------------------------------------------------ services
 
@@ -200,6 +225,24 @@ class App:
         """Seconds before a notice goes."""
         return notice.until - (self.time if notice.kind == "caption" else self.clock())
 
+    def speak(self, words: str) -> None:
+        """Read the words aloud when self-voicing is on."""
+        if self.settings.self_voicing:
+            self.voice.say(words)
+
+    def toggle_self_voicing(self) -> None:
+        if not self.settings.self_voicing and not self.voice.available:
+            self.notify(MISSING, 8.0)
+            return
+        self.settings.self_voicing = not self.settings.self_voicing
+        self.save_settings()
+        if self.settings.self_voicing:
+            self.voice.say("Self-voicing on.")
+        else:
+            self.voice.stop()
+        self.notify("Self-voicing on: lines and the focused item are read aloud (V turns it off)."
+                    if self.settings.self_voicing else "Self-voicing off.")
+
     def save_settings(self) -> None:
         self.library.player.settings = self.settings.to_dict()
         problem = self.library.save_player()
@@ -224,8 +267,15 @@ class App:
         return dict(self.session.engine.state.scene) if self.session else dict(TITLE_SCENE)
 
     def thumbnail(self, scene: dict) -> str | None:
+        """The game as the player last saw it, text box and all (drawn again without the menus over it)."""
+        play = self.find("play")
+        picture = pygame.Surface(self.screen.get_size())
         try:
-            return self.painter.thumbnail(scene)
+            if play is not None:
+                play.draw(picture)
+            else:
+                picture.blit(self.painter.background(scene, picture.get_size()), (0, 0))
+            return encode_thumbnail(picture)
         except pygame.error:
             return None
 
@@ -246,10 +296,9 @@ class App:
     # ------------------------------------------------------------ playthroughs
 
     def start_session(self, session: Session, notes: Sequence[str] = ()) -> None:
-        from .scenes.play import PlayScene
         self.session = session
         self.drop_captions()
-        self.replace_all(PlayScene(self))
+        self.open("play", replace=True)
         if notes:
             self.notify("\n".join(notes), 6.0)
 
@@ -280,12 +329,11 @@ class App:
                 self.notify(problem, 6.0)
 
     def to_title(self) -> None:
-        from .scenes.title import TitleScene
         self.autosave()
         self.session = None
         self.drop_captions()
         self.audio.enter_node([], list(CHANNELS))  # the story's loops and music do not follow onto the title
-        self.replace_all(TitleScene(self))
+        self.open("title", replace=True, from_game=True)
 
     def quit(self) -> None:
         """Closing the window autosaves the game in progress."""
@@ -295,14 +343,13 @@ class App:
 
     def reload_story(self) -> None:
         """F5: read the story files again; keep playing the last good version when they have errors."""
-        from .scenes.overlays import ErrorOverlay
         if not self.library.story_paths:
             self.notify("This game cannot reload its story.")
             return
         result = load_and_validate(self.library.story_paths)
         if not result.ok or result.story is None:
             lines = [d.format() for d in result.errors] or ["The story could not be read."]
-            self.push(ErrorOverlay(self, "The story has errors; still playing the last good version", lines))
+            self.open("error", title="The story has errors; still playing the last good version", lines=lines)
             return
         old_cues = self.library.story.cues
         if self.session is not None:
@@ -380,7 +427,6 @@ class App:
     # ------------------------------------------------------------ the loop
 
     def handle_global(self, event: pygame.event.Event) -> bool:
-        from .scenes.overlays import HelpOverlay
         if event.type == pygame.QUIT:
             self.quit()
             return True
@@ -408,11 +454,14 @@ class App:
         if event.key == pygame.K_F12:
             self.screenshot()
             return True
+        if event.key == pygame.K_v and not event.mod & (pygame.KMOD_CTRL | pygame.KMOD_ALT):
+            self.toggle_self_voicing()
+            return True
         if event.key == pygame.K_F1:
-            if isinstance(self.top, HelpOverlay):
+            if self.top is not None and self.top.name == "help":
                 self.pop()
             else:
-                self.push(HelpOverlay(self))
+                self.open("help")
             return True
         if event.key == pygame.K_F5:
             self.reload_story()
@@ -420,9 +469,18 @@ class App:
         return False
 
     def dispatch(self, event: pygame.event.Event) -> None:
+        stands_for = self.controllers.keys_for(event)
+        if stands_for:
+            for key_event in stands_for:
+                self.dispatch(key_event)
+            return
         if event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEWHEEL,
                           pygame.KEYDOWN, pygame.KEYUP, pygame.TEXTINPUT):
             self.dirty = True
+        if event.type == pygame.KEYDOWN:
+            self.keys_down.add(event.key)
+        elif event.type == pygame.KEYUP:
+            self.keys_down.discard(event.key)
         if self.handle_global(event):
             return
         if self.top is not None:
@@ -459,14 +517,17 @@ class App:
                 break
         if not self.stack or not self.stack[first].opaque:
             self.screen.fill(self.theme.palette.screen)
-        for scene in self.stack[first:]:
+        # one overlay at a time: a menu under F1's help or under a question waits unseen until it is on top again
+        shown = [self.stack[first]] + ([self.stack[-1]] if len(self.stack) - 1 > first else [])
+        for scene in shown:
             scene.draw(self.screen)
         self.draw_notices(self.screen)
         areas = [] if full else [scene.dirty_area() for scene in self.stack if scene.animating()]
         if self.fading():
             areas.append(None)
-        if areas and None not in areas:  # copying a whole window costs more than drawing it
-            pygame.display.update(areas[0].unionall(areas[1:]).clip(self.screen.get_rect()))
+        parts = [area for area in areas if area is not None]
+        if parts and len(parts) == len(areas):  # copying a whole window costs more than drawing it
+            pygame.display.update(parts[0].unionall(parts[1:]).clip(self.screen.get_rect()))
         else:
             pygame.display.flip()
         self.frame_times.append(time.perf_counter() - started)
@@ -501,8 +562,7 @@ class App:
             rect.midtop = (theme.w // 2, theme.px(18))
         else:
             rect.midbottom = (theme.w // 2, theme.h - theme.px(18))
-        layer = self._notice_layer(rect.size, (30, 18, 22, 235) if not theme.settings.high_contrast else pal.panel,
-                                   theme.px(10), pal.accent_soft)
+        layer = self._notice_layer(rect.size, pal.panel_solid, theme.px(10), pal.accent_soft)
         for i, surf in enumerate(surfs):
             layer.blit(surf, surf.get_rect(midtop=(width // 2, theme.px(8) + i * font.get_linesize())))
         self._blit_fading(surface, layer, rect.topleft, toast)
@@ -526,8 +586,12 @@ class App:
             if not self.running:
                 return
         self.update(dt)
-        full = self.dirty
-        if full or self.animating():
+        moving = self.animating()
+        # The tick an animation ends in is the one that shows its end (the typewriter's last letters, the mark
+        # and the choices, a banner gone without a ghost): draw the whole frame once more then.
+        full = self.dirty or (self._was_animating and not moving)
+        self._was_animating = moving
+        if full or moving:
             self.dirty = False
             self.draw(full)
 
@@ -552,6 +616,7 @@ class App:
         except Exception:  # noqa: BLE001 - a bug in the window: no traceback for the player, and their place kept
             return self.crashed()
         finally:
+            self.voice.stop()
             self.audio.shutdown()
             pygame.display.quit()
         return 0
@@ -562,6 +627,7 @@ class App:
         details = traceback.format_exc()
         kept = ""
         if self.session is not None and self.session.mode == PLAY:
+            self.library.thumbnailer = None  # a screenshot would draw the broken frame again
             kept = self.session.autosave() or "Your place was autosaved: Continue on the title screen picks it up."
         path = os.path.join(self.library.folder, "crash.log")
         try:

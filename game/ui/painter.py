@@ -11,11 +11,12 @@ import io
 import math
 import random
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pygame
+
+from .cache import SurfaceCache
 
 CW, CH = 480, 270  # the canvas every scene is painted on
 Colour = tuple[int, int, int]
@@ -69,17 +70,12 @@ MOODS: dict[str, tuple[Colour, tuple[int, int, int, int]]] = {
     "calm": ((222, 240, 238), (140, 200, 200, 22)),
 }
 
-_sprites: dict[tuple, pygame.Surface] = {}
+_sprites = SurfaceCache(8 * 2**20)  # a radial per radius, a mask per visualizer size
 
 
 def _sprite(key: tuple, make: Callable[[], pygame.Surface]) -> pygame.Surface:
     """A surface that never changes once drawn, made the first time its key is asked for."""
-    surf = _sprites.get(key)
-    if surf is None:
-        if len(_sprites) > 64:  # a radial per radius, grain per window size: keep the cache bounded
-            _sprites.clear()
-        surf = _sprites[key] = make()
-    return surf
+    return _sprites.get(key, make)
 
 
 def _radial(radius: int) -> pygame.Surface:
@@ -829,7 +825,7 @@ def _vignette() -> pygame.Surface:
     return _sprite(("vignette",), make)
 
 
-def _grain(size: tuple[int, int]) -> pygame.Surface:
+def _grain_tile() -> pygame.Surface:
     def make() -> pygame.Surface:
         tile = pygame.Surface((128, 128), pygame.SRCALPHA)
         rng = random.Random(3)
@@ -837,12 +833,15 @@ def _grain(size: tuple[int, int]) -> pygame.Surface:
             for x in range(128):
                 v = rng.randrange(256)
                 tile.set_at((x, y), (v, v, v, 10))
-        surf = pygame.Surface(size, pygame.SRCALPHA)
-        for y in range(0, size[1], 128):
-            for x in range(0, size[0], 128):
-                surf.blit(tile, (x, y))
-        return surf
-    return _sprite(("grain", size), make)
+        return tile
+    return _sprite(("grain",), make)
+
+
+def add_grain(surf: pygame.Surface) -> None:
+    """Film grain, tiled (one small tile, not a surface per window size)."""
+    tile = _grain_tile()
+    w, h = surf.get_size()
+    surf.blits([(tile, (x, y)) for y in range(0, h, 128) for x in range(0, w, 128)], doreturn=False)
 
 
 def paint_canvas(location: str | None, time: str | None, mood: str | None, weather: str | None) -> pygame.Surface:
@@ -858,36 +857,69 @@ def paint_canvas(location: str | None, time: str | None, mood: str | None, weath
     return surf
 
 
+MAX_CROP = 0.25  # of the art's width or height: cut more and the scene is lost, so bands fill the rest
+
+
+def art_rect(size: tuple[int, int]) -> pygame.Rect:
+    """Where the whole canvas lands in a window of this size, at its own aspect ratio: it covers the window
+    (the overflow cropped) unless that would cut more than MAX_CROP of it; then it is scaled down to cut just
+    that much, and the bands left are filled with a blurred, darkened copy."""
+    w, h = size
+    cover = max(w / CW, h / CH)
+    scale = cover
+    if CW * cover * (1 - MAX_CROP) > w:  # a tall window: too much of the sides would go
+        scale = w / (CW * (1 - MAX_CROP))
+    elif CH * cover * (1 - MAX_CROP) > h:  # a very wide one: too much of the top and bottom
+        scale = h / (CH * (1 - MAX_CROP))
+    rect = pygame.Rect(0, 0, round(CW * scale), round(CH * scale))
+    rect.center = (w // 2, h // 2)
+    return rect
+
+
+def fit_art(canvas: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
+    """The canvas in a window of this size, never stretched (see art_rect)."""
+    rect = art_rect(size)
+    surf = pygame.Surface(size)
+    if not rect.contains(surf.get_rect()):  # bands to fill
+        small = pygame.transform.smoothscale(canvas, (max(1, size[0] // 12), max(1, size[1] // 12)))
+        surf.blit(pygame.transform.smoothscale(small, size), (0, 0))
+        surf.fill((110, 104, 112), special_flags=pygame.BLEND_RGB_MULT)
+    surf.blit(pygame.transform.smoothscale(canvas, rect.size), rect.topleft)
+    return surf
+
+
 class Painter:
     """Paints and caches backgrounds by scene and size."""
 
-    def __init__(self, cache_size: int = 8):
-        self._cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
-        self.cache_size = cache_size
+    def __init__(self, max_bytes: int = 24 * 2**20):
+        self._cache = SurfaceCache(max_bytes)  # a few window-sized pictures: the scenes crossfaded, the menus' ground
 
-    def background(self, scene: dict, size: tuple[int, int]) -> pygame.Surface:
-        key = (scene.get("location"), scene.get("time"), scene.get("mood"), scene.get("weather"), tuple(size))
-        surf = self._cache.get(key)
-        if surf is None:
-            canvas = paint_canvas(*key[:4])
-            surf = pygame.transform.smoothscale(canvas, size)
+    def background(self, scene: dict, size: tuple[int, int], tint: tuple[int, int, int] | None = None) -> pygame.Surface:
+        """The scene at this size; tint multiplies its colours (the outage's cold light), once, when it is painted."""
+        key = (scene.get("location"), scene.get("time"), scene.get("mood"), scene.get("weather"), tuple(size), tint)
+
+        def make() -> pygame.Surface:
+            surf = fit_art(paint_canvas(*key[:4]), size)
             if size[0] >= 320:
-                surf.blit(_grain(size), (0, 0))
-            surf = surf.convert() if pygame.display.get_surface() else surf
-            self._cache[key] = surf
-            if len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
-        return surf
+                add_grain(surf)
+            if tint:
+                surf.fill(tint, special_flags=pygame.BLEND_RGB_MULT)
+            return surf.convert() if pygame.display.get_surface() else surf
 
-    def thumbnail(self, scene: dict, size: tuple[int, int] = (256, 144)) -> str:
-        """A small JPEG of the scene as a data: URI, for save slots."""
-        surf = pygame.transform.smoothscale(paint_canvas(scene.get("location"), scene.get("time"),
-                                                         scene.get("mood"), scene.get("weather")), size)
-        buffer = io.BytesIO()
-        pygame.image.save(surf, buffer, "thumb.jpg")
-        return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+        return self._cache.get(key, make)
+
+
+
+THUMB_WIDTH = 320
+
+
+def encode_thumbnail(picture: pygame.Surface) -> str:
+    """A small JPEG of a picture (the window at the moment of saving) as a data: URI, for save slots."""
+    w, h = picture.get_size()
+    surf = pygame.transform.smoothscale(picture, (THUMB_WIDTH, max(1, round(THUMB_WIDTH * h / w))))
+    buffer = io.BytesIO()
+    pygame.image.save(surf, buffer, "thumb.jpg")
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def decode_thumbnail(data: str | None) -> pygame.Surface | None:
@@ -970,24 +1002,26 @@ def draw_owl(surf: pygame.Surface, centre: tuple[float, float], size: float, t: 
                                                (x, y - size * 0.4)])
 
 
-GLITCH_FPS = 12  # the tearing changes this many times a second (and the frame is redrawn only then)
+GLITCH_FPS = 2  # the tearing changes this often a second (WCAG 2.3.1 allows 3 flashes; the frame is redrawn only then)
+OUTAGE_TINT = (176, 188, 214)  # one cold, dim hue held for the whole outage: the light of a screen gone dead
 
 
 def glitch(surf: pygame.Surface, t: float, still: bool = False, keep: tuple[pygame.Rect, ...] = ()) -> None:
-    """Tear the finished frame: shifted slices and a split colour channel, the interface failing. The keep
-    rects (the words being read, the choices) are spared the tearing: the player must still be able to read."""
-    w, h = surf.get_size()
+    """The interface failing: now and then a few thin slices of the frame slide sideways. Slow, and over a scene
+    held in one cold tint (Painter.background with OUTAGE_TINT): no colour that jumps, nothing red, so it is safe
+    to watch for a whole chapter. The keep rects (the words being read, the choices) are spared."""
     rng = random.Random(int(t * GLITCH_FPS))
     if still or rng.random() < 0.35:
         return
+    w, h = surf.get_size()
     bounds = surf.get_rect()
     spared = [(rect, surf.subsurface(rect).copy()) for rect in (r.clip(bounds) for r in keep)
               if rect.width and rect.height]
     untorn = surf.copy() if spared else None
-    for _ in range(rng.randrange(2, 6)):
+    for _ in range(rng.randrange(1, 4)):  # thin bands, a small part of the frame: a tear, not a flash
         y = rng.randrange(0, h - 8)
-        band = min(rng.randrange(4, max(5, h // 14)), h - y)
-        dx = rng.randrange(-w // 18, w // 18)
+        band = min(rng.randrange(3, max(4, h // 40)), h - y)
+        dx = rng.randrange(-w // 24, w // 24)
         strip = surf.subsurface((0, y, w, band)).copy()
         surf.blit(strip, (dx, y))
         for rect, _ in spared:  # the spared words must not reappear beside themselves, shifted out of their rect
@@ -997,6 +1031,3 @@ def glitch(surf: pygame.Surface, t: float, still: bool = False, keep: tuple[pyga
                 surf.blit(untorn, ghost, ghost)
     for rect, pixels in spared:
         surf.blit(pixels, rect)
-    tint = pygame.Surface((w, h))
-    tint.fill((40, 0, 10) if rng.random() < 0.5 else (0, 18, 30))
-    surf.blit(tint, (rng.randrange(-6, 7), 0), special_flags=pygame.BLEND_RGB_ADD)

@@ -24,7 +24,7 @@ class Library:
     player: PlayerData
     folder: str  # the user data folder (screenshots go there)
     story_paths: list[str] = field(default_factory=list)
-    thumbnailer: Callable[[dict], str | None] | None = None  # scene -> image for save slots
+    thumbnailer: Callable[[dict], str | None] | None = None  # scene -> the save slot's picture of the moment
 
     def thumbnail(self, scene: dict) -> str | None:
         return self.thumbnailer(scene) if self.thumbnailer else None

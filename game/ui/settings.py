@@ -26,6 +26,8 @@ class Settings:
     skip_unseen: bool = False  # skip also skips text never read before
     auto_forward: bool = False
     pause_in_background: bool = True  # silence the game while its window is not focused
+    self_voicing: bool = False  # V: lines and the focused item read aloud by the system's speech engine
+    motion_note_seen: bool = False  # the player has answered the note offering reduced motion before the outage
 
     RANGES = {"text_speed": (0, 200), "auto_delay": (0.3, 6.0), "font_scale": (0.8, 1.4)}
 

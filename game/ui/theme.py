@@ -18,6 +18,7 @@ FONT_FILES = {
     "ui_light": "fonts/inter/Inter-Light.otf",
 }
 BASE_W, BASE_H = 1280, 720
+MIN_TEXT_PX = 12  # no words smaller, whatever the window's size
 RGB = tuple[int, int, int]
 RGBA = tuple[int, int, int, int]
 
@@ -25,6 +26,7 @@ RGBA = tuple[int, int, int, int]
 @dataclass(frozen=True)
 class Palette:
     panel: RGBA  # the text box and cards
+    panel_solid: RGBA  # menus, questions and help: opaque, so nothing behind competes with their words
     panel_edge: RGBA
     text: RGB
     text_dim: RGB
@@ -33,6 +35,7 @@ class Palette:
     button: RGBA
     button_hover: RGBA
     button_text: RGB
+    hover_text: RGB  # words on a focused or hovered button
     disabled: RGB
     shade: RGBA  # dims the game behind menus
     screen: RGB  # full-screen menus' ground
@@ -41,16 +44,24 @@ class Palette:
 
 
 WARM = Palette(
-    panel=(38, 24, 30, 208), panel_edge=(255, 214, 190, 40), text=(250, 238, 226), text_dim=(214, 190, 178),
-    accent=(232, 106, 86), accent_soft=(244, 168, 140), button=(255, 236, 222, 22), button_hover=(236, 120, 96, 200),
-    button_text=(252, 240, 228), disabled=(150, 128, 124), shade=(30, 16, 20, 170), screen=(46, 28, 34),
+    panel=(38, 24, 30, 232), panel_solid=(40, 25, 31, 255), panel_edge=(255, 214, 190, 40), text=(250, 238, 226),
+    text_dim=(214, 190, 178), accent=(240, 120, 98), accent_soft=(244, 168, 140), button=(255, 236, 222, 22),
+    button_hover=(172, 62, 50, 255), button_text=(252, 240, 228), hover_text=(252, 240, 228), disabled=(172, 156, 150),
+    shade=(30, 16, 20, 170), screen=(46, 28, 34),
     good=(170, 220, 170), bad=(255, 150, 130),
 )
 HIGH_CONTRAST = Palette(
-    panel=(0, 0, 0, 255), panel_edge=(255, 255, 255, 255), text=(255, 255, 255), text_dim=(235, 235, 235),
+    panel=(0, 0, 0, 255), panel_solid=(0, 0, 0, 255), panel_edge=(255, 255, 255, 255), text=(255, 255, 255), text_dim=(235, 235, 235),
     accent=(255, 214, 0), accent_soft=(255, 230, 90), button=(0, 0, 0, 255), button_hover=(255, 214, 0, 255),
-    button_text=(255, 255, 255), disabled=(170, 170, 170), shade=(0, 0, 0, 230), screen=(0, 0, 0),
+    button_text=(255, 255, 255), hover_text=(20, 10, 12), disabled=(170, 170, 170), shade=(0, 0, 0, 230), screen=(0, 0, 0),
     good=(120, 255, 120), bad=(255, 120, 120),
+)
+
+# (words, ground) pairs the screens draw: each must reach WCAG AA (4.5:1) whatever the scene behind shows
+CONTRAST_PAIRS = (
+    ("text", "panel"), ("text_dim", "panel"), ("accent", "panel"), ("accent_soft", "panel"), ("disabled", "panel"),
+    ("button_text", "panel"), ("hover_text", "button_hover"), ("text", "panel_solid"), ("text_dim", "panel_solid"),
+    ("accent_soft", "panel_solid"), ("disabled", "panel_solid"),
 )
 
 
@@ -65,7 +76,8 @@ def hex_colour(text: str, default: RGB = (230, 220, 210)) -> RGB:
 class Theme:
     """Fonts and sizes for one window size and one set of settings; rebuilt when either changes."""
 
-    _fonts: dict[tuple[str, int], pygame.font.Font] = {}
+    _fonts: OrderedDict[tuple[str, int], pygame.font.Font] = OrderedDict()  # shared by every size, bounded
+    MAX_FONTS = 80
 
     def __init__(self, size: tuple[int, int], settings: Settings):
         self.size = size
@@ -74,6 +86,7 @@ class Theme:
         self.settings = settings
         self.palette = HIGH_CONTRAST if settings.high_contrast else WARM
         self._renders: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+        self._used: dict[tuple[str, int], pygame.font.Font] = {}  # kept alive: renders are keyed by id(font)
 
     def px(self, value: float) -> int:
         return max(1, round(value * self.scale))
@@ -85,12 +98,24 @@ class Theme:
         return rect
 
     def font(self, kind: str, size: float, user_scaled: bool = False) -> pygame.font.Font:
-        px = self.px(size * (self.settings.font_scale if user_scaled else 1.0))
+        """user_scaled: the story's words, at the full Text size setting. The interface's words follow the setting
+        more gently (its square root: 140 % gives 118 %), so buttons and rows laid out for them still hold them.
+        Nothing is ever smaller than MIN_TEXT_PX."""
+        scale = self.settings.font_scale if user_scaled else self.settings.font_scale ** 0.5
+        px = max(MIN_TEXT_PX, self.px(size * scale))
         key = (kind, px)
+        font = self._used.get(key)
+        if font is not None:
+            return font
         font = Theme._fonts.get(key)
         if font is None:
             font = pygame.font.Font(os.path.join(ASSETS, FONT_FILES[kind]), px)
             Theme._fonts[key] = font
+            if len(Theme._fonts) > Theme.MAX_FONTS:
+                Theme._fonts.popitem(last=False)
+        else:
+            Theme._fonts.move_to_end(key)
+        self._used[key] = font
         return font
 
     # the fonts every screen uses

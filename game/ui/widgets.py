@@ -6,25 +6,24 @@ from dataclasses import dataclass, field
 
 import pygame
 
+from .cache import SurfaceCache
 from .theme import Theme
 
-_panels: dict[tuple, pygame.Surface] = {}
+_panels = SurfaceCache(12 * 2**20)  # a few full-window shades and many small cards
 
 
 def panel(surface: pygame.Surface, rect: pygame.Rect, colour: tuple, radius: int = 14,
           edge: tuple | None = None, edge_width: int = 1) -> None:
     """A rounded, translucent panel; the finished surface is cached by size and colour."""
-    key = (rect.size, tuple(colour), radius, tuple(edge) if edge else None, edge_width)
-    surf = _panels.get(key)
-    if surf is None:
+    def make() -> pygame.Surface:
         surf = pygame.Surface(rect.size, pygame.SRCALPHA)
         pygame.draw.rect(surf, colour, surf.get_rect(), border_radius=radius)
         if edge:
             pygame.draw.rect(surf, edge, surf.get_rect(), edge_width, border_radius=radius)
-        if len(_panels) > 200:
-            _panels.clear()
-        _panels[key] = surf
-    surface.blit(surf, rect.topleft)
+        return surf
+
+    key = (rect.size, tuple(colour), radius, tuple(edge) if edge else None, edge_width)
+    surface.blit(_panels.get(key, make), rect.topleft)
 
 
 def shade(surface: pygame.Surface, colour: tuple) -> None:
@@ -33,10 +32,10 @@ def shade(surface: pygame.Surface, colour: tuple) -> None:
 
 def dialog(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, radius: int,
            colour: tuple | None = None, edge: tuple | None = None) -> None:
-    """The screen below dimmed, and a panel over it: menus, questions, overlays."""
+    """The screen below dimmed, and an opaque panel over it: menus, questions, overlays."""
     pal = theme.palette
     shade(surface, pal.shade)
-    panel(surface, rect, colour or pal.panel, radius, edge or pal.panel_edge)
+    panel(surface, rect, colour or pal.panel_solid, radius, edge or pal.panel_edge)
 
 
 def wrap(font: pygame.font.Font, text: str, width: int) -> list[str]:
@@ -94,7 +93,7 @@ def draw_button(surface: pygame.Surface, theme: Theme, button: Button, focused: 
     font = font or theme.ui
     if focused and button.enabled:
         panel(surface, button.rect, pal.button_hover, theme.px(10))
-        colour = (20, 10, 12) if theme.settings.high_contrast else pal.button_text
+        colour = pal.hover_text
     else:
         if theme.settings.high_contrast:
             panel(surface, button.rect, pal.button, theme.px(10), pal.panel_edge)

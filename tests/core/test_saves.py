@@ -47,6 +47,17 @@ def test_save_and_load_slots(sample_story, tmp_path):
         store.load("7")
 
 
+def test_every_numbered_slot_counts_for_the_list_and_the_latest_save(sample_story, tmp_path):
+    store = SaveStore(str(tmp_path), sample_story)
+    engine = Engine(sample_story, seed=4)
+    store.save("2", engine)
+    time.sleep(1.1)  # saved_at has whole seconds
+    engine.choose(2)
+    store.save("57", engine)  # a slot on a later page of the window's save screen
+    assert [i.slot for i in store.slots()] == ["2", "57"]
+    assert store.latest().slot == "57"
+
+
 @pytest.mark.parametrize("content, message", [
     (b'{"format": 1, "kind": "her-save", "story": "sam', "damaged"),
     (b"\x00\xff garbage", "damaged"),

@@ -84,8 +84,7 @@ def wheel(app: App, y: int) -> None:
 
 
 def play_scene(app: App):
-    from game.ui.scenes.play import PlayScene
-    return app.find(PlayScene)
+    return app.find("play")
 
 
 def read_to_end_of_node(app: App, limit: int = 40) -> None:

@@ -69,6 +69,7 @@ def test_enter_on_the_title_starts_a_game_then_continues_it():
     choose(app, 2)
     app.to_title()
     assert app.top.buttons[app.top.focus].label == "Continue"
+    pause(app, 1.0)  # keys pressed in the first second after leaving a game are taken for mashing
     key(app, pygame.K_RETURN)
     assert app.session.engine.state.node == "setup_voice"
 
@@ -669,11 +670,13 @@ def test_samantha_brings_the_visualizer_and_the_outage_glitches():
     assert play.current.line.speaker == "samantha" and play.visualizer_energy() > 0
     app.session.engine.warp("tour_outage")
     step(app, 0.1)
+    key(app, pygame.K_RIGHT)
+    key(app, pygame.K_RETURN)  # the content note before it: keep the effect
     assert play.outage_active()
-    step(app, 3.0, dt=1 / 60)
+    step(app, 5.0, dt=1 / 60)
     drawn = len(app.frame_times)
-    step(app, 2.0, dt=1 / 60)  # 120 frames' time: the tearing moves on 24 times
-    assert 18 <= len(app.frame_times) - drawn <= 30
+    step(app, 2.0, dt=1 / 60)  # 120 frames' time: the tearing moves on twice a second
+    assert 3 <= len(app.frame_times) - drawn <= 5
     app.settings.reduced_motion = True
     step(app, 1.0)
     drawn = len(app.frame_times)
@@ -690,16 +693,16 @@ def test_the_outage_glitch_tears_the_screen_but_never_the_words_being_read():
             original.fill((rng.randrange(200), rng.randrange(200), rng.randrange(200)), (x, y, 8, 4))
     words = pygame.Rect(100, 250, 440, 60)
     original.fill((100, 220, 100), words.inflate(-40, -20))  # "the words": a green brighter than any background
+    tinted = original  # the glitch itself never changes a colour: the tint is the background's
     torn_outside = 0
     for frame in range(40):
         surf = original.copy()
-        painter.glitch(surf, frame / 12, keep=(words,))
-        before = pygame.surfarray.array3d(original.subsurface(words)).astype(int)
+        painter.glitch(surf, frame / painter.GLITCH_FPS, keep=(words,))
+        before = pygame.surfarray.array3d(tinted.subsurface(words)).astype(int)
         after = pygame.surfarray.array3d(surf.subsurface(words)).astype(int)
-        shift = after - before  # at most the glitch's colour tint: the same everywhere in the rect
-        assert (shift == shift[0, 0]).all(), f"frame {frame}: the words were torn"
-        whole = pygame.surfarray.array3d(surf).astype(int) - pygame.surfarray.array3d(original).astype(int)
-        torn_outside += not (whole[20:620] == whole[20, 0]).all()
+        assert (after == before).all(), f"frame {frame}: the words were torn"
+        whole = pygame.surfarray.array3d(surf).astype(int) - pygame.surfarray.array3d(tinted).astype(int)
+        torn_outside += bool(whole.any())
         pixels = pygame.surfarray.array3d(surf).astype(int)
         pixels[words.left:words.right, words.top:words.bottom] = 0
         assert not (pixels[..., 1] >= 219).any(), f"frame {frame}: the words were copied out beside themselves"

@@ -1,7 +1,7 @@
 """What every screen is: it handles events, updates with time, and draws without changing anything."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import pygame
 
@@ -19,6 +19,7 @@ def is_back(event: pygame.event.Event) -> bool:
 
 
 class Scene:
+    name: ClassVar[str] = ""  # set by @screen: what app.open() and app.find() call it
     opaque = True  # False: the scene below shows through (menus and overlays)
     toasts_at_top = False  # where short messages appear while this scene is on top
 
@@ -78,6 +79,7 @@ class MenuScene(Scene):
             self.focus = enabled[0] if step > 0 else enabled[-1]
         else:
             self.focus = enabled[(enabled.index(self.focus) + step) % len(enabled)]
+        self.app.speak(self.buttons[self.focus].label)
 
     def handle_buttons(self, event: pygame.event.Event) -> bool:
         if event.type == pygame.MOUSEMOTION:
@@ -125,9 +127,10 @@ class Screen(MenuScene):
         pal = theme.palette
         surface.blit(self.app.backdrop(), (0, 0))
         rect = widgets.text(surface, theme, theme.heading, self.title, pal.text, (theme.px(60), theme.px(30)))
-        if subtitle:
-            widgets.text(surface, theme, theme.ui, subtitle, pal.text_dim,
-                         (rect.right + theme.px(24), rect.bottom - theme.px(8)), "bottomleft")
         back = self.back_rect()
+        if subtitle:
+            room = back.x - theme.px(24) - (rect.right + theme.px(24))
+            widgets.text(surface, theme, theme.ui, widgets.fit(theme.ui, subtitle, room), pal.text_dim,
+                         (rect.right + theme.px(24), rect.bottom - theme.px(8)), "bottomleft")
         widgets.panel(surface, back, pal.button, theme.px(10), pal.panel_edge)
         widgets.text(surface, theme, theme.ui, "Back", pal.text, back.center, "center")

@@ -13,14 +13,17 @@ import pygame
 
 from ...story.model import Story, successors
 from .. import painter, widgets
+from ..cache import SurfaceCache
 from .base import Screen
-from .overlays import Confirm
+from .registry import screen
 
 COL_W, ROW_H, CARD_W, CARD_H = 190, 72, 160, 48  # at zoom 1, before the window's scale
 ZOOMS = (0.25, 0.4, 0.6, 0.8, 1.0)
 LABELS_FROM = 0.8  # below this zoom, cards are too small to read: titles show on hover
 TITLE_STRIP = 44  # room at the top of the chart for chapter titles
 MARGIN = 28  # room kept around the known part of the chart when it fits
+TILE = 512  # the chart is drawn once in tiles of this many pixels and dragged by blitting them
+LABEL_PX = 12  # the smallest label a card shows (zoomed out, a short title; the whole one on hover)
 
 
 @dataclass
@@ -149,17 +152,18 @@ def flow_layout(story: Story) -> FlowLayout:
     return FlowLayout(pos, edges, chapters, bends)
 
 
+BEZIER_STEPS = 16
+_BERNSTEIN = [((1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t ** 3)
+              for t in (i / BEZIER_STEPS for i in range(BEZIER_STEPS + 1))]
+
+
 def _bezier(start: tuple[float, float], c1: tuple[float, float], c2: tuple[float, float],
-            end: tuple[float, float], steps: int = 16) -> list[tuple[float, float]]:
-    points = []
-    for i in range(steps + 1):
-        t = i / steps
-        u = 1 - t
-        points.append((u ** 3 * start[0] + 3 * u * u * t * c1[0] + 3 * u * t * t * c2[0] + t ** 3 * end[0],
-                       u ** 3 * start[1] + 3 * u * u * t * c1[1] + 3 * u * t * t * c2[1] + t ** 3 * end[1]))
-    return points
+            end: tuple[float, float]) -> list[tuple[float, float]]:
+    return [(a * start[0] + b * c1[0] + c * c2[0] + d * end[0], a * start[1] + b * c1[1] + c * c2[1] + d * end[1])
+            for a, b, c, d in _BERNSTEIN]
 
 
+@screen("flowchart")
 class FlowchartScene(Screen):
     title = "Flowchart"
 
@@ -173,6 +177,12 @@ class FlowchartScene(Screen):
         self.zoom = 1.0
         self.offset: list[float] | None = None  # chart origin inside the area, in pixels; set by the first layout
         self.button_hover = False
+        self.tiles = SurfaceCache(32 * 2**20)
+        self.generation = 0
+        self._visible: tuple[tuple, tuple[set[str], set[str]]] | None = None
+        self._bounds: tuple[tuple, pygame.Rect | None] | None = None
+        self._frame: tuple[tuple, pygame.Surface] | None = None  # the still part of the screen around the chart
+        self._paths: tuple[tuple, list] | None = None
 
     # ------------------------------------------------------------ what the player knows
 
@@ -188,7 +198,20 @@ class FlowchartScene(Screen):
         return self.app.session.engine.state.node if self.app.session else self.app.story.start
 
     def visible(self) -> tuple[set[str], set[str]]:
-        """Read nodes, and the unread ones right next to them (the edge of the fog)."""
+        """Read nodes, and the unread ones right next to them (the edge of the fog). Worked out again only when
+        the player has read more or the story changed: the view asks for it on every frame of a drag."""
+        key = self.read_key()
+        if self._visible is None or self._visible[0] != key:
+            self._visible = (key, self._work_out_visible())
+        return self._visible[1]
+
+    def read_key(self) -> tuple:
+        """Changes whenever what visible() says may have changed."""
+        state = self.app.session.engine.state if self.app.session else None
+        return (self.generation, len(self.app.library.player.seen), state.node if state else None,
+                state.steps if state else 0, len(state.path) if state else 0)
+
+    def _work_out_visible(self) -> tuple[set[str], set[str]]:
         seen = self.seen & set(self.flow.pos)
         frontier = {t for s, t in self.flow.edges if s in seen and t not in seen}
         if not seen and self.app.story.start in self.flow.pos:  # nothing read yet: the way in, still in fog
@@ -204,8 +227,10 @@ class FlowchartScene(Screen):
         """Column width, row height, card width and height at the current zoom."""
         theme = self.theme
         z = self.zoom
-        card_w, card_h = max(8, int(theme.px(CARD_W) * z)), max(6, int(theme.px(CARD_H) * z))
-        return theme.px(COL_W) * z, theme.px(ROW_H) * z, card_w, card_h
+        col_w, row_h = theme.px(COL_W) * z, theme.px(ROW_H) * z
+        card_w = max(8, int(theme.px(CARD_W) * z))
+        card_h = max(6, int(theme.px(CARD_H) * z), min(int(row_h) - 2, LABEL_PX + 5))  # room for a short title
+        return col_w, row_h, card_w, card_h
 
     def chart_rect(self) -> pygame.Rect:
         """Where nodes go: the area below the strip of chapter titles."""
@@ -221,19 +246,30 @@ class FlowchartScene(Screen):
     def node_rect(self, node_id: str) -> pygame.Rect:
         return self.node_rects([node_id])[node_id]
 
-    def node_rects(self, ids) -> dict[str, pygame.Rect]:
-        """Where cards are in the window (one pass, for drawing a few hundred of them every frame)."""
-        col_w, row_h, card_w, card_h = self.cell()
+    def base(self) -> tuple[int, int]:
+        """Where the chart's origin (column 0, row 0's top edge) is in the window."""
+        _, _, _, card_h = self.cell()
         chart = self.chart_rect()
         offset = self.offset or [0.0, 0.0]
-        x0, y0 = chart.x + offset[0], chart.centery + offset[1] - card_h / 2
+        return round(chart.x + offset[0]), round(chart.centery + offset[1] - card_h / 2)
+
+    def node_rects(self, ids, base: tuple[int, int] | None = None) -> dict[str, pygame.Rect]:
+        """Where cards are in the window, or on a surface whose origin is at base (one pass, for a few hundred)."""
+        col_w, row_h, card_w, card_h = self.cell()
+        x0, y0 = base if base is not None else self.base()
         pos = self.flow.pos
-        return {n: pygame.Rect(round(x0 + pos[n][0] * col_w), round(y0 + pos[n][1] * row_h), card_w, card_h)
+        return {n: pygame.Rect(x0 + round(pos[n][0] * col_w), y0 + round(pos[n][1] * row_h), card_w, card_h)
                 for n in ids}
 
     def known_bounds(self) -> pygame.Rect | None:
         """The part of the chart the player knows (read nodes and the fog's edge), in chart coordinates."""
-        seen, frontier = self.visible()
+        visible = self.visible()
+        key = (self.read_key(), self.cell())
+        if self._bounds is None or self._bounds[0] != key:
+            self._bounds = (key, self._work_out_bounds(*visible))
+        return self._bounds[1]
+
+    def _work_out_bounds(self, seen: set[str], frontier: set[str]) -> pygame.Rect | None:
         known = seen | frontier
         if not known:
             return None
@@ -330,6 +366,7 @@ class FlowchartScene(Screen):
 
     def layout(self) -> None:
         self.flow = flow_layout(self.app.story)
+        self.generation += 1  # the story may have been reloaded: everything worked out from it goes
         theme = self.theme
         info_h = theme.px(66)
         self.area = pygame.Rect(theme.px(40), theme.px(100), theme.w - theme.px(80),
@@ -362,8 +399,8 @@ class FlowchartScene(Screen):
         if node_id is None:
             return
         node = self.app.story.nodes[node_id]
-        self.app.push(Confirm(self.app, f"Replay “{node.title or node.id}”? Your game is autosaved first.",
-                              "Replay", lambda: self.app.replay_scene(node_id)))
+        self.app.open("confirm", question=f"Replay “{node.title or node.id}”? Your game is autosaved first.",
+                      yes_label="Replay", on_yes=lambda: self.app.replay_scene(node_id))
 
     def handle_event(self, event: pygame.event.Event) -> bool:
         if self.handle_common(event):
@@ -430,26 +467,114 @@ class FlowchartScene(Screen):
         theme = self.theme
         pal = theme.palette
         seen, frontier = self.visible()
-        self.draw_frame(surface, f"{len(seen)} of {len(self.flow.pos)} scenes read")
         area = self.area
-        widgets.panel(surface, area, (22, 12, 16, 150) if not theme.settings.high_contrast else (0, 0, 0, 255),
-                      theme.px(16), pal.panel_edge)
+        surface.blit(self.still_frame(len(seen)), (0, 0))
         previous = surface.get_clip()
-        surface.set_clip(area.inflate(-2, -2))
-        rects = self.node_rects(seen | frontier)
-        self.draw_chapters(surface, seen)
-        self.draw_edges(surface, seen, frontier, rects)
-        self.draw_nodes(surface, seen, frontier, rects)
+        corner = theme.px(16)
+        base = self.base()
+        inside = area.inflate(-2, -2)
+        for clip in (inside.inflate(-2 * corner, 0), inside.inflate(0, -2 * corner)):  # the panel's round corners
+            surface.set_clip(clip)
+            for i, j in self.tiles_over(inside):
+                surface.blit(self.tile(i, j), (base[0] + i * TILE, base[1] + j * TILE))
+        surface.set_clip(inside)
+        rects = self.node_rects({n for n in (self.selected, self.hover) if n in seen})
+        for node_id, rect in rects.items():  # picked and hovered cards: lit over the tiles
+            self.draw_card(surface, node_id, rect, True)
+        self.draw_chapter_titles(surface, seen)
+        current = self.current if self.app.session else None
+        if current in seen:
+            rect = self.node_rect(current)
+            widgets.text(surface, theme, theme.font("ui_medium", 12), "you are here", pal.accent_soft,
+                         (rect.centerx, rect.top - theme.px(3)), "midbottom")
+        if self.hover in seen and self.zoom < LABELS_FROM:
+            self.draw_hover_label(surface, self.hover, self.node_rect(self.hover))
         surface.set_clip(previous)
         self.draw_info(surface)
 
-    def draw_chapters(self, surface: pygame.Surface, seen: set[str]) -> None:
-        """A faint line where each chapter begins; its title pinned to the top of the chart while any of it shows."""
+    def still_frame(self, read: int) -> pygame.Surface:
+        """The blurred scene, heading and the chart's empty panel: drawn once, copied under every frame of a drag."""
+        theme = self.theme
+        key = (theme.size, theme.settings.high_contrast, read, self.area, tuple(sorted(self.app.scene_info().items())))
+        if self._frame is None or self._frame[0] != key:
+            surf = pygame.Surface(theme.size).convert() if pygame.display.get_surface() else pygame.Surface(theme.size)
+            self.draw_frame(surf, f"{read} of {len(self.flow.pos)} scenes read")
+            widgets.panel(surf, self.area, self.ground(), theme.px(16), theme.palette.panel_edge)
+            self._frame = (key, surf)
+        return self._frame[1]
+
+    def ground(self) -> tuple[int, int, int, int]:
+        """The chart's panel: opaque, so its tiles can be drawn once and slid under the view."""
+        return (24, 13, 17, 255) if not self.theme.settings.high_contrast else (0, 0, 0, 255)
+
+    def tiles_over(self, rect: pygame.Rect) -> list[tuple[int, int]]:
+        """The tiles under a part of the window."""
+        base = self.base()
+        view = rect.move(-base[0], -base[1])
+        return [(i, j) for i in range(view.left // TILE, (view.right - 1) // TILE + 1)
+                for j in range(view.top // TILE, (view.bottom - 1) // TILE + 1)]
+
+    def tile_key(self, i: int, j: int) -> tuple:
+        return (self.read_key(), self.zoom, self.theme.size, self.theme.settings.high_contrast,
+                self.current if self.app.session else None, i, j)
+
+    def tile(self, i: int, j: int) -> pygame.Surface:
+        return self.tiles.get(self.tile_key(i, j), lambda: self.paint_tile(i, j, *self.visible()))
+
+    def update(self, dt: float) -> None:
+        """Between frames, paint one tile just outside the view, so dragging meets tiles already drawn."""
+        if self is not self.app.top or self.offset is None:
+            return
+        for i, j in self.tiles_over(self.area.inflate(2 * TILE, TILE)):
+            if not self.tiles.has(self.tile_key(i, j)):
+                self.tile(i, j)
+                return
+
+    def paint_tile(self, i: int, j: int, seen: set[str], frontier: set[str]) -> pygame.Surface:
+        """One TILE x TILE piece of the chart (tile 0, 0 starts at the chart's origin): lines, links and cards."""
+        tile = pygame.Surface((TILE, TILE))
+        tile.fill(self.ground()[:3])
+        origin = (-i * TILE, -j * TILE)
+        rects = self.node_rects(seen | frontier, origin)
+        bounds = tile.get_rect()
+        self.draw_chapter_lines(tile, origin, bounds)
+        self.draw_edges(tile, seen, frontier, origin, bounds)
+        self.draw_nodes(tile, seen, frontier, rects, bounds)
+        return tile.convert() if pygame.display.get_surface() else tile
+
+    def draw_chapter_lines(self, surface: pygame.Surface, origin: tuple[int, int], bounds: pygame.Rect) -> None:
+        """A faint line where each chapter begins."""
+        theme = self.theme
+        col_w, _, card_w, _ = self.cell()
+        colour = theme.palette.panel_edge if theme.settings.high_contrast else (96, 74, 80)
+        for _, _, first, _ in self.flow.chapters:
+            x = int(origin[0] + (first - 1) * col_w + card_w / 2)
+            if first > 0 and bounds.left <= x < bounds.right:
+                pygame.draw.line(surface, colour, (x, bounds.top), (x, bounds.bottom))
+
+    def draw_hover_label(self, surface: pygame.Surface, node_id: str, rect: pygame.Rect) -> None:
+        """Zoomed out, the hovered card's whole title in a label beside it."""
+        theme = self.theme
+        pal = theme.palette
+        node = self.app.story.nodes[node_id]
+        font = theme.font("ui", 15)
+        words = widgets.fit(font, ("◆ " if node.ending else "") + (node.title or node.id), theme.px(420))
+        label = theme.render(font, words, pal.text)
+        box = label.get_rect().inflate(theme.px(16), theme.px(10))
+        box.midbottom = (rect.centerx, rect.top - theme.px(4))
+        if box.top < self.area.top + theme.px(4):
+            box.midtop = (rect.centerx, rect.bottom + theme.px(4))
+        box.clamp_ip(self.area.inflate(-theme.px(8), -theme.px(8)))
+        widgets.panel(surface, box, pal.panel_solid, theme.px(8), pal.accent_soft)
+        surface.blit(label, label.get_rect(center=box.center))
+
+    def draw_chapter_titles(self, surface: pygame.Surface, seen: set[str]) -> None:
+        """Each chapter's title pinned to the top of the chart while any of the chapter shows."""
         theme = self.theme
         pal = theme.palette
         col_w, _, card_w, _ = self.cell()
         area = self.area
-        origin = area.x + (self.offset or [0.0, 0.0])[0]
+        origin = self.base()[0]
         font = theme.font("prose_italic", 21)
         known_chapters = {self.app.story.nodes[n].chapter for n in seen}
         for chapter_id, title, first, last in self.flow.chapters:  # chapters are one empty column apart
@@ -457,9 +582,6 @@ class FlowchartScene(Screen):
             if x1 < area.x or x0 > area.right:
                 continue
             band = pygame.Rect(int(x0), area.y, int(x1 - x0), area.height)
-            if band.x > area.x + theme.px(4) and first > 0:
-                pygame.draw.line(surface, pal.panel_edge if theme.settings.high_contrast else (96, 74, 80),
-                                 (band.x, area.y + theme.px(10)), (band.x, area.bottom - theme.px(10)))
             known = chapter_id in known_chapters
             visible = band.clip(area)
             room = visible.width - theme.px(24)
@@ -468,32 +590,32 @@ class FlowchartScene(Screen):
             words = widgets.fit(font, title if known else "???", room)
             x = max(band.x, area.x) + theme.px(14)
             x = min(x, band.right - theme.px(12) - font.size(words)[0])
+            strip = pygame.Rect(x - theme.px(6), area.y + theme.px(8), font.size(words)[0] + theme.px(12),
+                                font.get_linesize() + theme.px(4))
+            surface.fill(self.ground()[:3], strip)  # over the chapter's line
             widgets.text(surface, theme, font, words, pal.accent_soft if known else pal.disabled,
                          (x, area.y + theme.px(12)))
 
-    def draw_edges(self, surface: pygame.Surface, seen: set[str], frontier: set[str],
-                   rects: dict[str, pygame.Rect]) -> None:
+    def edge_paths(self, seen: set[str], frontier: set[str]) -> list[tuple[list[tuple[float, float]], pygame.Rect, tuple]]:
+        """Every link to draw as a curve on the chart (origin at 0, 0), with its bounds and colour; worked out once
+        per zoom and per read set, for every tile."""
+        key = (self.read_key(), self.cell(), self.theme.palette)
+        if self._paths is not None and self._paths[0] == key:
+            return self._paths[1]
         theme = self.theme
         pal = theme.palette
-        area = self.area
         col_w, row_h, card_w, card_h = self.cell()
         bend = theme.px(36) * self.zoom
-        chart = self.chart_rect()
-        offset = self.offset or [0.0, 0.0]
-
-        def cell_mid(col: int, row: float) -> tuple[float, float]:
-            return chart.x + offset[0] + col * col_w, chart.centery + offset[1] + row * row_h
-
+        rects = self.node_rects(seen | frontier, (0, 0))
+        paths = []
         for source, target in self.flow.edges:
             if source not in seen or (target not in seen and target not in frontier):
                 continue
             a, b = rects[source], rects[target]
-            if max(a.right, b.right) < area.x or min(a.left, b.left) > area.right:
-                continue
             if b.left > a.right:  # forward: out of the right side, through any free cells, into the left side
                 stops: list[tuple[float, float]] = [(a.right, a.centery)]
                 for col, row in self.flow.bends.get((source, target), []):
-                    x, y = cell_mid(col, row)
+                    x, y = col * col_w, card_h / 2 + row * row_h
                     stops += [(x, y), (x + card_w, y)]
                 stops.append((b.left, b.centery))
                 points = []
@@ -509,51 +631,65 @@ class FlowchartScene(Screen):
                 start, end = (a.centerx, a.bottom), (b.centerx, b.bottom)
                 low = max(a.bottom, b.bottom) + bend
                 points = _bezier(start, (start[0], low), (end[0], low), end)
-            colour = pal.accent_soft if target in seen else pal.disabled
-            pygame.draw.aalines(surface, colour, False, points)
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            bounds = pygame.Rect(int(min(xs)) - 1, int(min(ys)) - 1, int(max(xs) - min(xs)) + 3, int(max(ys) - min(ys)) + 3)
+            paths.append((points, bounds, pal.accent_soft if target in seen else pal.disabled))
+        self._paths = (key, paths)
+        return paths
+
+    def draw_edges(self, surface: pygame.Surface, seen: set[str], frontier: set[str], origin: tuple[int, int],
+                   area: pygame.Rect) -> None:
+        ox, oy = origin
+        for points, bounds, colour in self.edge_paths(seen, frontier):
+            if bounds.move(ox, oy).colliderect(area):
+                pygame.draw.aalines(surface, colour, False, [(x + ox, y + oy) for x, y in points])
 
     def draw_nodes(self, surface: pygame.Surface, seen: set[str], frontier: set[str],
-                   rects: dict[str, pygame.Rect]) -> None:
+                   rects: dict[str, pygame.Rect], area: pygame.Rect) -> None:
         theme = self.theme
         pal = theme.palette
-        area = self.area
-        current = self.current if self.app.session else None
-        _, _, card_w, card_h = self.cell()
-        size = 14 * self.zoom if self.zoom >= LABELS_FROM else 0
-        font = theme.font("ui", size) if size else None
+        _, _, card_w, _ = self.cell()
         for node_id in frontier:  # the edge of the fog: a ghost of a card
             rect = rects[node_id]
-            if rect.colliderect(area):
+            if rect.inflate(card_w, card_w).colliderect(area):
                 painter.glow(surface, rect.center, card_w * 0.45, (120, 100, 120), 0.45)
                 widgets.panel(surface, rect, (255, 240, 230, 8), theme.px(10), (*pal.disabled, 90))
-                if font:
+                if self.zoom >= LABELS_FROM:
                     widgets.text(surface, theme, theme.font("prose_italic", 24 * self.zoom), "?", pal.disabled,
                                  rect.center, "center")
         for node_id in seen:
             rect = rects[node_id]
-            if not rect.colliderect(area):
-                continue
-            node = self.app.story.nodes[node_id]
-            is_current = node_id == current
-            chosen = node_id == self.selected or node_id == self.hover
-            fill = pal.button_hover if chosen else pal.panel
-            edge = pal.accent if (is_current or node.ending) else pal.panel_edge
-            widgets.panel(surface, rect, fill, theme.px(10), edge, max(1, theme.px(3)) if is_current else 1)
-            if is_current:
-                widgets.text(surface, theme, theme.font("ui_medium", 12), "you are here", pal.accent_soft,
-                             (rect.centerx, rect.top - theme.px(3)), "midbottom")
-            if font is None:
-                continue
-            label = ("◆ " if node.ending else "") + (node.title or node.id)
-            lines = widgets.wrap(font, label, rect.width - theme.px(14))
+            if rect.colliderect(area):
+                self.draw_card(surface, node_id, rect, False)
+
+    def draw_card(self, surface: pygame.Surface, node_id: str, rect: pygame.Rect, lit: bool) -> None:
+        """A read scene's card with its title: two lines when the chart is near, a short one zoomed out."""
+        theme = self.theme
+        pal = theme.palette
+        node = self.app.story.nodes[node_id]
+        is_current = self.app.session is not None and node_id == self.current
+        edge = pal.accent if (is_current or node.ending) else pal.panel_edge
+        widgets.panel(surface, rect, pal.button_hover if lit else pal.panel, theme.px(10), edge,
+                      max(1, theme.px(3)) if is_current else 1)
+        colour = pal.hover_text if lit else pal.text
+        label = ("◆ " if node.ending else "") + (node.title or node.id)
+        room = rect.width - theme.px(14)
+        if self.zoom >= LABELS_FROM:
+            font = theme.font("ui", 14 * self.zoom)
+            lines = widgets.wrap(font, label, room)
             if len(lines) > 2:
-                lines = [lines[0], widgets.fit(font, " ".join(lines[1:]), rect.width - theme.px(14))]
-            line_h = font.get_linesize()
-            y = rect.centery - line_h * len(lines) / 2
-            for line in lines:
-                widgets.text(surface, theme, font, widgets.fit(font, line, rect.width - theme.px(14)), pal.text,
-                             (rect.centerx, int(y)), "midtop")
-                y += line_h
+                lines = [lines[0], widgets.fit(font, " ".join(lines[1:]), room)]
+        else:
+            font = theme.font("ui", LABEL_PX / theme.scale)  # the smallest readable size, whatever the window
+            room = rect.width - 6
+            if font.get_linesize() > rect.height or font.size(label[:3] + "…")[0] > room:
+                return  # too small to hold even a word's start: the hover label says it
+            lines = [widgets.fit(font, label, room)]
+        line_h = font.get_linesize()
+        y = rect.centery - line_h * len(lines) / 2
+        for line in lines:
+            widgets.text(surface, theme, font, widgets.fit(font, line, room), colour, (rect.centerx, int(y)), "midtop")
+            y += line_h
 
     def draw_info(self, surface: pygame.Surface) -> None:
         """Below the chart: the picked scene with its replay button, or the hovered one, or how to use the chart."""

@@ -1,43 +1,41 @@
 """The in-game menu (Esc): over the paused game."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pygame
 
 from .. import widgets
 from .base import MenuScene, is_back
+from .registry import screen
 
 
+@screen("menu")
 class GameMenu(MenuScene):
     opaque = False
 
     def layout(self) -> None:
-        from .endings import EndingsScene
-        from .flowchart import FlowchartScene
-        from .history import HistoryScene
-        from .overlays import HelpOverlay
-        from .play import PlayScene
-        from .saves import SavesScene
-        from .settings import SettingsScene
-
         app = self.app
-        play = app.find(PlayScene)
+        play = app.find("play")
         can_save = app.session is not None and app.session.can_save
 
-        def then(scene_factory):
-            def run():
+        def then(name: str, **options: Any) -> Callable[[], None]:
+            def run() -> None:
                 app.pop(self)
-                app.push(scene_factory())
+                app.open(name, **options)
             return run
 
         self.buttons = [
             widgets.Button("Resume", self.close),
-            widgets.Button("Save", then(lambda: SavesScene(app, "save")), can_save),
-            widgets.Button("Load", then(lambda: SavesScene(app, "load"))),
-            widgets.Button("History", then(lambda: HistoryScene(app, play)), play is not None),
-            widgets.Button("Flowchart", then(lambda: FlowchartScene(app))),
-            widgets.Button("Endings", then(lambda: EndingsScene(app))),
-            widgets.Button("Settings", then(lambda: SettingsScene(app))),
-            widgets.Button("Keys", then(lambda: HelpOverlay(app))),
+            widgets.Button("Save", then("saves", mode="save"), can_save),
+            widgets.Button("Load", then("saves", mode="load")),
+            widgets.Button("History", then("history", play=play), play is not None),
+            widgets.Button("Flowchart", then("flowchart")),
+            widgets.Button("Endings", then("endings")),
+            widgets.Button("Settings", then("settings")),
+            widgets.Button("Keys", then("help")),
+            widgets.Button("About", then("about")),
             widgets.Button("Title screen", app.to_title),
             widgets.Button("Quit", app.quit),
         ]

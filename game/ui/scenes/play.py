@@ -20,6 +20,7 @@ from ..session import PLAY, SCENE
 from ..settings import INSTANT
 from ..theme import hex_colour
 from .base import Scene
+from .registry import screen
 
 # Presentation choices, keyed by the story's own names: who has a visualizer, which cues bring
 # the owl, which cue (or chapter file) means the operating system is gone.
@@ -27,12 +28,15 @@ VISUALIZER_SPEAKERS = {"samantha"}
 OWL_CUES = {"owl"}
 OUTAGE_CUES = {"outage_error"}
 OUTAGE_FILE_WORD = "outage"
+OUTAGE_NOTE = ("In the next scenes the screen glitches: a cold tint and thin slices that slide sideways, about twice "
+               "a second, with no flashing. Reduced motion keeps the tint and holds the picture still.")
 
 SKIP_INTERVAL = 0.05
 TRANSITION = 0.45
 BANNER = 3.2
 OUTAGE_SCREEN = 1.8
 OWL_FLIGHT = 6.0
+ENDING_GUARD = 1.0  # real seconds the ending card ignores Space and Enter: a reader mashing on does not skip it
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Beat:
         return sum(len(line) + 1 for line in self.lines)
 
 
+@screen("play")
 class PlayScene(Scene):
     toasts_at_top = True  # the sky is free; the text box is at the bottom
     def __init__(self, app, replay: list[int] | None = None, fast: bool = False):
@@ -68,6 +73,7 @@ class PlayScene(Scene):
         self.next_skip = 0.0
         self.ending_card = False
         self.ending_new = False
+        self.ending_shown_at = -10.0  # on app.clock
         self.old_background: pygame.Surface | None = None
         self.transition_start = -10.0
         self.banner = ""
@@ -139,6 +145,8 @@ class PlayScene(Scene):
         if not rolled_back or restore:
             self.start_sounds(restore)
         self.layout()
+        if self.outage_active() and not self.settings.motion_note_seen and not (self.replay is not None and self.fast):
+            self.app.open("content_note", note=OUTAGE_NOTE, on_close=self.restart_outage)
         if rolled_back:
             self.beat = max(0, len(self.beats) - 1)
             self.shown = self.current.length if self.current else 0
@@ -146,6 +154,11 @@ class PlayScene(Scene):
         else:
             self.beat = 0
             self.start_beat()
+
+    def restart_outage(self) -> None:
+        """The content note was answered: the outage begins now, from its first screen."""
+        self.node_start = self.app.time
+        self.app.dirty = True
 
     def start_sounds(self, restore: bool = False) -> None:
         """The node's cues start and its stops silence; captions follow what the audio says it started."""
@@ -168,6 +181,9 @@ class PlayScene(Scene):
     def start_beat(self) -> None:
         self.shown = 0.0
         self.revealed_at = None
+        beat = self.current
+        if beat is not None and beat.lines != ("",):
+            self.app.speak((f"{beat.line.name}: " if beat.line.name else "") + " ".join(beat.lines))
         if self.settings.text_speed == INSTANT or (self.replay is not None and self.fast) or self.skip_active():
             self.complete()
 
@@ -283,7 +299,8 @@ class PlayScene(Scene):
         theme = self.theme
         items = [("Back", self.rollback), ("History", self.open_history), ("Skip", self.toggle_skip),
                  ("Auto", self.toggle_auto), ("Save", lambda: self.open_saves("save")),
-                 ("Load", lambda: self.open_saves("load")), ("Settings", self.open_settings), ("Menu", self.open_menu)]
+                 ("Load", lambda: self.open_saves("load")), ("Q.Save", self.app.quicksave), ("Q.Load", self.app.quickload),
+                 ("Settings", self.open_settings), ("Menu", self.open_menu)]
         font = theme.ui_small
         x = self.box.right - theme.px(28)
         y = self.box.bottom - theme.px(30)
@@ -380,6 +397,8 @@ class PlayScene(Scene):
     def show_ending(self) -> None:
         self.ending_new = self.session.finish()
         self.ending_card = True
+        self.ending_shown_at = self.app.clock()
+        self.ending_focus = 1  # Title screen, drawn as focused: Enter's target is never a guess
         self.skipping = False
         self.replay = None if self.replay is not None and not self.replay else self.replay
         self.app.dirty = True
@@ -403,35 +422,29 @@ class PlayScene(Scene):
         self.app.notify("Auto-advance on." if self.auto else "Auto-advance off.")
 
     def open_menu(self) -> None:
-        from .menu import GameMenu
         self.skipping = False
-        self.app.push(GameMenu(self.app))
+        self.app.open("menu")
 
     def open_history(self) -> None:
-        from .history import HistoryScene
         self.skipping = False
-        self.app.push(HistoryScene(self.app, self))
+        self.app.open("history", play=self)
 
     def open_saves(self, mode: str) -> None:
-        from .saves import SavesScene
         self.skipping = False
         if mode == "save" and not self.session.can_save:
             self.app.notify("A replayed scene cannot be saved." if self.session.mode == SCENE else
                             "The story has ended: there is nothing to save.")
             return
-        self.app.push(SavesScene(self.app, mode))
+        self.app.open("saves", mode=mode)
 
     def open_settings(self) -> None:
-        from .settings import SettingsScene
-        self.app.push(SettingsScene(self.app))
+        self.app.open("settings")
 
     def open_endings(self) -> None:
-        from .endings import EndingsScene
-        self.app.push(EndingsScene(self.app))
+        self.app.open("endings")
 
     def open_flowchart(self) -> None:
-        from .flowchart import FlowchartScene
-        self.app.push(FlowchartScene(self.app))
+        self.app.open("flowchart")
 
     def history_lines(self) -> list[tuple[Line, str]]:
         """What the backlog shows: every node passed, then the current node up to the line on screen."""
@@ -461,7 +474,8 @@ class PlayScene(Scene):
         if event.type == pygame.MOUSEMOTION:
             self.focus = next((i for i, b in enumerate(self.choice_buttons) if b.rect.collidepoint(event.pos)), -1)
             self.quick_focus = next((i for i, b in enumerate(self.quick_buttons) if b.hit(event.pos)), -1)
-            self.ending_focus = next((i for i, b in enumerate(self.ending_buttons) if b.hit(event.pos)), -1)
+            hovered = next((i for i, b in enumerate(self.ending_buttons) if b.hit(event.pos)), -1)
+            self.ending_focus = hovered if hovered != -1 else self.ending_focus  # the keyboard's target stays shown
             return True
         if event.type == pygame.MOUSEWHEEL:
             if event.y > 0:
@@ -515,7 +529,8 @@ class PlayScene(Scene):
             if k in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_TAB):
                 self.ending_focus = 0 if self.ending_focus == 1 else 1
             elif k in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
-                self.ending_buttons[max(0, self.ending_focus)].action() if self.ending_focus >= 0 else self.app.to_title()
+                if self.app.clock() - self.ending_shown_at >= ENDING_GUARD:
+                    self.ending_buttons[max(0, self.ending_focus)].action()
             elif k in (pygame.K_PAGEUP, pygame.K_BACKSPACE):
                 self.rollback()
             elif k == pygame.K_f:
@@ -532,6 +547,9 @@ class PlayScene(Scene):
                 step = 1 if k == pygame.K_DOWN else -1
                 count = len(self.choice_buttons)
                 self.focus = (self.focus + step) % count if self.focus >= 0 else (0 if step > 0 else count - 1)
+                button = self.choice_buttons[self.focus]
+                self.app.speak(f"Choice {button.key_hint}: {button.label}" +
+                               ("" if button.enabled else f". Not available: {button.hint}"))
                 return True
             if k in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
                 if self.focus >= 0:
@@ -700,7 +718,8 @@ class PlayScene(Scene):
     def draw(self, surface: pygame.Surface) -> None:
         now = self.app.time
         size = surface.get_size()
-        background = self.app.painter.background(dict(self.engine.state.scene), size)
+        background = self.app.painter.background(dict(self.engine.state.scene), size,
+                                                 painter.OUTAGE_TINT if self.outage_active() else None)
         fade = (now - self.transition_start) / TRANSITION
         if self.old_background is not None and 0 <= fade < 1 and self.old_background.get_size() == size:
             surface.blit(self.old_background, (0, 0))
@@ -724,6 +743,8 @@ class PlayScene(Scene):
         self.draw_status(surface)
         if self.outage_active():
             self.draw_outage(surface, now)
+        if not (self.hidden or self.ending_card):
+            self.draw_quick_menu(surface)  # over the outage's tearing: buttons stay where they are clicked
 
     def draw_box(self, surface: pygame.Surface) -> None:
         theme = self.theme
@@ -760,6 +781,10 @@ class PlayScene(Scene):
             y += line_h
         if not self.revealing and not self.choosing:
             self.draw_continue_mark(surface, last_end, line_h)
+
+    def draw_quick_menu(self, surface: pygame.Surface) -> None:
+        theme = self.theme
+        pal = theme.palette
         for i, button in enumerate(self.quick_buttons):
             active = (button.label == "Skip" and self.skip_active()) or (button.label == "Auto" and self.auto)
             colour = pal.accent if active else (pal.text if i == self.quick_focus else pal.text_dim)
@@ -786,12 +811,12 @@ class PlayScene(Scene):
             focused = i == self.focus and button.enabled
             if focused:
                 widgets.panel(surface, rect, pal.button_hover, theme.px(10))
-                colour = (20, 10, 12) if contrast else pal.button_text
+                colour = pal.hover_text
             elif button.enabled:
                 widgets.panel(surface, rect, pal.button if contrast else pal.panel, theme.px(10), pal.panel_edge)
                 colour = pal.button_text
             else:
-                widgets.panel(surface, rect, pal.panel if contrast else (20, 12, 14, 150), theme.px(10), pal.panel_edge)
+                widgets.panel(surface, rect, pal.panel, theme.px(10), pal.panel_edge)
                 colour = pal.disabled
             hint_colour = colour if focused else (pal.accent_soft if button.enabled else pal.disabled)
             widgets.text(surface, theme, theme.ui_small, button.key_hint, hint_colour, (rect.x + pad, rect.centery),
@@ -884,9 +909,9 @@ class PlayScene(Scene):
         still = self.settings.reduced_motion
         t = 1.0 if still else min(1.0, (now - self.node_start) / OWL_FLIGHT)
         if self.engine.state.scene.get("location") == "plaza":
-            canvas = painter.plaza_screen_rect()
-            sx, sy = theme.w / painter.CW, theme.h / painter.CH
-            clip = pygame.Rect(canvas.x * sx, canvas.y * sy, canvas.width * sx, canvas.height * sy)
+            canvas, art = painter.plaza_screen_rect(), painter.art_rect(theme.size)
+            k = art.width / painter.CW  # the art is never stretched: one scale for both axes
+            clip = pygame.Rect(art.x + canvas.x * k, art.y + canvas.y * k, canvas.width * k, canvas.height * k)
             size = clip.height * 0.16
         else:
             clip = pygame.Rect(0, 0, theme.w, int(theme.h * 0.6))
@@ -919,6 +944,8 @@ class PlayScene(Scene):
                                     box.width - 2 * self.margin + theme.px(24), box.height - theme.px(52)))
             if self.choosing:
                 keep += [button.rect for button in self.choice_buttons]
+            if self.quick_buttons:
+                keep.append(self.quick_buttons[0].rect.unionall([b.rect for b in self.quick_buttons]))
         painter.glitch(surface, now, still, tuple(keep))
         if self.hidden or self.ending_card:
             return
@@ -947,8 +974,7 @@ class PlayScene(Scene):
                     [font.size(line)[0] for line in lines]) + theme.px(110)
         card = pygame.Rect(0, cy - theme.px(190), min(theme.w - theme.px(40), width), bottom - (cy - theme.px(190)))
         card.centerx = cx
-        widgets.panel(surface, card, (18, 9, 13, 150) if not contrast else (0, 0, 0, 255), theme.px(24),
-                      (255, 214, 190, 34) if not contrast else pal.panel_edge)
+        widgets.panel(surface, card, pal.panel, theme.px(24), (255, 214, 190, 34) if not contrast else pal.panel_edge)
         widgets.text(surface, theme, theme.font("ui_light", 18), "T H E   E N D", pal.accent_soft,
                      (cx, cy - theme.px(150)), "center")
         widgets.text(surface, theme, title_font, title, pal.text, (cx, cy - theme.px(80)), "center")

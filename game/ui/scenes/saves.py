@@ -1,4 +1,4 @@
-"""Save and load screens: twelve numbered slots, plus the autosave and quicksave when loading."""
+"""Save and load screens: pages of twelve numbered slots, plus the autosave and quicksave when loading."""
 from __future__ import annotations
 
 import functools
@@ -10,9 +10,12 @@ from ...runtime.saves import AUTO, NUMBERED_SLOTS, QUICK, SaveError, SaveInfo, f
 from .. import widgets
 from ..painter import decode_thumbnail
 from .base import Screen
-from .overlays import Confirm
+from .registry import screen
 
 COLUMNS, ROWS = 4, 3
+PER_PAGE = COLUMNS * ROWS
+PAGES = -(-NUMBERED_SLOTS // PER_PAGE)
+AUTO_PAGE = 0  # the load screen's page of the autosave and quicksave
 
 
 def slot_label(slot: str) -> str:
@@ -28,24 +31,35 @@ def nice_dates(stamp: str) -> list[str]:
     return [moment.strftime(f) for f in ("%d %b %Y, %H:%M", "%d %b %Y", "%d %b")]
 
 
+@screen("saves")
 class SavesScene(Screen):
     def __init__(self, app, mode: str):
         super().__init__(app)
         self.mode = mode  # "save" | "load"
         self.title = "Save" if mode == "save" else "Load"
-        self.page = 0  # load screen: 0 = numbered slots, 1 = autosave and quicksave
+        self.page = 1  # 1..PAGES: twelve numbered slots each; AUTO_PAGE (loading only): autosave and quicksave
         self.infos: dict[str, SaveInfo | None] = {}
         self.thumbs: dict[str, pygame.Surface | None] = {}
         self.refresh()
 
     def slots(self) -> list[str]:
-        if self.page == 1:
+        if self.page == AUTO_PAGE:
             return [AUTO, QUICK]
-        return [str(n) for n in range(1, NUMBERED_SLOTS + 1)]
+        first = (self.page - 1) * PER_PAGE + 1
+        return [str(n) for n in range(first, min(NUMBERED_SLOTS, first + PER_PAGE - 1) + 1)]
+
+    def pages(self) -> list[int]:
+        return ([AUTO_PAGE] if self.mode == "load" else []) + list(range(1, PAGES + 1))
+
+    def turn_page(self, page: int) -> None:
+        self.page = page
+        self.focus = -1
+        self.refresh()
 
     def refresh(self) -> None:
+        """Read the slots of the page shown (a page at a time: each save is a file to open)."""
         saves = self.app.library.saves
-        self.infos = {slot: saves.info(slot) for slot in [AUTO, QUICK] + [str(n) for n in range(1, NUMBERED_SLOTS + 1)]}
+        self.infos = {slot: saves.info(slot) for slot in self.slots()}
         self.thumbs = {slot: decode_thumbnail(info.thumbnail) if info else None for slot, info in self.infos.items()}
         self.layout()
         self.app.dirty = True
@@ -53,16 +67,16 @@ class SavesScene(Screen):
     def layout(self) -> None:
         theme = self.theme
         self.tabs = []
-        top = theme.px(112)
-        if self.mode == "load":
-            x = theme.px(60)
-            for i, label in enumerate(("Slots", "Autosave & quicksave")):
-                w_tab = theme.ui.size(label)[0] + theme.px(36)
-                self.tabs.append((pygame.Rect(x, theme.px(96), w_tab, theme.px(36)), label, i))
-                x += w_tab + theme.px(8)
-            top = theme.px(148)
+        x = theme.px(60)
+        for page in self.pages():
+            label = "Auto & quick" if page == AUTO_PAGE else str(page)
+            w_tab = max(theme.px(40), theme.ui.size(label)[0] + theme.px(24))
+            self.tabs.append((pygame.Rect(x, theme.px(96), w_tab, theme.px(36)), label, page))
+            x += w_tab + theme.px(6)
+        top = theme.px(148)
         gap = theme.px(16)
-        area = pygame.Rect(theme.px(60), top, theme.w - theme.px(120), theme.h - top - theme.px(24))
+        footer = theme.ui.get_linesize() + theme.px(52)  # the toasts' place: they never cover a slot
+        area = pygame.Rect(theme.px(60), top, theme.w - theme.px(120), theme.h - top - footer)
         w = (area.width - gap * (COLUMNS - 1)) // COLUMNS
         h = (area.height - gap * (ROWS - 1)) // ROWS
         self.buttons = []
@@ -82,7 +96,8 @@ class SavesScene(Screen):
                 app.load_game(slot)
             return
         if info is not None:
-            app.push(Confirm(app, f"Replace the game saved in slot {slot}?", "Replace", lambda: self.save(slot)))
+            app.open("confirm", question=f"Replace the game saved in slot {slot}?", yes_label="Replace",
+                     on_yes=lambda: self.save(slot))
         else:
             self.save(slot)
 
@@ -109,9 +124,7 @@ class SavesScene(Screen):
         if event.type == pygame.MOUSEBUTTONUP and event.button == 1:
             for rect, _, page in self.tabs:
                 if rect.collidepoint(event.pos):
-                    self.page = page
-                    self.focus = -1
-                    self.layout()
+                    self.turn_page(page)
                     return True
         if event.type == pygame.KEYDOWN:
             if event.key in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_UP, pygame.K_DOWN):
@@ -121,13 +134,13 @@ class SavesScene(Screen):
             if event.key in (pygame.K_DELETE, pygame.K_x) and 0 <= self.focus < len(self.buttons):
                 slot = self.buttons[self.focus].label
                 if self.infos.get(slot) is not None:
-                    self.app.push(Confirm(self.app, f"Delete {slot_label(slot).lower()}?", "Delete",
-                                          lambda: self.delete(slot)))
+                    self.app.open("confirm", question=f"Delete {slot_label(slot).lower()}?", yes_label="Delete",
+                                  on_yes=lambda: self.delete(slot))
                 return True
-            if event.key in (pygame.K_PAGEDOWN, pygame.K_PAGEUP, pygame.K_TAB) and self.mode == "load":
-                self.page = 1 - self.page
-                self.focus = -1
-                self.layout()
+            if event.key in (pygame.K_PAGEDOWN, pygame.K_PAGEUP, pygame.K_TAB):
+                pages = self.pages()
+                step = -1 if event.key == pygame.K_PAGEUP or event.mod & pygame.KMOD_SHIFT else 1
+                self.turn_page(pages[(pages.index(self.page) + step) % len(pages)])
                 return True
             if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE) and self.focus >= 0:
                 self.activate(self.focus)
@@ -140,7 +153,8 @@ class SavesScene(Screen):
     def draw(self, surface: pygame.Surface) -> None:
         theme = self.theme
         pal = theme.palette
-        hint = "Click a slot to save · Del deletes" if self.mode == "save" else "Click a saved game to load it · Del deletes"
+        hint = ("Click a slot to save" if self.mode == "save" else "Click a saved game to load it") + \
+            " · Page Up/Down: pages · Del deletes"
         self.draw_frame(surface, hint)
         for rect, label, page in self.tabs:
             active = page == self.page

@@ -6,11 +6,13 @@ import pygame
 from .. import widgets
 from ..settings import TEXT_SPEEDS, Settings
 from .base import Screen
+from .registry import screen
 
 CHANNEL_LABELS = (("master", "Master volume"), ("music", "Music"), ("ambience", "Ambience"), ("sfx", "Effects"),
                   ("voice", "Voice"))
 
 
+@screen("settings")
 class SettingsScene(Screen):
     title = "Settings"
 

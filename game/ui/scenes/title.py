@@ -3,23 +3,33 @@ from __future__ import annotations
 
 import pygame
 
-from ...runtime.saves import AUTO, QUICK
+from ...runtime.saves import AUTO, QUICK, SaveInfo
 from .. import widgets
 from .base import MenuScene
+from .registry import screen
+
+TITLE_GUARD = 1.0  # real seconds after leaving a game in which keys do not act: the reader's hands are still busy
 
 
+@screen("title")
 class TitleScene(MenuScene):
-    def __init__(self, app):
+    def __init__(self, app, from_game: bool = False):
         super().__init__(app)
-        self.latest = None
+        self.latest: SaveInfo | None = None
         self.chosen_default = False
+        self.opened_at = app.clock() if from_game else -10.0
+        self.held = set(app.keys_down)  # ignored until let go: Space still down from the game loads nothing
+
+    def ignores(self, event: pygame.event.Event) -> bool:
+        """A key held over from the game, or pressed while the reader was still mashing on through it."""
+        if event.type == pygame.KEYUP:
+            self.held.discard(event.key)
+            return False
+        if event.type != pygame.KEYDOWN:
+            return False
+        return event.key in self.held or self.app.clock() - self.opened_at < TITLE_GUARD
 
     def layout(self) -> None:
-        from .endings import EndingsScene
-        from .flowchart import FlowchartScene
-        from .saves import SavesScene
-        from .settings import SettingsScene
-
         app = self.app
         self.latest = app.library.saves.latest()
         has_saves = bool([i for i in app.library.saves.slots() if not i.problem])
@@ -27,10 +37,11 @@ class TitleScene(MenuScene):
             widgets.Button("New game", app.new_game),
             widgets.Button("Continue", self.continue_game, self.latest is not None,
                            hint=self.describe_latest()),
-            widgets.Button("Load", lambda: app.push(SavesScene(app, "load")), has_saves),
-            widgets.Button("Endings", lambda: app.push(EndingsScene(app))),
-            widgets.Button("Flowchart", lambda: app.push(FlowchartScene(app))),
-            widgets.Button("Settings", lambda: app.push(SettingsScene(app))),
+            widgets.Button("Load", lambda: app.open("saves", mode="load"), has_saves),
+            widgets.Button("Endings", lambda: app.open("endings")),
+            widgets.Button("Flowchart", lambda: app.open("flowchart")),
+            widgets.Button("Settings", lambda: app.open("settings")),
+            widgets.Button("About", lambda: app.open("about")),
             widgets.Button("Quit", app.quit),
         ]
         theme = self.theme
@@ -69,7 +80,7 @@ class TitleScene(MenuScene):
             self.app.load_game(self.latest.slot)
 
     def handle_event(self, event: pygame.event.Event) -> bool:
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+        if (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE) or self.ignores(event):
             return True
         return self.handle_buttons(event)
 
@@ -94,8 +105,7 @@ class TitleScene(MenuScene):
             top = self.buttons[0].rect.top - theme.px(18)
             menu = pygame.Rect(self.buttons[0].rect.x - theme.px(12), top, theme.px(400),
                                self.buttons[-1].rect.bottom - top + theme.px(18))
-            widgets.panel(surface, menu, (34, 20, 26, 120) if not theme.settings.high_contrast else pal.panel,
-                          theme.px(16))
+            widgets.panel(surface, menu, pal.panel, theme.px(16))
         for i, button in enumerate(self.buttons):
             focused = i == self.focus
             if focused and button.enabled:
