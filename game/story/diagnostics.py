@@ -37,6 +37,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E025": (ERROR, "add-on conflicts with the story"),
     "E026": (ERROR, "cue recipe cannot be synthesized"),
     "E027": (ERROR, "woven text cannot be read"),
+    "E028": (ERROR, "'next' links loop forever"),
     "W001": (WARNING, "node is unreachable from the start"),
     "W002": (WARNING, "every choice is conditional and there is no fallback"),
     "W003": (WARNING, "declared ending has no node"),
@@ -44,6 +45,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W005": (WARNING, "variable is never read"),
     "W006": (WARNING, "cue is never used"),
     "W007": (WARNING, "cue has an empty caption"),
+    "W008": (WARNING, "text holds a control or text-direction character"),
     "W009": (WARNING, "two choices share an id"),
 }
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 
 from . import expr, weave
 from .diagnostics import Diagnostic, did_you_mean, sort_key
-from .loader import load_story
-from .model import ID_PATTERN, NARRATION, Anchors, Expr, Node, Story, Value, Where, locate, successors
+from .loader import character_name, load_story
+from .model import ID_PATTERN, NARRATION, UNSAFE_CHARACTER, Anchors, Expr, Node, Story, Value, Where, locate, successors
 from .recipe import check_recipes
 from .weave import Woven
 
@@ -175,6 +175,61 @@ def check_reachability(story: Story) -> list[Diagnostic]:
             for node in story.nodes.values() if node.id not in seen]
 
 
+def check_next_loops(story: Story) -> list[Diagnostic]:
+    """Nodes joined only by 'next' in a ring: once entered, the story goes round them forever."""
+    found = []
+    done: set[str] = set()
+    for first in story.nodes.values():
+        trail: list[str] = []
+        node_id: str | None = first.id
+        while node_id in story.nodes and node_id not in done and node_id not in trail:
+            trail.append(node_id)
+            node = story.nodes[node_id]
+            node_id = node.next if not node.choices and not node.ending else None
+        if node_id in trail:
+            ring = trail[trail.index(node_id):]
+            node = story.nodes[ring[0]]
+            found.append(_diag("E028", node.next_where or node.where,
+                               "'next' goes round in a loop the player can never leave: "
+                               + " -> ".join(ring + [ring[0]]),
+                               "give one of these nodes choices or an ending, or point its 'next' out of the loop"))
+        done.update(trail)
+    return found
+
+
+def _texts(story: Story):
+    """Every piece of story text a player may see, with where it is written."""
+    if story.title:
+        yield story.title, story.where.get("title", Where(story.manifest, 1, 1))
+    for chapter in story.chapters.values():
+        yield chapter.title, chapter.where
+    for node in story.nodes.values():
+        yield node.title, node.where
+        for passage in node.passages:
+            yield passage.text, passage.where
+        for choice in node.choices:
+            yield choice.text, choice.where
+            yield choice.reason, choice.where
+    for ending in story.endings.values():
+        yield ending.title, ending.where
+        yield ending.description, ending.where
+    for speaker in story.speakers.values():
+        yield speaker.name, speaker.where
+    for cue in story.cues.values():
+        yield cue.caption, cue.where
+
+
+def check_text_characters(story: Story) -> list[Diagnostic]:
+    found = []
+    for text, where in _texts(story):
+        bad = UNSAFE_CHARACTER.search(text) if text else None
+        if bad:
+            found.append(_diag("W008", where, f"text contains {character_name(bad.group())}, which a terminal "
+                               "would act on or which reorders the text around it",
+                               "delete it (an editor may show it as a small box, or not at all)"))
+    return found
+
+
 def check_guarded_choices(story: Story) -> list[Diagnostic]:
     """W002: a node whose choices can all be unavailable at once. Conditions that together cover every
     value of what they read (`teacup` / `not teacup`) are proven safe; the rest is left to explore."""
@@ -293,7 +348,8 @@ def woven_texts(node: Node) -> Iterator[Woven]:
 
 
 CHECKS = (check_start, check_targets, check_expressions, check_woven_text, check_endings, check_speakers, check_cues, check_recipes,
-          check_reachability, check_guarded_choices, check_choice_ids, check_variables_read)
+          check_reachability, check_next_loops, check_guarded_choices, check_choice_ids, check_variables_read,
+          check_text_characters)
 
 
 # with a chapter file unread, these would blame nodes, endings, variables and cues for what the file holds
