@@ -1,7 +1,6 @@
 """Save slots, autosave and quicksave: versioned JSON, written atomically, checked on load."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -13,7 +12,7 @@ from typing import Any
 from ..story.model import Story
 from .engine import Engine
 from .state import GameState
-from .storage import write_json_atomic
+from .storage import DamagedFile, read_json, remove_stale_temp_files, write_json_atomic
 
 SAVE_FORMAT = 1
 SAVE_KIND = "her-save"
@@ -53,6 +52,7 @@ class SaveStore:
     def __init__(self, folder: str, story: Story):
         self.folder = os.path.join(folder, "saves", story.id)
         self.story = story
+        remove_stale_temp_files(self.folder)
 
     def path(self, slot: str) -> str:
         slot = self._check_slot(slot)
@@ -83,16 +83,13 @@ class SaveStore:
         path = self.path(slot)
         label = f"save slot '{slot}'"
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
+            data = read_json(path)
         except FileNotFoundError:
             raise SaveError(f"{label} is empty") from None
+        except DamagedFile as err:
+            raise SaveError(f"{label} is damaged ({err}: {path}); other slots are untouched") from None
         except OSError as err:
             raise SaveError(f"{label} cannot be read: {err.strerror}") from None
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise SaveError(f"{label} is damaged (not a complete save file: {path}); other slots are untouched") from None
         if not isinstance(data, dict) or data.get("kind") != SAVE_KIND:
             raise SaveError(f"{label} is not a save of this game ({path})")
         version = data.get("format")
@@ -106,6 +103,9 @@ class SaveStore:
             version = data["format"]
         if data.get("story") != self.story.id:
             raise SaveError(f"{label} belongs to another story ('{data.get('story')}'), not '{self.story.id}'")
+        problem = save_problem(data)
+        if problem:
+            raise SaveError(f"{label} is damaged ({problem}: {path}); other slots are untouched")
         return data
 
     def info(self, slot: str) -> SaveInfo | None:
@@ -154,6 +154,68 @@ class SaveStore:
             os.remove(self.path(slot))
         except FileNotFoundError:
             pass
+
+
+# ---------------------------------------------------------------- what the engine writes
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _count(value: Any) -> bool:
+    return _whole(value) and value >= 0
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _seconds(value: Any) -> bool:  # read_json has already refused NaN and infinities
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1e10
+
+
+def _value(value: Any) -> bool:
+    return isinstance(value, (bool, int, str))
+
+
+def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: value is None or check(value)
+
+
+def _list_of(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, list) and all(check(item) for item in value)
+
+
+def _map_of(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, dict) and all(check(item) for item in value.values())
+
+
+# field -> (required, check); keys of JSON objects are always text
+SAVE_SCHEMA: dict[str, tuple[bool, Callable[[Any], bool]]] = {
+    "title": (False, _text), "fingerprint": (False, _text), "saved_at": (False, _text), "chapter": (False, _text),
+    "node_title": (False, _text), "play_time": (False, _seconds), "choice_log": (False, _list_of(_count)),
+    "thumbnail": (False, _optional(_text)), "state": (True, lambda value: isinstance(value, dict)),
+}
+STATE_SCHEMA: dict[str, tuple[bool, Callable[[Any], bool]]] = {
+    "node": (True, _text), "variables": (True, _map_of(_value)), "seed": (True, _whole),
+    "visits": (False, _map_of(_count)), "once_taken": (False, _list_of(_text)), "steps": (False, _count),
+    "choice_log": (False, _list_of(_count)), "path": (False, _list_of(_text)), "scene": (False, _map_of(_optional(_text))),
+    "ending": (False, _optional(_text)),
+}
+
+
+def save_problem(data: dict[str, Any]) -> str:
+    """What makes a save unlike anything the engine writes ('' when nothing does)."""
+    for schema, record, where in ((SAVE_SCHEMA, data, ""), (STATE_SCHEMA, data.get("state"), "state.")):
+        if not isinstance(record, dict):
+            return f"'{where.rstrip('.')}' is missing"
+        for key, (required, check) in schema.items():
+            if key not in record:
+                if required:
+                    return f"'{where}{key}' is missing"
+            elif not check(record[key]):
+                return f"'{where}{key}' does not hold what the game writes there"
+    return ""
 
 
 def reconcile(story: Story, state: GameState) -> list[str]:
