@@ -28,7 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_play(args: argparse.Namespace) -> int:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    from ..ui.session import PLAY, REPLAY, Library, Session
+    from ..ui.session import PLAY, REPLAY, SCENE, Library, Session
 
     if args.fast and not args.replay:
         raise UsageError("--fast goes with --replay FILE")
@@ -46,7 +46,8 @@ def cmd_play(args: argparse.Namespace) -> int:
         except LaunchError as err:
             print(f"error: {err}", file=sys.stderr)
             return EXIT_USAGE
-        session = Session(library, started.engine, REPLAY if started.replay else PLAY, started.play_time)
+        mode = REPLAY if started.replay else SCENE if started.throwaway else PLAY  # warps are never saved
+        session = Session(library, started.engine, mode, started.play_time)
         notes = started.notes
         replay_choices = started.replay.choices if started.replay else None
 

@@ -27,6 +27,8 @@ class Launch:
     play_time: float = 0.0  # seconds already played, for a loaded save
     notes: list[str] = field(default_factory=list)  # things the player should know (a save carried over)
     loaded: bool = False
+    # a replay or a warp (--start, --set) plays on throwaway state: it never writes the autosave or progress
+    throwaway: bool = False
 
 
 @dataclass
@@ -82,4 +84,5 @@ def launch(story: Story, saves: SaveStore, options: LaunchOptions) -> Launch:
             started.engine.set_variable(name, value)
     except (ReplayError, SaveError, EngineError) as err:
         raise LaunchError(str(err)) from None
+    started.throwaway = bool(options.replay or options.start or options.assignments)
     return started
