@@ -37,7 +37,7 @@ def random_story(rng: random.Random, folder) -> None:
             lines.append(f"    ending: e{endings.index(node)}")
             continue
         if rng.random() < 0.15:
-            lines.append(f"    next: {rng.choice(ids[i + 1:])}")  # forward only: a ring of 'next' is an error (E027)
+            lines.append(f"    next: {rng.choice(ids[i + 1:])}")  # forward only: a ring of 'next' is an error (E028)
             continue
         lines.append("    choices:")
         for k in range(rng.randint(1, 4)):

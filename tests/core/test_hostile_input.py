@@ -136,8 +136,8 @@ def test_new_branch_refuses_a_bad_name_before_writing_anything(monkeypatch, caps
 
 
 def test_a_story_with_a_next_loop_is_refused_by_every_player(monkeypatch, capsys):
-    story = os.path.join(FIXTURES, "bad", "E027_next_loop")
+    story = os.path.join(FIXTURES, "bad", "E028_next_loop")
     for command in ("text", "soak", "explore"):
         with pytest.raises(SystemExit) as stop:
             run(monkeypatch, capsys, [command, "--story", story], b"2\n" * 50)
-        assert stop.value.code == 1 and "error[E027]" in capsys.readouterr().err, command
+        assert stop.value.code == 1 and "error[E028]" in capsys.readouterr().err, command
