@@ -29,6 +29,10 @@ class SaveError(Exception):
     """A save cannot be used; the message says why and what to do."""
 
 
+class DamagedSave(SaveError):
+    """A slot holds something the game would never write: loading it sets it aside."""
+
+
 @dataclass
 class SaveInfo:
     slot: str
@@ -87,7 +91,7 @@ class SaveStore:
         except FileNotFoundError:
             raise SaveError(f"{label} is empty") from None
         except DamagedFile as err:
-            raise SaveError(f"{label} is damaged ({err}: {path}); other slots are untouched") from None
+            raise DamagedSave(f"{label} is damaged ({err}: {path}); other slots are untouched") from None
         except OSError as err:
             raise SaveError(f"{label} cannot be read: {err.strerror}") from None
         if not isinstance(data, dict) or data.get("kind") != SAVE_KIND:
@@ -105,7 +109,7 @@ class SaveStore:
             raise SaveError(f"{label} belongs to another story ('{data.get('story')}'), not '{self.story.id}'")
         problem = save_problem(data)
         if problem:
-            raise SaveError(f"{label} is damaged ({problem}: {path}); other slots are untouched")
+            raise DamagedSave(f"{label} is damaged ({problem}: {path}); other slots are untouched")
         return data
 
     def info(self, slot: str) -> SaveInfo | None:
@@ -134,8 +138,11 @@ class SaveStore:
         return max(usable, key=lambda i: i.saved_at, default=None)
 
     def load(self, slot: str) -> Loaded:
-        data = self._read(slot)
-        state = self._state(slot, data)
+        try:
+            data = self._read(slot)
+            state = self._state(slot, data)
+        except DamagedSave as err:
+            raise DamagedSave(f"{err}; {self._set_aside(slot)}") from None
         # reconciled even when the fingerprint matches: a hand-edited save must not crash the engine
         notes = reconcile(self.story, state)
         info = SaveInfo(slot, str(data.get("saved_at", "")), str(data.get("chapter", "")),
@@ -147,7 +154,19 @@ class SaveStore:
         try:
             return GameState.from_dict(data["state"])
         except (KeyError, TypeError, ValueError) as err:
-            raise SaveError(f"save slot '{slot}' is damaged: {err}") from None
+            raise DamagedSave(f"save slot '{slot}' is damaged: {err}") from None
+
+    def _set_aside(self, slot: str) -> str:
+        """Move a damaged slot out of the way, keeping its bytes for whoever wants to look at them."""
+        path = self.path(slot)
+        aside = f"{path}.damaged"
+        if os.path.lexists(aside):
+            aside = f"{path}.{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.damaged"
+        try:
+            os.replace(path, aside)
+        except OSError as err:
+            return f"it could not be set aside ({err.strerror})"
+        return f"it was set aside as {aside} and the slot is free again"
 
     def delete(self, slot: str) -> None:
         try:

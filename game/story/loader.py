@@ -212,7 +212,7 @@ class Source:
                 self.report("E001", where, _yaml_message(err), _yaml_hint(err))
             return None
         except yaml.YAMLError as err:
-            self.report("E001", Where(self.shown, 1, 1), f"cannot parse YAML: {err}")
+            self.report("E001", Where(self.shown, 1, 1), "cannot parse YAML: " + " ".join(str(err).split()))
             return None
         except RecursionError:
             self.report("E004", Where(self.shown, 1, 1), "nesting too deep", f"the limit is {MAX_DEPTH} levels")

@@ -67,12 +67,14 @@ def test_a_damaged_save_is_reported_and_spares_the_others(sample_story, store, d
     store.save("2", engine)
     with open(store.path("1"), "w", encoding="utf-8", errors="surrogatepass") as handle:
         handle.write(text)
-    with pytest.raises(SaveError, match=r"save slot '1' is damaged \(.+\); other slots are untouched"):
-        store.load("1")
     info = store.info("1")
     assert "damaged" in info.problem and info.play_time == 0.0
-    assert store.load("2").state.node == "setup_box"
     assert [i.slot for i in store.slots() if not i.problem] == ["2"]  # what the title screen and slot list show
+    with pytest.raises(SaveError, match=r"save slot '1' is damaged \(.+\); other slots are untouched; "
+                                        r"it was set aside as .+1\.json\.damaged"):
+        store.load("1")
+    assert store.info("1") is None and os.path.exists(store.path("1") + ".damaged")
+    assert store.load("2").state.node == "setup_box"
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs and links")
@@ -83,9 +85,9 @@ def test_a_slot_that_is_no_file_neither_hangs_nor_eats_memory(sample_story, stor
     path = store.path("1")
     {"fifo": os.mkfifo, "link to /dev/zero": lambda p: os.symlink("/dev/zero", p), "folder": os.mkdir}[kind](path)
     with deadline(10):
+        assert store.info("1").problem
         with pytest.raises(SaveError, match="damaged"):
             store.load("1")
-        assert store.info("1").problem
         assert store.load("2").state.node == "setup_box"
 
 
