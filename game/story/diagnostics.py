@@ -2,8 +2,19 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+
+# characters that would act on a terminal or reorder the text around them rather than show: control characters
+# (but tab and newline) and the bidirectional embeddings, overrides and isolates
+UNSAFE_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text as it may go to a terminal: unsafe characters shown as escapes (\\u001b), never obeyed."""
+    return UNSAFE_CHARACTER.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
 
 ERROR = "error"
 WARNING = "warning"
@@ -71,7 +82,7 @@ class Diagnostic:
         text = f"{self.file}:{self.line}:{self.col}: {self.severity}[{self.code}]: {self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
-        return text
+        return visible(text)  # messages quote the story, which may hold an ESC
 
     def to_dict(self) -> dict:
         data = asdict(self)

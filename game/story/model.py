@@ -13,9 +13,6 @@ from .weave import Woven
 FORMAT_VERSION = 2  # the newest format this game reads; format 1 stories keep loading unchanged
 FORMATS = (1, 2)
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")  # use fullmatch: '$' also matches before a final newline
-# characters that would act on a terminal or reorder the text around them rather than show: control characters
-# (but tab and newline) and the bidirectional embeddings, overrides and isolates
-UNSAFE_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MAX_ID_LENGTH = 64  # ids name files (saves, player data); this keeps every such name short
 NARRATION = "narration"
 CHANNELS = ("music", "ambience", "sfx", "voice")

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from . import expr, weave
-from .diagnostics import Diagnostic, did_you_mean, sort_key
+from .diagnostics import UNSAFE_CHARACTER, Diagnostic, did_you_mean, sort_key
 from .loader import character_name, load_story
-from .model import ID_PATTERN, NARRATION, UNSAFE_CHARACTER, Anchors, Expr, Node, Story, Value, Where, locate, successors
+from .model import ID_PATTERN, NARRATION, Anchors, Expr, Node, Story, Value, Where, locate, successors
 from .recipe import check_recipes
 from .weave import Woven
 

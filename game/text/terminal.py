@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -11,7 +10,8 @@ from typing import TextIO
 from ..runtime.engine import Engine, EngineError
 from ..runtime.persist import PlayerData
 from ..runtime.saves import AUTO, PlayClock, SaveError, SaveStore, format_play_time, reconcile
-from ..story.model import UNSAFE_CHARACTER, Story
+from ..story.diagnostics import visible
+from ..story.model import Story
 
 HELP = """Type the number of a choice, or a command:
   save [slot]    save the game (slot 1-99, 'quick'; default 1)
@@ -31,10 +31,6 @@ def choice_number(answer: str) -> int | None:
     if answer.isascii() and answer.isdigit():
         return int(answer) if len(answer) <= MAX_CHOICE_DIGITS else 10 ** MAX_CHOICE_DIGITS
     return None
-
-
-def _escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
 
 
 class TextGame:
@@ -60,9 +56,9 @@ class TextGame:
         """Write a line, styled by `runs` (text, style) when given. Story text and saves may hold control or
         text-direction characters (validate warns, W007): they are shown escaped, never obeyed; the styles are
         switched on only after that."""
-        text = UNSAFE_CHARACTER.sub(_escape, text)
+        text = visible(text)
         if runs:
-            text = _styled(text, tuple((UNSAFE_CHARACTER.sub(_escape, part), style) for part, style in runs))
+            text = _styled(text, tuple((visible(part), style) for part, style in runs))
         self.out.write(text + "\n")
 
     def wrap(self, text: str, indent: str = "") -> str:

@@ -141,3 +141,15 @@ def test_a_story_with_a_next_loop_is_refused_by_every_player(monkeypatch, capsys
         with pytest.raises(SystemExit) as stop:
             run(monkeypatch, capsys, [command, "--story", story], b"2\n" * 50)
         assert stop.value.code == 1 and "error[E028]" in capsys.readouterr().err, command
+
+
+def test_validate_quotes_the_story_without_obeying_its_control_characters(monkeypatch, capsys, tmp_path):
+    import shutil
+    story = tmp_path / "story"
+    shutil.copytree(SAMPLE, story)
+    chapter = story / "chapters" / "setup.yaml"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("goto: setup_voice", 'goto: "setup\\e[2J"', 1),
+                       encoding="utf-8")
+    code, out, err = run(monkeypatch, capsys, ["validate", "--story", str(story)])
+    assert code == 1 and "unknown node 'setup\\u001b[2J'" in out + err
+    assert "\x1b" not in out + err
