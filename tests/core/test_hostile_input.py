@@ -153,3 +153,11 @@ def test_validate_quotes_the_story_without_obeying_its_control_characters(monkey
     code, out, err = run(monkeypatch, capsys, ["validate", "--story", str(story)])
     assert code == 1 and "unknown node 'setup\\u001b[2J'" in out + err
     assert "\x1b" not in out + err
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "-1", "9" * 5000, "x"])
+def test_a_seed_no_save_could_hold_is_a_usage_error(monkeypatch, capsys, value):
+    with pytest.raises(SystemExit) as stop:  # argparse's usage error
+        run(monkeypatch, capsys, ["text", "--story", SAMPLE, "--seed", value], b"1\n")
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "--seed" in err and len(err) < 1000
