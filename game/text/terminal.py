@@ -54,7 +54,7 @@ class TextGame:
 
     def say(self, text: str = "", runs: tuple[tuple[str, str], ...] = ()) -> None:
         """Write a line, styled by `runs` (text, style) when given. Story text and saves may hold control or
-        text-direction characters (validate warns, W007): they are shown escaped, never obeyed; the styles are
+        text-direction characters (validate warns, W008): they are shown escaped, never obeyed; the styles are
         switched on only after that."""
         text = visible(text)
         if runs:
