@@ -73,9 +73,9 @@ def _soak_replay(story: Story, path: str) -> int:
         raise UsageError(str(err)) from None
     if not isinstance(recorded, dict) or not isinstance(recorded.get("actions"), list):
         raise UsageError(f"{path}: not a soak replay (no recorded actions); play it with 'text --replay'")
-    problem = actions_problem(recorded["actions"])
-    if problem:
-        raise UsageError(f"{path}: the recorded actions are damaged: {problem}")
+    damage = actions_problem(recorded["actions"])
+    if damage:
+        raise UsageError(f"{path}: the recorded actions are damaged: {damage}")
     try:
         check_story(replay, story, path)
     except ReplayError as err:

@@ -197,7 +197,7 @@ def check_next_loops(story: Story) -> list[Diagnostic]:
     return found
 
 
-def _texts(story: Story):
+def _texts(story: Story) -> Iterator[tuple[str, Where]]:
     """Every piece of story text a player may see, with where it is written."""
     if story.title:
         yield story.title, story.where.get("title", Where(story.manifest, 1, 1))

@@ -249,8 +249,10 @@ def actions_problem(actions: Any) -> str:
         if ok:
             kind, low = ACTIONS[action[0]]
             value = action[1]
-            ok = isinstance(value, kind) and not isinstance(value, bool) and (
-                kind is str or low <= value <= MAX_ACTION_NUMBER)
+            if kind is str:
+                ok = isinstance(value, str)
+            else:
+                ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= MAX_ACTION_NUMBER
         if not ok:
             shown = repr(action)
             return f"action {number} ({shown[:40] + '...' if len(shown) > 40 else shown}) is not " \
