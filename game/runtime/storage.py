@@ -35,11 +35,9 @@ def write_json_atomic(path: str, data: Any) -> None:
     """Temp file in the same folder, fsync, os.replace: the old file survives any crash."""
     folder = os.path.dirname(path) or "."
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+    fd, tmp = _locked_temp_file(folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            if fcntl:  # held until the rename: remove_stale_temp_files leaves a locked file alone
-                fcntl.flock(handle, fcntl.LOCK_EX)
             json.dump(data, handle, ensure_ascii=False, indent=1)
             handle.flush()
             os.fsync(handle.fileno())
@@ -61,6 +59,22 @@ def write_json_atomic(path: str, data: Any) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
+def _locked_temp_file(folder: str) -> tuple[int, str]:
+    """A new temp file, locked until its rename, so remove_stale_temp_files leaves it alone. Between
+    creating and locking it, another process's cleaner may take it for a dead writer's: then start again."""
+    while True:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+        if not fcntl:
+            return fd, tmp
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(tmp).st_ino == os.fstat(fd).st_ino:
+                return fd, tmp
+        except FileNotFoundError:
+            pass
+        os.close(fd)
 
 
 def remove_stale_temp_files(folder: str) -> list[str]:

@@ -3,6 +3,7 @@ and the next start removes the temp files the killed writers left behind."""
 from __future__ import annotations
 
 import glob
+import json
 import os
 import random
 import signal
@@ -66,3 +67,34 @@ def test_repeated_sigkill_during_saves_loses_nothing_and_leaves_no_temp_files(sa
         assert temp_files(folder) == []
     assert store.load(AUTO) and store.load("1")
     print(f"most temp files left by one kill: {left_behind}")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="the lock is POSIX flock")
+def test_cleaning_at_start_never_takes_a_live_writers_temp_file(tmp_path):
+    """A second game starting (and cleaning) while the first saves must not break the first one's save."""
+    import threading
+
+    from game.runtime.storage import remove_stale_temp_files, write_json_atomic
+    path = str(tmp_path / "slot.json")
+    failures, stop = [], threading.Event()
+
+    def clean() -> None:
+        while not stop.is_set():
+            remove_stale_temp_files(str(tmp_path))
+
+    cleaner = threading.Thread(target=clean)
+    cleaner.start()
+    try:
+        for i in range(300):
+            try:
+                write_json_atomic(path, {"i": i, "pad": "x" * 2000})
+            except OSError as err:
+                failures.append(err)
+    finally:
+        stop.set()
+        cleaner.join()
+    assert failures == []
+    with open(path, encoding="utf-8") as handle:
+        assert json.load(handle)["i"] == 299
+    assert temp_files(str(tmp_path)) == []
