@@ -16,6 +16,11 @@ def visible(text: str) -> str:
     return UNSAFE_CHARACTER.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def excerpt(text: str, limit: int = 80) -> str:
+    """A quotation short enough for a one-line message: a 2,000-character expression is not repeated whole."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 ERROR = "error"
 WARNING = "warning"
 

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from . import expr, fields
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import Diagnostic, did_you_mean, excerpt
 from .expr import INT_LIMIT
 from .files import FileTooLarge, read_regular_file
 from .model import (
@@ -921,7 +921,7 @@ def _read_expr(src: Source, source: Any, where: Where) -> Expr | None:
     try:
         ast = expr.parse(source)
     except expr.ExprError as err:
-        src.report(err.code, _shift(where, err.offset), f"{err.message} in '{source}'", err.hint)
+        src.report(err.code, _shift(where, err.offset), f"{err.message} in '{excerpt(source)}'", err.hint)
         return None
     return Expr(source, ast, where)
 
@@ -949,7 +949,7 @@ def _read_effects(src: Source, f: Fields, key: str) -> tuple[Effect, ...]:
         try:
             statements = expr.parse_statements(item)
         except expr.ExprError as err:
-            src.report(err.code, _shift(where, err.offset), f"{err.message} in effect '{item}'", err.hint)
+            src.report(err.code, _shift(where, err.offset), f"{err.message} in effect '{excerpt(item)}'", err.hint)
             continue
         effects.extend(Effect(st, _shift(where, st.pos)) for st in statements)
     return tuple(effects)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from . import expr, weave
-from .diagnostics import UNSAFE_CHARACTER, Diagnostic, did_you_mean, sort_key
+from .diagnostics import UNSAFE_CHARACTER, Diagnostic, did_you_mean, excerpt, sort_key
 from .loader import character_name, load_story
 from .model import ID_PATTERN, NARRATION, Anchors, Expr, Node, Story, Value, Where, locate, successors
 from .recipe import check_recipes
@@ -50,7 +50,7 @@ def _check_condition(story: Story, condition: Expr) -> list[Diagnostic]:
     try:
         kind = expr.check(condition.ast, story.variables, _node_problem(story))
     except expr.ExprError as err:
-        return [_diag(err.code, _at(condition.where, err.offset), f"{err.message} in '{condition.source}'", err.hint)]
+        return [_diag(err.code, _at(condition.where, err.offset), f"{err.message} in '{excerpt(condition.source)}'", err.hint)]
     if kind != "bool":
         return [_diag("E016", condition.where, f"condition '{condition.source}' is {kind}, not true/false",
                       "compare it, e.g. 'trust > 0'" if kind == "int" else "")]
@@ -96,7 +96,7 @@ def check_expressions(story: Story) -> list[Diagnostic]:
                 expr.check_statement(effect.statement, story.variables, _node_problem(story))
             except expr.ExprError as err:
                 found.append(_diag(err.code, _at(effect.where, err.offset - effect.statement.pos),
-                                   f"{err.message} in effect '{effect.statement.source}'", err.hint))
+                                   f"{err.message} in effect '{excerpt(effect.statement.source)}'", err.hint))
     return found
 
 

@@ -161,3 +161,15 @@ def test_a_seed_no_save_could_hold_is_a_usage_error(monkeypatch, capsys, value):
         run(monkeypatch, capsys, ["text", "--story", SAMPLE, "--seed", value], b"1\n")
     err = capsys.readouterr().err
     assert stop.value.code == 2 and "--seed" in err and len(err) < 1000
+
+
+def test_a_huge_expression_is_quoted_in_short(monkeypatch, capsys, tmp_path):
+    import shutil
+    story = tmp_path / "story"
+    shutil.copytree(SAMPLE, story)
+    chapter = story / "chapters" / "setup.yaml"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace(
+        "if: openness <= 2", "if: openness <= " + " + ".join(["1"] * 1500), 1), encoding="utf-8")
+    code, out, err = run(monkeypatch, capsys, ["validate", "--story", str(story)])
+    [line] = [row for row in (out + err).splitlines() if "error[E015]" in row]
+    assert code == 1 and len(line) < 300 and "..." in line
