@@ -115,7 +115,7 @@ def _print_variants(story: Story, args: argparse.Namespace) -> int:
     """Every distinct reading of a node, as the engine renders it at the end of each witness."""
     if args.variants not in story.nodes:
         raise UsageError(f"--variants: no node '{args.variants}'{did_you_mean(args.variants, story.nodes)}")
-    found = variants(story, args.variants, args.max_states, args.seed_tries)
+    found = variants(story, args.variants, args.max_states, args.seed_tries, Budget(args.max_seconds, args.max_memory))
     shown: list[tuple[list[str], Variant]] = []
     for variant in found.variants:
         lines = variant.lines

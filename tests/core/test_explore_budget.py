@@ -95,3 +95,11 @@ def test_a_story_that_squares_a_number_every_loop_completes(tmp_path):
         found = explore(story, budget=Budget(seconds=30, megabytes=None))
     assert found.complete  # int variables without min/max stay within +-1,000,000,000
     assert found.endings["out"].reachable is False
+
+
+@pytest.mark.slow
+def test_variants_of_a_node_stop_within_the_budget_too(runaway):
+    from game.explore.variants import variants
+    with deadline(60):
+        found = variants(runaway, "loop", budget=Budget(seconds=2, megabytes=None))
+    assert not found.complete and "time limit" in found.note
