@@ -93,20 +93,20 @@ class SaveStore:
         except DamagedFile as err:
             raise DamagedSave(f"{label} is damaged ({err}: {path}); other slots are untouched") from None
         except OSError as err:
-            raise SaveError(f"{label} cannot be read: {err.strerror}") from None
+            raise SaveError(f"{label} cannot be read: {err.strerror} ({path})") from None
         if not isinstance(data, dict) or data.get("kind") != SAVE_KIND:
             raise SaveError(f"{label} is not a save of this game ({path})")
         version = data.get("format")
         if not isinstance(version, int) or version < 1:
-            raise SaveError(f"{label} has no valid format version")
+            raise DamagedSave(f"{label} has no valid format version ({path}); other slots are untouched")
         if version > SAVE_FORMAT:
             raise SaveError(f"{label} was made by a newer version of the game (save format {version}, "
-                            f"this version reads up to {SAVE_FORMAT}): update the game to load it")
+                            f"this version reads up to {SAVE_FORMAT}): update the game to load it ({path})")
         while version < SAVE_FORMAT:
             data = UPGRADERS[version](data)
             version = data["format"]
         if data.get("story") != self.story.id:
-            raise SaveError(f"{label} belongs to another story ('{data.get('story')}'), not '{self.story.id}'")
+            raise SaveError(f"{label} belongs to another story ('{data.get('story')}'), not '{self.story.id}' ({path})")
         problem = save_problem(data)
         if problem:
             raise DamagedSave(f"{label} is damaged ({problem}: {path}); other slots are untouched")
@@ -149,12 +149,11 @@ class SaveStore:
                         str(data.get("node_title", "")), float(data.get("play_time", 0) or 0), self.story.id)
         return Loaded(state, info, notes)
 
-    @staticmethod
-    def _state(slot: str, data: dict[str, Any]) -> GameState:
+    def _state(self, slot: str, data: dict[str, Any]) -> GameState:
         try:
             return GameState.from_dict(data["state"])
         except (KeyError, TypeError, ValueError) as err:
-            raise DamagedSave(f"save slot '{slot}' is damaged: {err}") from None
+            raise DamagedSave(f"save slot '{slot}' is damaged: {err} ({self.path(slot)})") from None
 
     def _set_aside(self, slot: str) -> str:
         """Move a damaged slot out of the way, keeping its bytes for whoever wants to look at them."""
