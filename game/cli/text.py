@@ -9,6 +9,7 @@ from ..runtime.launch import LaunchError, LaunchOptions, launch
 from ..runtime.persist import PlayerData
 from ..runtime.saves import SaveStore
 from ..runtime.storage import data_dir
+from ..story.diagnostics import visible
 from ..story.model import Story
 from ..story.validate import load_and_validate
 from ..text import TextGame
@@ -34,7 +35,7 @@ def cmd_text(args: argparse.Namespace) -> int:
     try:
         started = launch(story, saves, launch_options(args))
     except LaunchError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {visible(str(err))}", file=sys.stderr)  # it may quote what was typed
         return EXIT_USAGE
     for note in started.notes:
         print(f"Note: {note}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..story.diagnostics import did_you_mean
+from ..story.diagnostics import did_you_mean, excerpt
 from ..story.model import Story, Value
 from .engine import Engine, EngineError
 from .replay import Replay, ReplayError, check_story, read_replay
@@ -56,13 +56,13 @@ def parse_assignment(story: Story, text: str) -> tuple[str, Value]:
         raise LaunchError(f"--set: no variable '{name}'{did_you_mean(name, story.variables)}")
     if var.type == "bool":
         if raw.lower() not in ("true", "false"):
-            raise LaunchError(f"--set: '{name}' is true or false, not '{raw}'")
+            raise LaunchError(f"--set: '{name}' is true or false, not '{excerpt(raw, 40)}'")
         return name, raw.lower() == "true"
     if var.type == "int":
         try:
             return name, int(raw)
         except ValueError:
-            raise LaunchError(f"--set: '{name}' is a whole number, not '{raw}'") from None
+            raise LaunchError(f"--set: '{name}' is a whole number, not '{excerpt(raw, 40)}'") from None
     return name, raw.strip("'\"")
 
 

@@ -173,3 +173,10 @@ def test_a_huge_expression_is_quoted_in_short(monkeypatch, capsys, tmp_path):
     code, out, err = run(monkeypatch, capsys, ["validate", "--story", str(story)])
     [line] = [row for row in (out + err).splitlines() if "error[E015]" in row]
     assert code == 1 and len(line) < 300 and "..." in line
+
+
+@pytest.mark.parametrize("assignment", ["mother=\x1b[2J", "openness=" + "9" * 5000, "lamp_on=" + "x" * 5000])
+def test_a_bad_set_is_answered_in_one_short_line_without_control_characters(monkeypatch, capsys, assignment):
+    code, out, err = run(monkeypatch, capsys, ["text", "--story", SAMPLE, "--set", assignment])
+    assert code == 2 and err.startswith("error: ") and ("--set" in err or "is not a value" in err)
+    assert len(err) < 200 and "\x1b" not in err and err.count("\n") == 1
