@@ -33,6 +33,12 @@ def choice_number(answer: str) -> int | None:
     return None
 
 
+def _reason(err: OSError) -> str:
+    """'Not a directory: /home/x/.local/share/her-game/saves': what failed, and where."""
+    where = f": {err.filename}" if err.filename else ""
+    return f"{err.strerror or err}{where}"
+
+
 class TextGame:
     def __init__(self, story: Story, engine: Engine, out: TextIO, saves: SaveStore, player: PlayerData,
                  reload_story: Callable[[], tuple[Story | None, list[str]]] | None = None, width: int | None = None,
@@ -106,7 +112,7 @@ class TextGame:
         try:
             self.player.save()
         except OSError as err:
-            self.say(f"(could not record progress: {err.strerror})")
+            self.say(f"(could not record progress: {_reason(err)})")
 
     # ------------------------------------------------------------ commands
 
@@ -118,7 +124,7 @@ class TextGame:
         try:
             self.saves.save(AUTO, self.engine, self.clock.total())
         except (OSError, SaveError) as err:
-            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            reason = _reason(err) if isinstance(err, OSError) else str(err)
             self.say(f"(autosave failed: {reason}; the previous autosave is unchanged)")
             return False
         return True
