@@ -25,7 +25,7 @@ from tests.paths import PLAYTHROUGHS, STORY
 
 pytestmark = pytest.mark.slow
 
-CASES = 30  # per kind of file; the whole module runs in well under a minute
+CASES = 25  # per kind of file; the module stays under a minute even on the loaded 2-core machine
 PER_CASE_SECONDS = 20  # a hang detector, not a speed goal: a case takes a fraction of a second
 
 # values a hostile tester writes in place of a YAML scalar or a JSON value
