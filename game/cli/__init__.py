@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ..story.diagnostics import visible
 from .common import EXIT_OK, EXIT_USAGE, Subcommand, UsageError
 
 # modules in the order `--help` lists their subcommands; the window and audio ones import pygame
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.handler(args)
         return result
     except UsageError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {visible(str(err))}", file=sys.stderr)  # it may quote what was typed
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

@@ -7,7 +7,7 @@ import sys
 
 from ..paths import DOCS, SHIPPED_STORY
 from ..story.diagnostics import did_you_mean
-from ..story.model import ID_PATTERN, Story
+from ..story.model import ID_PATTERN, MAX_ID_LENGTH, Story
 from ..story.validate import load_and_validate
 from ..tools.schema import schema_text
 from .common import print_diagnostics, story_arg
@@ -68,9 +68,11 @@ extend:
 
 def cmd_new_branch(args: argparse.Namespace) -> int:
     name = args.name
-    if not ID_PATTERN.match(name):
-        print(f"error: '{name}' is not a valid branch name: use lower-case letters, digits and underscores, "
-              "starting with a letter", file=sys.stderr)
+    longest = MAX_ID_LENGTH - len("_start")  # the branch's node ids are the name plus a suffix
+    if not ID_PATTERN.fullmatch(name) or len(name) > longest:
+        shown = name if len(name) <= 40 else name[:37] + "..."
+        print(f"error: {shown!r} is not a valid branch name: use at most {longest} lower-case letters, digits and "
+              "underscores, starting with a letter", file=sys.stderr)
         return 2
     story_path = (args.story or [SHIPPED_STORY])[0]
     result = load_and_validate(args.story or [SHIPPED_STORY])
@@ -96,11 +98,15 @@ def cmd_new_branch(args: argparse.Namespace) -> int:
         return 2
     back = story.nodes[hook].choices[0].target
     schema = os.path.relpath(os.path.join(DOCS, "story.schema.json"), folder)
-    os.makedirs(folder, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(SCAFFOLD.format(schema=schema, title=story.title, story=os.path.relpath(story_path), folder=folder,
-                                     name=name, pretty=name.replace("_", " ").capitalize(), back=back, hook=hook,
-                                     link_text=f"(new) {name.replace('_', ' ').capitalize()}"))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as handle:
+            handle.write(SCAFFOLD.format(schema=schema, title=story.title, story=os.path.relpath(story_path),
+                                         folder=folder, name=name, pretty=name.replace("_", " ").capitalize(), back=back,
+                                         hook=hook, link_text=f"(new) {name.replace('_', ' ').capitalize()}"))
+    except OSError as err:
+        print(f"error: cannot write {path}: {err.strerror}; choose another --out folder", file=sys.stderr)
+        return 2
     print(f"wrote {path}: a start node, an end node, and a link from '{hook}'")
     print(f"  play it:     python main.py text --story {os.path.relpath(story_path)} --story {folder} --start {name}_start")
     print(f"  validate it: python main.py validate --story {os.path.relpath(story_path)} --story {folder}")

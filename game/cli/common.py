@@ -75,7 +75,7 @@ def launch_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", metavar="VAR=VALUE", help="set a variable before play (repeatable)")
     p.add_argument("--load", metavar="SLOT", help="continue a saved game (1-99, auto, quick)")
     p.add_argument("--replay", metavar="FILE", help="play a replay file (JSON list of choice numbers)")
-    p.add_argument("--seed", type=int, help="seed for chance() (default: random)")
+    p.add_argument("--seed", type=seed, help="seed for chance() (default: random)")
 
 
 def positive(text: str) -> int:
@@ -91,4 +91,16 @@ def whole(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{shown}'") from None
+
+
+MAX_SEED = 2 ** 63 - 1  # saves and replays hold the seed; a larger one would not read back
+
+
+def seed(text: str) -> int:
+    """argparse type: a seed that a save can hold."""
+    value = whole(text)
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"a seed is a whole number from 0 to {MAX_SEED:,}")
+    return value

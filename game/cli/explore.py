@@ -10,7 +10,17 @@ import textwrap
 import time
 from typing import Any
 
-from ..explore import DEFAULT_MAX_STATES, DEFAULT_SEED_TRIES, Exploration, Witness, coverage, explore
+from ..explore import (
+    DEFAULT_MAX_MEGABYTES,
+    DEFAULT_MAX_SECONDS,
+    DEFAULT_MAX_STATES,
+    DEFAULT_SEED_TRIES,
+    Budget,
+    Exploration,
+    Witness,
+    coverage,
+    explore,
+)
 from ..explore.variants import Variant, variants
 from ..runtime.engine import EngineError
 from ..runtime.replay import Replay, ReplayError, play_replay, read_replay, write_replay
@@ -49,6 +59,10 @@ def _args_explore(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
                    help="stop after this many states (counted after merging equivalent ones; "
                         f"default {DEFAULT_MAX_STATES:,})")
+    p.add_argument("--max-seconds", type=positive, default=DEFAULT_MAX_SECONDS, metavar="S",
+                   help=f"stop after this many seconds, reporting what is unknown (default {DEFAULT_MAX_SECONDS:g})")
+    p.add_argument("--max-memory", type=positive, default=DEFAULT_MAX_MEGABYTES, metavar="MB",
+                   help=f"stop when the search holds this many more megabytes (default {DEFAULT_MAX_MEGABYTES:,})")
     p.add_argument("--seed-tries", type=positive, default=DEFAULT_SEED_TRIES, metavar="N",
                    help="seeds to try for a witness that depends on chance() "
                         f"(default {DEFAULT_SEED_TRIES:,})")
@@ -68,7 +82,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.variants:
         return _print_variants(story, args)
     started = time.perf_counter()
-    found = explore(story, args.max_states, args.seed_tries, text=args.text)
+    found = explore(story, args.max_states, args.seed_tries, text=args.text,
+                    budget=Budget(args.max_seconds, args.max_memory))
     seconds = time.perf_counter() - started
     verified = _verify_all(story, found)
     data = found.to_dict()
@@ -100,7 +115,7 @@ def _print_variants(story: Story, args: argparse.Namespace) -> int:
     """Every distinct reading of a node, as the engine renders it at the end of each witness."""
     if args.variants not in story.nodes:
         raise UsageError(f"--variants: no node '{args.variants}'{did_you_mean(args.variants, story.nodes)}")
-    found = variants(story, args.variants, args.max_states, args.seed_tries)
+    found = variants(story, args.variants, args.max_states, args.seed_tries, Budget(args.max_seconds, args.max_memory))
     shown: list[tuple[list[str], Variant]] = []
     for variant in found.variants:
         lines = variant.lines

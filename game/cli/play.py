@@ -12,6 +12,7 @@ from ..runtime.launch import LaunchError, launch
 from ..runtime.persist import PlayerData
 from ..runtime.saves import SaveStore
 from ..runtime.storage import data_dir
+from ..story.diagnostics import visible
 from .common import EXIT_USAGE, UsageError, data_arg, launch_args, load_playable, story_arg, story_paths
 from .text import launch_options
 
@@ -28,7 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_play(args: argparse.Namespace) -> int:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    from ..ui.session import PLAY, REPLAY, Library, Session
+    from ..ui.session import PLAY, REPLAY, SCENE, Library, Session
 
     if args.fast and not args.replay:
         raise UsageError("--fast goes with --replay FILE")
@@ -44,9 +45,10 @@ def cmd_play(args: argparse.Namespace) -> int:
         try:
             started = launch(story, library.saves, options)
         except LaunchError as err:
-            print(f"error: {err}", file=sys.stderr)
+            print(f"error: {visible(str(err))}", file=sys.stderr)  # it may quote what was typed
             return EXIT_USAGE
-        session = Session(library, started.engine, REPLAY if started.replay else PLAY, started.play_time)
+        mode = REPLAY if started.replay else SCENE if started.throwaway else PLAY  # warps are never saved
+        session = Session(library, started.engine, mode, started.play_time)
         notes = started.notes
         replay_choices = started.replay.choices if started.replay else None
 

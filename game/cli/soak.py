@@ -7,9 +7,9 @@ import shlex
 import sys
 import time
 
-from ..runtime.replay import ReplayError, check_story, read_replay
+from ..runtime.replay import ReplayError, check_story, read_replay, read_replay_data
 from ..story.model import Story
-from ..tools.soak import Problem, reproduce, soak, write_problem
+from ..tools.soak import Problem, actions_problem, reproduce, soak, write_problem
 from .common import EXIT_FOUND, EXIT_OK, UsageError, load_playable, positive, story_arg, whole
 
 
@@ -68,12 +68,14 @@ def cmd_soak(args: argparse.Namespace) -> int:
 def _soak_replay(story: Story, path: str) -> int:
     try:
         replay = read_replay(path)
-        with open(path, encoding="utf-8") as handle:
-            recorded = json.load(handle).get("soak")
+        recorded = read_replay_data(path).get("soak")
     except ReplayError as err:
         raise UsageError(str(err)) from None
     if not isinstance(recorded, dict) or not isinstance(recorded.get("actions"), list):
         raise UsageError(f"{path}: not a soak replay (no recorded actions); play it with 'text --replay'")
+    damage = actions_problem(recorded["actions"])
+    if damage:
+        raise UsageError(f"{path}: the recorded actions are damaged: {damage}")
     try:
         check_story(replay, story, path)
     except ReplayError as err:

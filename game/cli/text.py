@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 
 from ..runtime.launch import LaunchError, LaunchOptions, launch
 from ..runtime.persist import PlayerData
 from ..runtime.saves import SaveStore
 from ..runtime.storage import data_dir
+from ..story.diagnostics import visible
 from ..story.model import Story
 from ..story.validate import load_and_validate
 from ..text import TextGame
@@ -33,7 +35,7 @@ def cmd_text(args: argparse.Namespace) -> int:
     try:
         started = launch(story, saves, launch_options(args))
     except LaunchError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {visible(str(err))}", file=sys.stderr)  # it may quote what was typed
         return EXIT_USAGE
     for note in started.notes:
         print(f"Note: {note}")
@@ -44,10 +46,12 @@ def cmd_text(args: argparse.Namespace) -> int:
 
     if player.note:
         print(f"Note: {player.note}")
-    game = TextGame(story, started.engine, sys.stdout, saves, player, reload_story)
+    game = TextGame(story, started.engine, sys.stdout, saves, player, reload_story, keep_progress=not started.throwaway)
     if started.replay is not None:
         return game.replay(started.replay.choices)
     interactive = sys.stdin.isatty()
+    if isinstance(sys.stdin, io.TextIOWrapper):  # bytes that are not text must not end the game (strict UTF-8 locales)
+        sys.stdin.reconfigure(errors="replace")
 
     def read_line(prompt: str) -> str | None:
         try:
@@ -65,8 +69,7 @@ def cmd_text(args: argparse.Namespace) -> int:
     try:
         return game.play(read_line, interactive)
     except KeyboardInterrupt:
-        game.autosave()
-        print("\nSaved to the autosave slot.")
+        print(f"\n{game.farewell()}")
         return EXIT_OK
 
 

@@ -33,10 +33,11 @@ from .chance import DEFAULT_SEED_TRIES, EngineRolls, Requirement, find_seed, out
 from .compiled import CChoice, CNode, CompiledStory, Slot
 from .coverage import Coverage, coverage, tracked_summary
 from .findings import DeadChoice, EndingReach, Exploration, SoftLock, Trap, UnreachedNode, VariableUse, Witness
-from .search import DEFAULT_MAX_STATES, explore, variable_uses
+from .search import DEFAULT_MAX_MEGABYTES, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STATES, Budget, explore, variable_uses
 
 __all__ = [
-    "DEFAULT_MAX_STATES", "DEFAULT_SEED_TRIES", "CChoice", "CNode", "CompiledStory", "Coverage", "DeadChoice",
+    "DEFAULT_MAX_MEGABYTES", "DEFAULT_MAX_SECONDS", "DEFAULT_MAX_STATES", "Budget",
+    "DEFAULT_SEED_TRIES", "CChoice", "CNode", "CompiledStory", "Coverage", "DeadChoice",
     "EndingReach", "EngineRolls", "Exploration", "Requirement", "Slot", "SoftLock", "Trap", "UnreachedNode",
     "VariableUse", "Witness", "coverage", "explore", "find_seed", "outcomes", "tracked_summary", "variable_uses",
 ]

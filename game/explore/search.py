@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +33,48 @@ from .text import dead_text
 
 DEFAULT_MAX_STATES = 10 ** 12  # states are counted after merging, and explored as sets
 MAX_ROUNDS = 500  # passes over one loop of nodes before its growth counts as endless (bounded loops settle in tens)
+# a story whose numbers grow every loop has more states than any limit on their count can catch in time
+# (67 million merged states of the shipped story take 6 s; two doubling counters ate 23 GB in 4 minutes):
+# time and memory stop a search too, and what it did not finish is reported as unknown
+DEFAULT_MAX_SECONDS = 120.0
+DEFAULT_MAX_MEGABYTES = 2048
+
+
+def _resident_megabytes() -> float:
+    """Memory the process holds now (Linux), else the most it ever held."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+    except (OSError, ValueError, IndexError, AttributeError):
+        import resource
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 2 ** 20 if sys.platform == "darwin" else peak / 2 ** 10
+
+
+class OutOfBudget(Exception):
+    """The search used up its time or memory; the message says which."""
+
+
+class Budget:
+    """How long, and how much more memory than at its start, an exploration may take."""
+
+    MEMORY_EVERY = 64  # calls of check() between looks at the memory (reading it costs ~10 µs, the clock ~0.1)
+
+    def __init__(self, seconds: float | None = DEFAULT_MAX_SECONDS, megabytes: float | None = DEFAULT_MAX_MEGABYTES):
+        self.seconds, self.megabytes = seconds, megabytes
+        self.started = time.monotonic()
+        self.base = _resident_megabytes() if megabytes is not None else 0.0
+        self.calls = 0
+
+    def check(self, share: float = 1.0) -> None:
+        """Raise OutOfBudget once `share` of the time, or of the memory, is used."""
+        self.calls += 1
+        if self.seconds is not None and time.monotonic() - self.started > self.seconds * share:
+            raise OutOfBudget(f"it reached the time limit ({self.seconds * share:g} s of --max-seconds {self.seconds:g})")
+        if self.megabytes is not None and self.calls % self.MEMORY_EVERY == 0 and \
+                _resident_megabytes() - self.base > self.megabytes * share:
+            raise OutOfBudget(f"it reached the memory limit ({self.megabytes * share:,.0f} MB of --max-memory "
+                              f"{self.megabytes:,.0f})")
 
 
 class SlotTable(dict):
@@ -71,9 +116,11 @@ def _replay(tape: tuple) -> Callable[[int], bool]:
 class Search:
     """Breadth-first over sets of states, one decision diagram per node and layer."""
 
-    def __init__(self, model: CompiledStory, max_states: int):
+    def __init__(self, model: CompiledStory, max_states: int, budget: Budget | None = None):
         self.m = model
         self.max_states = max_states
+        self.budget = budget or Budget(None, None)
+        self.share = 1.0  # of the budget this phase may use: the forward search leaves some to the rest
         self.obs = Observations(model)
         self.L = len(model.slots)
         self.canon_ops = [self.obs.canonicalizer(n) for n in range(len(model.nodes))]
@@ -231,6 +278,7 @@ class Search:
         if cnode.ending is None and states:
             mslots = cnode.menu_slots
             for t in dd.project(states, mslots):
+                self.budget.check(self.share)
                 part = dd.restrict(states, {s: {x} for s, x in zip(mslots, t)})
                 base = list(self.m.defaults)
                 for s, x in zip(mslots, t):
@@ -247,6 +295,7 @@ class Search:
                             self.offered[c.gidx] = 1
                         reads = [s for s in self._static(c, target)[0] if s not in mslots]
                         for r in dd.project(part, tuple(reads)):
+                            self.budget.check(self.share)
                             sub = dd.restrict(part, {s: {x} for s, x in zip(reads, r)})
                             full = list(base)
                             for s, x in zip(reads, r):
@@ -301,12 +350,18 @@ class Search:
                         continue
                     pending[node] = 0
                     into: dict[int, int] = {}
-                    for tr, part, _needs, _p, _shown in self._parts(node, states):
-                        if tr is None:
-                            self.stuck[node] = dd.union(self.stuck.get(node, 0), part)
-                            continue
-                        image = dd.image(part, tr)
-                        into[tr.target] = dd.union(into.get(tr.target, 0), image)
+                    try:
+                        self.budget.check(self.share)
+                        for tr, part, _needs, _p, _shown in self._parts(node, states):
+                            if tr is None:
+                                self.stuck[node] = dd.union(self.stuck.get(node, 0), part)
+                                continue
+                            self.budget.check(self.share)
+                            image = dd.image(part, tr)
+                            into[tr.target] = dd.union(into.get(tr.target, 0), image)
+                    except OutOfBudget as out:
+                        self._give_up(str(out), pending, node, states)
+                        return
                     for target, incoming in into.items():
                         new = dd.diff(incoming, self.reached[target])
                         if new:
@@ -314,6 +369,16 @@ class Search:
                             pending[target] = dd.union(pending[target], new)
                             self.states += dd.count(new)
                             busy = busy or target in comp
+
+    def _give_up(self, why: str, pending: list[int], node: int, states: int) -> None:
+        """Stop the forward search: every state reached but not yet expanded is left unknown."""
+        self.complete = False
+        self.stopped = self.stopped or why
+        self.unexpanded[node] = self.dd.union(self.unexpanded[node], states)
+        for n, waiting in enumerate(pending):
+            if waiting:
+                self.unexpanded[n] = self.dd.union(self.unexpanded[n], waiting)
+                pending[n] = 0
 
     # -- backward: from which states can each ending (or a dead end) still be reached?
 
@@ -344,6 +409,7 @@ class Search:
             for n in comp:
                 acc = init[n]
                 for tr, part in outs[n]:
+                    self.budget.check(self.share)
                     if tr.target not in members and labels[tr.target]:
                         acc = dd.union(acc, dd.pull_back(part, tr, labels[tr.target]))
                 labels[n] = acc
@@ -361,6 +427,7 @@ class Search:
                 for n in comp:
                     acc = 0
                     for tr, part in outs[n]:
+                        self.budget.check(self.share)
                         if tr.target in delta:
                             acc = dd.union(acc, dd.pull_back(part, tr, delta[tr.target]))
                     new = dd.diff(acc, labels[n])
@@ -491,6 +558,7 @@ class Search:
             expanded += 1
             if not greedy and expanded > limit:
                 return None
+            self.budget.check(self.share)
             for tr, t, after in self.moves(node, vec):
                 key2 = (t, after)
                 rank = (g + 1, negative_p * tr.prob)  # shorter first, then likelier
@@ -585,13 +653,44 @@ def variable_uses(story: Story) -> dict[str, VariableUse]:
     return found
 
 
+FORWARD_SHARE = 0.5  # of the budget, for the forward search; labelling and witnesses cost about as much again
+
+
 def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int = DEFAULT_SEED_TRIES,
-            text: bool = False) -> Exploration:
-    """Explore every state the player can reach (up to max_states) and report what was found; with
-    `text`, also the text no reachable state shows (its reads are then kept apart in the states)."""
+            text: bool = False, budget: Budget | None = None) -> Exploration:
+    """Explore every state the player can reach (up to max_states, within the budget: by default
+    DEFAULT_MAX_SECONDS and DEFAULT_MAX_MEGABYTES) and report what was found; with `text`, also the text
+    no reachable state shows (its reads are then kept apart in the states). A search stopped early says
+    why in Exploration.stopped; what it did not reach is unknown, never reported unreachable."""
     model = CompiledStory(story, observe_text=text)
-    search = Search(model, max_states)
+    search = Search(model, max_states, budget or Budget())
+    search.share = FORWARD_SHARE
     search.run()
+    search.share = 1.0
+    try:
+        return _findings(story, model, search, max_states, seed_tries, text)
+    except OutOfBudget as out:
+        return _unfinished(story, search, max_states, str(out))
+
+
+def _unfinished(story: Story, search: Search, max_states: int, why: str) -> Exploration:
+    """What is known when the budget ran out after the forward search: which nodes were reached, no more."""
+    nodes = search.m.nodes
+    reached = {nodes[n].node.id for n in range(len(nodes)) if search.reached[n]}
+    endings = {e.id: EndingReach(e.id, e.title, None, None, 0,
+                                 [c.node.id for c in nodes if c.ending == e.id]) for e in story.endings.values()}
+    stopped = search.stopped or why
+    if search.stopped:
+        stopped += f"; then {why} while looking for paths"
+    linked = link_reachable(story)
+    unreached = [UnreachedNode(node.id, str(node.where), node.id in linked)
+                 for node in story.nodes.values() if node.id not in reached]
+    return Exploration(story.id, endings, [], [], [], unreached, variable_uses(story), search.states, False,
+                       max_states, stopped)
+
+
+def _findings(story: Story, model: CompiledStory, search: Search, max_states: int, seed_tries: int, text: bool
+              ) -> Exploration:
     search.run_backward()
     nodes = model.nodes
 

@@ -11,7 +11,7 @@ from ..story.model import NARRATION, Node, Story
 from .chance import DEFAULT_SEED_TRIES, find_seed
 from .compiled import CompiledStory
 from .findings import Witness
-from .search import DEFAULT_MAX_STATES, Search
+from .search import DEFAULT_MAX_STATES, FORWARD_SHARE, Budget, OutOfBudget, Search
 from .text import MAX_PROJECTED, _Projected, _Undecided
 
 _LABEL = "\x00variant:"
@@ -34,12 +34,16 @@ class Variants:
 
 
 def variants(story: Story, node_id: str, max_states: int = DEFAULT_MAX_STATES,
-             seed_tries: int = DEFAULT_SEED_TRIES) -> Variants:
+             seed_tries: int = DEFAULT_SEED_TRIES, budget: Budget | None = None) -> Variants:
     model = CompiledStory(story, observe_text=True, shown_exactly=node_id)
     n = model.node_index[node_id]
-    search = Search(model, max_states)
+    search = Search(model, max_states, budget or Budget())
+    search.share = FORWARD_SHARE
     search.run()
+    search.share = 1.0
     found = Variants(node_id, search.complete)
+    if search.stopped:
+        found.note = f"stopped because {search.stopped}"
     if not search.reached[n]:
         found.note = "no reachable state gets to this node" if search.complete else "not reached within the limit"
         return found
@@ -67,8 +71,13 @@ def variants(story: Story, node_id: str, max_states: int = DEFAULT_MAX_STATES,
                                                                        for slot in slots}))
         targets[k] = subset
     for k, (lines, members) in enumerate(groups.items()):
-        search.run_backward({n: (targets[k], f"{_LABEL}{k}")})
-        witness = _seeded(search.witness(n, f"{_LABEL}{k}", targets[k]), seed_tries)
+        witness = None
+        try:
+            search.run_backward({n: (targets[k], f"{_LABEL}{k}")})
+            witness = _seeded(search.witness(n, f"{_LABEL}{k}", targets[k]), seed_tries)
+        except OutOfBudget as out:  # the reading is known; the way there is not
+            found.complete = False
+            found.note = f"{found.note}; {out}" if found.note else f"stopped because {out}"
         found.variants.append(Variant(list(lines), len(members), witness, lines in shuffled))
     return found
 

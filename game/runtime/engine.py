@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..story import expr, weave
+from ..story.diagnostics import excerpt
 from ..story.functions import chance_roll
 from ..story.model import Choice, Ending, Node, Scene, Story, Value, successors
 from .state import GameState
@@ -242,7 +243,7 @@ class Engine:
         if type(value) is not {"bool": bool, "int": int, "str": str}[var.type]:
             raise EngineError(f"'{name}' is {var.type}, not {type(value).__name__}")
         if var.values and value not in var.values:
-            raise EngineError(f"'{value}' is not a value of '{name}' (allowed: {', '.join(var.values)})")
+            raise EngineError(f"'{excerpt(str(value), 40)}' is not a value of '{name}' (allowed: {', '.join(var.values)})")
         self.state.variables[name] = var.clamp(value)
         self._refresh()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..story.diagnostics import did_you_mean
+from ..story.diagnostics import did_you_mean, excerpt
 from ..story.model import Story, Value
 from .engine import Engine, EngineError
 from .replay import Replay, ReplayError, check_story, read_replay
@@ -27,6 +27,8 @@ class Launch:
     play_time: float = 0.0  # seconds already played, for a loaded save
     notes: list[str] = field(default_factory=list)  # things the player should know (a save carried over)
     loaded: bool = False
+    # a replay or a warp (--start, --set) plays on throwaway state: it never writes the autosave or progress
+    throwaway: bool = False
 
 
 @dataclass
@@ -54,13 +56,13 @@ def parse_assignment(story: Story, text: str) -> tuple[str, Value]:
         raise LaunchError(f"--set: no variable '{name}'{did_you_mean(name, story.variables)}")
     if var.type == "bool":
         if raw.lower() not in ("true", "false"):
-            raise LaunchError(f"--set: '{name}' is true or false, not '{raw}'")
+            raise LaunchError(f"--set: '{name}' is true or false, not '{excerpt(raw, 40)}'")
         return name, raw.lower() == "true"
     if var.type == "int":
         try:
             return name, int(raw)
         except ValueError:
-            raise LaunchError(f"--set: '{name}' is a whole number, not '{raw}'") from None
+            raise LaunchError(f"--set: '{name}' is a whole number, not '{excerpt(raw, 40)}'") from None
     return name, raw.strip("'\"")
 
 
@@ -82,4 +84,5 @@ def launch(story: Story, saves: SaveStore, options: LaunchOptions) -> Launch:
             started.engine.set_variable(name, value)
     except (ReplayError, SaveError, EngineError) as err:
         raise LaunchError(str(err)) from None
+    started.throwaway = bool(options.replay or options.start or options.assignments)
     return started

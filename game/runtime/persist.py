@@ -1,13 +1,12 @@
 """Per-player data that outlives playthroughs: endings reached, nodes read, settings."""
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .storage import write_json_atomic
+from .storage import read_json, remove_stale_temp_files, write_json_atomic
 
 PLAYER_FILE = "player.json"
 
@@ -24,14 +23,15 @@ class PlayerData:
     def load(cls, folder: str, story_id: str) -> PlayerData:
         path = os.path.join(folder, f"{story_id}-{PLAYER_FILE}")
         data = cls(path)
+        remove_stale_temp_files(folder)
         if not os.path.exists(path):
             return data
         try:
-            with open(path, encoding="utf-8") as handle:
-                raw = json.load(handle)
-            data.endings = {str(k): str(v) for k, v in dict(raw.get("endings", {})).items()}
-            data.seen = {str(x) for x in raw.get("seen", [])}
+            raw = read_json(path)
+            endings = {str(k): str(v) for k, v in dict(raw.get("endings", {})).items()}
+            seen = {str(x) for x in raw.get("seen", [])}
             settings = raw.get("settings", {})
+            data.endings, data.seen = endings, seen
             data.settings = dict(settings) if isinstance(settings, dict) else {}
         except (OSError, ValueError, TypeError, AttributeError):
             aside = path + ".damaged"

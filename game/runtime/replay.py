@@ -10,6 +10,7 @@ from typing import Any
 
 from ..story.model import Choice, Story
 from .engine import Engine
+from .storage import DamagedFile, read_json
 
 REPLAY_FORMAT = 1
 
@@ -28,16 +29,21 @@ class Replay:
         return {"format": REPLAY_FORMAT, "story": self.story, "seed": self.seed, "choices": self.choices}
 
 
-def read_replay(path: str) -> Replay:
+def read_replay_data(path: str) -> dict[str, Any]:
+    """The JSON object of a replay file (with whatever a tool recorded beside the replay). Raises ReplayError."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        data = read_json(path)
+    except DamagedFile as err:
+        raise ReplayError(f"{path}: not a JSON replay file: {err}") from None
     except OSError as err:
         raise ReplayError(f"{path}: cannot read replay file: {err.strerror}") from None
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ReplayError(f"{path}: not a JSON replay file ({err})") from None
     if not isinstance(data, dict):
         raise ReplayError(f"{path}: a replay file is a JSON object with format, story, seed and choices")
+    return data
+
+
+def read_replay(path: str) -> Replay:
+    data = read_replay_data(path)
     if data.get("format") != REPLAY_FORMAT:
         raise ReplayError(f"{path}: replay format {data.get('format')!r} is not supported (expected {REPLAY_FORMAT})")
     choices = data.get("choices")

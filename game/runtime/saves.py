@@ -1,7 +1,6 @@
 """Save slots, autosave and quicksave: versioned JSON, written atomically, checked on load."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -13,7 +12,7 @@ from typing import Any
 from ..story.model import Story
 from .engine import Engine
 from .state import GameState
-from .storage import write_json_atomic
+from .storage import DamagedFile, read_json, remove_stale_temp_files, write_json_atomic
 
 SAVE_FORMAT = 1
 SAVE_KIND = "her-save"
@@ -28,6 +27,10 @@ UPGRADERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 class SaveError(Exception):
     """A save cannot be used; the message says why and what to do."""
+
+
+class DamagedSave(SaveError):
+    """A slot holds something the game would never write: loading it sets it aside."""
 
 
 @dataclass
@@ -53,6 +56,7 @@ class SaveStore:
     def __init__(self, folder: str, story: Story):
         self.folder = os.path.join(folder, "saves", story.id)
         self.story = story
+        remove_stale_temp_files(self.folder)
 
     def path(self, slot: str) -> str:
         slot = self._check_slot(slot)
@@ -83,29 +87,29 @@ class SaveStore:
         path = self.path(slot)
         label = f"save slot '{slot}'"
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
+            data = read_json(path)
         except FileNotFoundError:
             raise SaveError(f"{label} is empty") from None
+        except DamagedFile as err:
+            raise DamagedSave(f"{label} is damaged ({err}: {path}); other slots are untouched") from None
         except OSError as err:
-            raise SaveError(f"{label} cannot be read: {err.strerror}") from None
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise SaveError(f"{label} is damaged (not a complete save file: {path}); other slots are untouched") from None
+            raise SaveError(f"{label} cannot be read: {err.strerror} ({path})") from None
         if not isinstance(data, dict) or data.get("kind") != SAVE_KIND:
             raise SaveError(f"{label} is not a save of this game ({path})")
         version = data.get("format")
         if not isinstance(version, int) or version < 1:
-            raise SaveError(f"{label} has no valid format version")
+            raise DamagedSave(f"{label} has no valid format version ({path}); other slots are untouched")
         if version > SAVE_FORMAT:
             raise SaveError(f"{label} was made by a newer version of the game (save format {version}, "
-                            f"this version reads up to {SAVE_FORMAT}): update the game to load it")
+                            f"this version reads up to {SAVE_FORMAT}): update the game to load it ({path})")
         while version < SAVE_FORMAT:
             data = UPGRADERS[version](data)
             version = data["format"]
         if data.get("story") != self.story.id:
-            raise SaveError(f"{label} belongs to another story ('{data.get('story')}'), not '{self.story.id}'")
+            raise SaveError(f"{label} belongs to another story ('{data.get('story')}'), not '{self.story.id}' ({path})")
+        problem = save_problem(data)
+        if problem:
+            raise DamagedSave(f"{label} is damaged ({problem}: {path}); other slots are untouched")
         return data
 
     def info(self, slot: str) -> SaveInfo | None:
@@ -134,26 +138,102 @@ class SaveStore:
         return max(usable, key=lambda i: i.saved_at, default=None)
 
     def load(self, slot: str) -> Loaded:
-        data = self._read(slot)
-        state = self._state(slot, data)
+        try:
+            data = self._read(slot)
+            state = self._state(slot, data)
+        except DamagedSave as err:
+            raise DamagedSave(f"{err}; {self._set_aside(slot)}") from None
         # reconciled even when the fingerprint matches: a hand-edited save must not crash the engine
         notes = reconcile(self.story, state)
         info = SaveInfo(slot, str(data.get("saved_at", "")), str(data.get("chapter", "")),
                         str(data.get("node_title", "")), float(data.get("play_time", 0) or 0), self.story.id)
         return Loaded(state, info, notes)
 
-    @staticmethod
-    def _state(slot: str, data: dict[str, Any]) -> GameState:
+    def _state(self, slot: str, data: dict[str, Any]) -> GameState:
         try:
             return GameState.from_dict(data["state"])
         except (KeyError, TypeError, ValueError) as err:
-            raise SaveError(f"save slot '{slot}' is damaged: {err}") from None
+            raise DamagedSave(f"save slot '{slot}' is damaged: {err} ({self.path(slot)})") from None
+
+    def _set_aside(self, slot: str) -> str:
+        """Move a damaged slot out of the way, keeping its bytes for whoever wants to look at them."""
+        path = self.path(slot)
+        aside = f"{path}.damaged"
+        if os.path.lexists(aside):
+            aside = f"{path}.{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.damaged"
+        try:
+            os.replace(path, aside)
+        except OSError as err:
+            return f"it could not be set aside ({err.strerror})"
+        return f"it was set aside as {aside} and the slot is free again"
 
     def delete(self, slot: str) -> None:
         try:
             os.remove(self.path(slot))
         except FileNotFoundError:
             pass
+
+
+# ---------------------------------------------------------------- what the engine writes
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _count(value: Any) -> bool:
+    return _whole(value) and value >= 0
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _seconds(value: Any) -> bool:  # read_json has already refused NaN and infinities
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1e10
+
+
+def _value(value: Any) -> bool:
+    return isinstance(value, (bool, int, str))
+
+
+def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: value is None or check(value)
+
+
+def _list_of(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, list) and all(check(item) for item in value)
+
+
+def _map_of(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, dict) and all(check(item) for item in value.values())
+
+
+# field -> (required, check); keys of JSON objects are always text
+SAVE_SCHEMA: dict[str, tuple[bool, Callable[[Any], bool]]] = {
+    "title": (False, _text), "fingerprint": (False, _text), "saved_at": (False, _text), "chapter": (False, _text),
+    "node_title": (False, _text), "play_time": (False, _seconds), "choice_log": (False, _list_of(_count)),
+    "thumbnail": (False, _optional(_text)), "state": (True, lambda value: isinstance(value, dict)),
+}
+STATE_SCHEMA: dict[str, tuple[bool, Callable[[Any], bool]]] = {
+    "node": (True, _text), "variables": (True, _map_of(_value)), "seed": (True, _whole),
+    "visits": (False, _map_of(_count)), "once_taken": (False, _list_of(_text)), "steps": (False, _count),
+    "choice_log": (False, _list_of(_count)), "path": (False, _list_of(_text)), "scene": (False, _map_of(_optional(_text))),
+    "ending": (False, _optional(_text)),
+}
+
+
+def save_problem(data: dict[str, Any]) -> str:
+    """What makes a save unlike anything the engine writes ('' when nothing does)."""
+    for schema, record, where in ((SAVE_SCHEMA, data, ""), (STATE_SCHEMA, data.get("state"), "state.")):
+        if not isinstance(record, dict):
+            return f"'{where.rstrip('.')}' is missing"
+        for key, (required, check) in schema.items():
+            if key not in record:
+                if required:
+                    return f"'{where}{key}' is missing"
+            elif not check(record[key]):
+                return f"'{where}{key}' does not hold what the game writes there"
+    return ""
 
 
 def reconcile(story: Story, state: GameState) -> list[str]:

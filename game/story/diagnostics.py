@@ -2,8 +2,24 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+
+# characters that would act on a terminal or reorder the text around them rather than show: control characters
+# (but tab and newline) and the bidirectional embeddings, overrides and isolates
+UNSAFE_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text as it may go to a terminal: unsafe characters shown as escapes (\\u001b), never obeyed."""
+    return UNSAFE_CHARACTER.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def excerpt(text: str, limit: int = 80) -> str:
+    """A quotation short enough for a one-line message: a 2,000-character expression is not repeated whole."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 ERROR = "error"
 WARNING = "warning"
@@ -37,6 +53,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E025": (ERROR, "add-on conflicts with the story"),
     "E026": (ERROR, "cue recipe cannot be synthesized"),
     "E027": (ERROR, "woven text cannot be read"),
+    "E028": (ERROR, "'next' links loop forever"),
     "W001": (WARNING, "node is unreachable from the start"),
     "W002": (WARNING, "every choice is conditional and there is no fallback"),
     "W003": (WARNING, "declared ending has no node"),
@@ -44,6 +61,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W005": (WARNING, "variable is never read"),
     "W006": (WARNING, "cue is never used"),
     "W007": (WARNING, "cue has an empty caption"),
+    "W008": (WARNING, "text holds a control or text-direction character"),
     "W009": (WARNING, "two choices share an id"),
 }
 
@@ -69,7 +87,7 @@ class Diagnostic:
         text = f"{self.file}:{self.line}:{self.col}: {self.severity}[{self.code}]: {self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
-        return text
+        return visible(text)  # messages quote the story, which may hold an ESC
 
     def to_dict(self) -> dict:
         data = asdict(self)

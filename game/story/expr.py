@@ -17,6 +17,12 @@ MAX_LENGTH = 2000
 MAX_DEPTH = 64
 
 
+# every whole number of a story stays within +-INT_LIMIT (an int variable without min or max is clamped
+# to it): a counter that grows every loop must not become too big to save (Python refuses to print an int
+# over 4,300 digits) or too slow to compute with
+INT_LIMIT = 1_000_000_000
+
+
 class ExprError(Exception):
     """A problem in an expression; `code` is a diagnostic code, `offset` a 0-based column."""
 
@@ -177,6 +183,9 @@ class _Parser:
     def prefix(self) -> Ast:
         tok = self.take()
         if tok.kind == "num":
+            if len(tok.text) > len(str(INT_LIMIT)) or int(tok.text) > INT_LIMIT:
+                raise ExprError("E015", f"number {tok.text[:20]}{'...' if len(tok.text) > 20 else ''} is too large",
+                                tok.pos, f"whole numbers in a story stay between -{INT_LIMIT:,} and {INT_LIMIT:,}")
             return Lit(int(tok.text), tok.pos)
         if tok.kind == "str":
             return Lit(tok.text[1:-1], tok.pos)

@@ -9,6 +9,7 @@ import functools
 import gc
 import glob
 import hashlib
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -18,12 +19,15 @@ from typing import Any
 import yaml
 
 from . import expr, fields
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import Diagnostic, did_you_mean, excerpt
+from .expr import INT_LIMIT
+from .files import FileTooLarge, read_regular_file
 from .model import (
     CHANNELS,
     FORMAT_VERSION,
     FORMATS,
     ID_PATTERN,
+    MAX_ID_LENGTH,
     NARRATION,
     SCENE_VOCABULARY,
     Chapter,
@@ -117,6 +121,8 @@ class Source:
     text: str = ""  # the decoded file, to place messages at characters inside strings
     format: int = 1  # the story's format: 2 reads woven text
     scenes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # scene values the story declares
+    # (line, col) of values already reported as unreadable, so a field check does not report them again
+    unreadable: set[tuple[int, int]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.shown = self.shown or display_path(self.path)
@@ -133,16 +139,18 @@ class Source:
     def at(self, mark: Any) -> Where:
         return Where(self.shown, mark.line + 1, mark.column + 1)
 
+    def bad_value(self, code: str, mark: Any, message: str, hint: str) -> None:
+        self.report(code, self.at(mark), message, hint)
+        self.unreadable.add((mark.line + 1, mark.column + 1))
+
     def read(self) -> Any:
         """The file's top-level value, or None after reporting why it cannot be read."""
         try:
-            size = os.path.getsize(self.path)
-            if size > MAX_FILE_BYTES:
-                self.report("E011", None, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
-                            "split it into several chapter files")
-                return None
-            with open(self.path, "rb") as handle:
-                self.data = handle.read()
+            self.data = read_regular_file(self.path, MAX_FILE_BYTES)
+        except FileTooLarge as err:
+            self.report("E011", None, f"file is {err.size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                        "split it into several chapter files")
+            return None
         except OSError as err:
             self.report("E023", None, f"cannot read file: {err.strerror or err}")
             return None
@@ -159,6 +167,13 @@ class Source:
             return None
         text = text.lstrip("\ufeff")
         self.text = text
+        bad = _FORBIDDEN_CHARACTER.search(text)
+        if bad:
+            line = text.count("\n", 0, bad.start()) + 1
+            col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+            self.report("E001", Where(self.shown, line, col), f"{character_name(bad.group())} is not allowed in a story file",
+                        "delete it; to show a special character, write it as an escape inside double quotes")
+            return None
         if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
             self.report("E007", Where(self.shown, 1, 1), "file is empty", "a chapter file needs 'chapter:' and 'nodes:'")
             return None
@@ -197,7 +212,7 @@ class Source:
                 self.report("E001", where, _yaml_message(err), _yaml_hint(err))
             return None
         except yaml.YAMLError as err:
-            self.report("E001", Where(self.shown, 1, 1), f"cannot parse YAML: {err}")
+            self.report("E001", Where(self.shown, 1, 1), "cannot parse YAML: " + " ".join(str(err).split()))
             return None
         except RecursionError:
             self.report("E004", Where(self.shown, 1, 1), "nesting too deep", f"the limit is {MAX_DEPTH} levels")
@@ -268,18 +283,32 @@ class Source:
             return items
         # plain scalars are most of a story: build them directly, leave odd spellings to PyYAML
         tag, value = node.tag, node.value
-        if tag == _STR:
-            return value
+        if tag == _STR or tag == _TIMESTAMP:
+            return value  # a date-like title is text: stories have no use for dates (and 2024-13-45 would raise)
+        if len(value) > MAX_NUMBER_CHARS and tag in (_INT, _FLOAT):
+            self.bad_value("E022", node.start_mark, f"number with {len(value):,} characters is too long",
+                           f"whole numbers in a story stay between -{INT_LIMIT:,} and {INT_LIMIT:,}")
+            return None
         if tag == _INT and value.isdigit():
             return int(value)
         if tag == _BOOL and value in _BOOLS:
             return _BOOLS[value]
         try:
-            return _SCALARS.construct_object(node, deep=True)
+            result = _SCALARS.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as err:
             self.report("E001", self.at(node.start_mark), f"cannot read this value: {err.problem}",
                         "story files use plain YAML: no tags like !!python")
             return None
+        except (ValueError, KeyError, TypeError, OverflowError):  # '!!int zz', '!!bool maybe'
+            kind = tag.rsplit(":", 1)[-1]
+            self.bad_value("E022", node.start_mark, f"'{value[:40]}' is not a valid {kind}",
+                           "remove the tag (!!...) or write a value of that kind")
+            return None
+        if isinstance(result, float) and not math.isfinite(result):
+            self.bad_value("E022", node.start_mark, f"'{value[:40]}' is not a finite number",
+                           "write an ordinary number such as 0.5")
+            return None
+        return result
 
 
 class _TooBig(Exception):
@@ -288,6 +317,19 @@ class _TooBig(Exception):
 
 _SCALARS = yaml.constructor.SafeConstructor()
 _STR, _INT, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool"
+_FLOAT, _TIMESTAMP = "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"
+MAX_NUMBER_CHARS = 40  # far beyond any sane value, far below Python's int/str limit
+# what YAML itself refuses (C0 and C1 controls but tab, line breaks and NEL; DEL; surrogates; non-characters),
+# found here to report its real line and column
+_FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_CHARACTER_NAMES = {"\x00": "NUL", "\x1b": "ESC", "\x7f": "DEL"}
+
+
+def character_name(char: str) -> str:
+    """'U+001B (ESC)': how a message names an invisible character."""
+    import unicodedata
+    name = _CHARACTER_NAMES.get(char) or unicodedata.name(char, "control character")
+    return f"U+{ord(char):04X} ({name})"
 _BOOLS = {"true": True, "false": False, "True": True, "False": False}
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null", "float", "timestamp", "map", "seq")}
 
@@ -430,6 +472,9 @@ class Fields:
         kinds = self.known[key]
         ok = any(isinstance(value, k) and not (k is int and isinstance(value, bool)) for k in kinds)
         if not ok:
+            where = self.at(key)
+            if value is None and (where.line, where.col) in self.src.unreadable:
+                return default
             wanted = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
             hint = ""
             if YMap in kinds and isinstance(value, YList):
@@ -459,10 +504,11 @@ def _as_map(src: Source, value: Any, where: Where, what: str) -> YMap | None:
 
 
 def _check_id(src: Source, value: str, where: Where, what: str) -> bool:
-    if ID_PATTERN.match(value):
+    if ID_PATTERN.fullmatch(value) and len(value) <= MAX_ID_LENGTH:
         return True
-    src.report("E022", where, f"{what} '{value}' is not a valid id",
-               "use lower-case letters, digits and underscores, starting with a letter")
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    src.report("E022", where, f"{what} {shown!r} is not a valid id",
+               f"use at most {MAX_ID_LENGTH} lower-case letters, digits and underscores, starting with a letter")
     return False
 
 
@@ -534,7 +580,9 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
     _read_endings(src, f.get("endings") or YMap(), build)
     build.scenes = _read_scene_vocabulary(src, f.get("scenes"))
     cue_file = None
-    if f.get("cues"):
+    if f.get("cues") and _leaves_folder(f.get("cues")):
+        _report_outside(src, f.at("cues"), "cue catalogue", f.get("cues"))
+    elif f.get("cues"):
         cue_path = os.path.join(root_dir, f.get("cues"))
         cue_src = Source(cue_path, build.diagnostics)
         if not os.path.isfile(cue_path):
@@ -555,6 +603,9 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
         if not isinstance(pattern, str):
             src.report("E008", where, "each chapter entry should be a file path or glob pattern")
             continue
+        if _leaves_folder(pattern):
+            _report_outside(src, where, "chapter path", pattern)
+            continue
         matches = sorted(m for m in glob.glob(os.path.join(root_dir, pattern)) if os.path.isfile(m))
         if not matches:
             src.report("E023", where, f"no chapter file matches '{pattern}'",
@@ -563,7 +614,7 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
     for path in chapter_files:
         _read_chapter_file(path, build, addon=False)
     for addon in paths[1:]:
-        files = sorted(glob.glob(os.path.join(addon, "**", "*.yaml"), recursive=True)) if os.path.isdir(addon) else [addon]
+        files = _addon_files(addon) if os.path.isdir(addon) else [addon]
         if not files:
             build.diagnostics.append(Diagnostic("E023", display_path(addon), 0, 0, "add-on folder holds no .yaml files"))
         for path in files:
@@ -579,6 +630,29 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
         format=build.format,
     )
     return story, build.diagnostics
+
+
+def _leaves_folder(path: str) -> bool:
+    return os.path.isabs(path) or ".." in re.split(r"[\\/]", path)
+
+
+def _report_outside(src: Source, where: Where, what: str, path: str) -> None:
+    src.report("E022", where, f"{what} '{path}' leaves the story folder",
+               "story files live inside the folder of story.yaml: write a path relative to it, without '..'")
+
+
+def _addon_files(folder: str) -> list[str]:
+    """The .yaml files under an add-on folder, following links to folders but never round a cycle."""
+    found, visited = [], set()
+    for here, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(here)
+        if real in visited:
+            folders[:] = []
+            continue
+        visited.add(real)
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [os.path.join(here, name) for name in names if name.endswith(".yaml") and not name.startswith(".")]
+    return sorted(found)
 
 
 def _declarations(src: Source, mapping: YMap, kind: str, table: dict[str, fields.Spec]) -> Iterator[tuple[str, Where, Fields]]:
@@ -618,6 +692,10 @@ def _read_variables(src: Source, mapping: YMap, build: _Build, addon: bool = Fal
         if (low is not None or high is not None) and kind != "int":
             src.report("E022", f.key_at("min" if low is not None else "max"), "min and max apply to int variables only")
             low = high = None
+        for key, number in (("default", default if kind == "int" else None), ("min", low), ("max", high)):
+            if number is not None and not -INT_LIMIT <= number <= INT_LIMIT:
+                src.report("E022", f.at(key), f"{key} {number} of '{name}' is out of range",
+                           f"whole numbers in a story stay between -{INT_LIMIT:,} and {INT_LIMIT:,}")
         if low is not None and high is not None and low > high:
             src.report("E022", f.at("min"), f"min {low} is greater than max {high}")
         if kind == "int" and ((low is not None and default < low) or (high is not None and default > high)):
@@ -837,10 +915,13 @@ def _read_expr(src: Source, source: Any, where: Where) -> Expr | None:
         src.report("E016", where, f"condition '{str(source).lower()}' is a constant",
                    "write a comparison such as 'trust > 2'; to always show, remove 'if'")
         return None
+    if not isinstance(source, str):
+        src.report("E008", where, f"a condition should be text like 'trust > 2', not {_type_name(source)}")
+        return None
     try:
         ast = expr.parse(source)
     except expr.ExprError as err:
-        src.report(err.code, _shift(where, err.offset), f"{err.message} in '{source}'", err.hint)
+        src.report(err.code, _shift(where, err.offset), f"{err.message} in '{excerpt(source)}'", err.hint)
         return None
     return Expr(source, ast, where)
 
@@ -868,7 +949,7 @@ def _read_effects(src: Source, f: Fields, key: str) -> tuple[Effect, ...]:
         try:
             statements = expr.parse_statements(item)
         except expr.ExprError as err:
-            src.report(err.code, _shift(where, err.offset), f"{err.message} in effect '{item}'", err.hint)
+            src.report(err.code, _shift(where, err.offset), f"{err.message} in effect '{excerpt(item)}'", err.hint)
             continue
         effects.extend(Effect(st, _shift(where, st.pos)) for st in statements)
     return tuple(effects)

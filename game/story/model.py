@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .expr import Ast, Statement
+from .expr import INT_LIMIT, Ast, Statement
 from .weave import Woven
 
 FORMAT_VERSION = 2  # the newest format this game reads; format 1 stories keep loading unchanged
 FORMATS = (1, 2)
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")  # use fullmatch: '$' also matches before a final newline
+MAX_ID_LENGTH = 64  # ids name files (saves, player data); this keeps every such name short
 NARRATION = "narration"
 CHANNELS = ("music", "ambience", "sfx", "voice")
 
@@ -155,10 +156,12 @@ class Variable:
 
     def clamp(self, value: Value) -> Value:
         if self.type == "int" and isinstance(value, int):
-            if self.min is not None and value < self.min:
-                return self.min
-            if self.max is not None and value > self.max:
-                return self.max
+            low = -INT_LIMIT if self.min is None else self.min
+            high = INT_LIMIT if self.max is None else self.max
+            if value < low:
+                return low
+            if value > high:
+                return high
         return value
 
 

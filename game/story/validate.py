@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from . import expr, weave
-from .diagnostics import Diagnostic, did_you_mean, sort_key
-from .loader import load_story
+from .diagnostics import UNSAFE_CHARACTER, Diagnostic, did_you_mean, excerpt, sort_key
+from .loader import character_name, load_story
 from .model import ID_PATTERN, NARRATION, Anchors, Expr, Node, Story, Value, Where, locate, successors
 from .recipe import check_recipes
 from .weave import Woven
@@ -50,7 +50,7 @@ def _check_condition(story: Story, condition: Expr) -> list[Diagnostic]:
     try:
         kind = expr.check(condition.ast, story.variables, _node_problem(story))
     except expr.ExprError as err:
-        return [_diag(err.code, _at(condition.where, err.offset), f"{err.message} in '{condition.source}'", err.hint)]
+        return [_diag(err.code, _at(condition.where, err.offset), f"{err.message} in '{excerpt(condition.source)}'", err.hint)]
     if kind != "bool":
         return [_diag("E016", condition.where, f"condition '{condition.source}' is {kind}, not true/false",
                       "compare it, e.g. 'trust > 0'" if kind == "int" else "")]
@@ -96,7 +96,7 @@ def check_expressions(story: Story) -> list[Diagnostic]:
                 expr.check_statement(effect.statement, story.variables, _node_problem(story))
             except expr.ExprError as err:
                 found.append(_diag(err.code, _at(effect.where, err.offset - effect.statement.pos),
-                                   f"{err.message} in effect '{effect.statement.source}'", err.hint))
+                                   f"{err.message} in effect '{excerpt(effect.statement.source)}'", err.hint))
     return found
 
 
@@ -173,6 +173,61 @@ def check_reachability(story: Story) -> list[Diagnostic]:
     return [_diag("W001", node.where, f"node '{node.id}' cannot be reached from the start",
                   "link to it with 'next' or a choice, or remove it")
             for node in story.nodes.values() if node.id not in seen]
+
+
+def check_next_loops(story: Story) -> list[Diagnostic]:
+    """Nodes joined only by 'next' in a ring: once entered, the story goes round them forever."""
+    found = []
+    done: set[str] = set()
+    for first in story.nodes.values():
+        trail: list[str] = []
+        node_id: str | None = first.id
+        while node_id in story.nodes and node_id not in done and node_id not in trail:
+            trail.append(node_id)
+            node = story.nodes[node_id]
+            node_id = node.next if not node.choices and not node.ending else None
+        if node_id in trail:
+            ring = trail[trail.index(node_id):]
+            node = story.nodes[ring[0]]
+            found.append(_diag("E028", node.next_where or node.where,
+                               "'next' goes round in a loop the player can never leave: "
+                               + " -> ".join(ring + [ring[0]]),
+                               "give one of these nodes choices or an ending, or point its 'next' out of the loop"))
+        done.update(trail)
+    return found
+
+
+def _texts(story: Story) -> Iterator[tuple[str, Where]]:
+    """Every piece of story text a player may see, with where it is written."""
+    if story.title:
+        yield story.title, story.where.get("title", Where(story.manifest, 1, 1))
+    for chapter in story.chapters.values():
+        yield chapter.title, chapter.where
+    for node in story.nodes.values():
+        yield node.title, node.where
+        for passage in node.passages:
+            yield passage.text, passage.where
+        for choice in node.choices:
+            yield choice.text, choice.where
+            yield choice.reason, choice.where
+    for ending in story.endings.values():
+        yield ending.title, ending.where
+        yield ending.description, ending.where
+    for speaker in story.speakers.values():
+        yield speaker.name, speaker.where
+    for cue in story.cues.values():
+        yield cue.caption, cue.where
+
+
+def check_text_characters(story: Story) -> list[Diagnostic]:
+    found = []
+    for text, where in _texts(story):
+        bad = UNSAFE_CHARACTER.search(text) if text else None
+        if bad:
+            found.append(_diag("W008", where, f"text contains {character_name(bad.group())}, which a terminal "
+                               "would act on or which reorders the text around it",
+                               "delete it (an editor may show it as a small box, or not at all)"))
+    return found
 
 
 def check_guarded_choices(story: Story) -> list[Diagnostic]:
@@ -293,7 +348,8 @@ def woven_texts(node: Node) -> Iterator[Woven]:
 
 
 CHECKS = (check_start, check_targets, check_expressions, check_woven_text, check_endings, check_speakers, check_cues, check_recipes,
-          check_reachability, check_guarded_choices, check_choice_ids, check_variables_read)
+          check_reachability, check_next_loops, check_guarded_choices, check_choice_ids, check_variables_read,
+          check_text_characters)
 
 
 # with a chapter file unread, these would blame nodes, endings, variables and cues for what the file holds

@@ -10,6 +10,7 @@ from typing import TextIO
 from ..runtime.engine import Engine, EngineError
 from ..runtime.persist import PlayerData
 from ..runtime.saves import AUTO, PlayClock, SaveError, SaveStore, format_play_time, reconcile
+from ..story.diagnostics import visible
 from ..story.model import Story
 
 HELP = """Type the number of a choice, or a command:
@@ -22,11 +23,29 @@ HELP = """Type the number of a choice, or a command:
   help           this text
   quit           save to the autosave slot and leave"""
 
+MAX_CHOICE_DIGITS = 4  # no menu has a thousand choices; longer input is not a number worth converting
+
+
+def choice_number(answer: str) -> int | None:
+    """The number typed, or None: '²' and '①' are digits to str.isdigit(), not to int()."""
+    if answer.isascii() and answer.isdigit():
+        return int(answer) if len(answer) <= MAX_CHOICE_DIGITS else 10 ** MAX_CHOICE_DIGITS
+    return None
+
+
+def _reason(err: OSError) -> str:
+    """'Not a directory: /home/x/.local/share/her-game/saves': what failed, and where."""
+    where = f": {err.filename}" if err.filename else ""
+    return f"{err.strerror or err}{where}"
+
 
 class TextGame:
     def __init__(self, story: Story, engine: Engine, out: TextIO, saves: SaveStore, player: PlayerData,
-                 reload_story: Callable[[], tuple[Story | None, list[str]]] | None = None, width: int | None = None):
+                 reload_story: Callable[[], tuple[Story | None, list[str]]] | None = None, width: int | None = None,
+                 keep_progress: bool = True):
         self.story = story
+        # False for a replay or a warp (--start, --set): the autosave and the player's progress stay as they were
+        self.keep_progress = keep_progress
         self.engine = engine
         self.out = out
         self.saves = saves
@@ -39,7 +58,13 @@ class TextGame:
 
     # ------------------------------------------------------------ output
 
-    def say(self, text: str = "") -> None:
+    def say(self, text: str = "", runs: tuple[tuple[str, str], ...] = ()) -> None:
+        """Write a line, styled by `runs` (text, style) when given. Story text and saves may hold control or
+        text-direction characters (validate warns, W008): they are shown escaped, never obeyed; the styles are
+        switched on only after that."""
+        text = visible(text)
+        if runs:
+            text = _styled(text, tuple((visible(part), style) for part, style in runs))
         self.out.write(text + "\n")
 
     def wrap(self, text: str, indent: str = "") -> str:
@@ -60,10 +85,7 @@ class TextGame:
                 self.say(cue_def.caption)
         for line in engine.lines:
             prefix = f"{line.name}: " if line.name else ""
-            text = self.wrap(prefix + line.text)
-            if self.styled and line.runs:
-                text = _styled(text, ((prefix, ""),) + line.runs)
-            self.say(text)
+            self.say(self.wrap(prefix + line.text), ((prefix, ""),) + line.runs if self.styled and line.runs else ())
         self.player.seen.add(engine.state.node)
 
     def show_choices(self) -> None:
@@ -85,21 +107,38 @@ class TextGame:
         self.say(f"[ending: {ending.id}]")
 
     def _save_player(self) -> None:
+        if not self.keep_progress:
+            return
         try:
             self.player.save()
         except OSError as err:
-            self.say(f"(could not record progress: {err.strerror})")
+            self.say(f"(could not record progress: {_reason(err)})")
 
     # ------------------------------------------------------------ commands
 
-    def autosave(self) -> None:
-        if self.engine.is_over:
-            return
+    def autosave(self) -> bool:
+        """Save to the autosave slot; False (after saying why, if it failed) when nothing was saved."""
+        if self.engine.is_over or not self.keep_progress:
+            return False
+        self._save_player()
         try:
             self.saves.save(AUTO, self.engine, self.clock.total())
         except (OSError, SaveError) as err:
-            self.say(f"(autosave failed: {err})")
-        self._save_player()
+            reason = _reason(err) if isinstance(err, OSError) else str(err)
+            self.say(f"(autosave failed: {reason}; the previous autosave is unchanged)")
+            return False
+        return True
+
+    def farewell(self) -> str:
+        """Autosave, and say what became of the game."""
+        return "Saved to the autosave slot." if self.autosave() else self._unsaved()
+
+    def _unsaved(self) -> str:
+        if self.engine.is_over:
+            return "The story has ended."
+        if not self.keep_progress:
+            return "Not saved: a replay or a game begun with --start or --set leaves your autosave as it was."
+        return "Not saved: see the message above."
 
     def command(self, word: str, arg: str) -> bool:
         """Run a command. Returns True when the game should stop."""
@@ -137,8 +176,7 @@ class TextGame:
         elif word == "reload":
             self.reload()
         elif word in ("quit", "exit", "q"):
-            self.autosave()
-            self.say("Saved to the autosave slot. Goodbye.")
+            self.say(f"{self.farewell()} Goodbye.")
             return True
         else:
             self.say(f"Unknown command '{word}'. Type a choice number or 'help'.")
@@ -158,6 +196,7 @@ class TextGame:
             self.say(f"Could not load: {err}")
             return
         self.clock = PlayClock(loaded.info.play_time)
+        self.keep_progress = True  # the player's own game again, even after a replay or a warp
         self.say(f"Loaded slot {slot}.")
         for note in loaded.notes:
             self.say(f"Note: {note}")
@@ -200,7 +239,7 @@ class TextGame:
                     if answer is None:
                         return self._end_of_input()
                     word, _, arg = answer.strip().partition(" ")
-                    if word and not word.isdigit():
+                    if word and choice_number(word) is None:
                         if self.command(word.lower(), arg.strip()):
                             return 0
                         continue
@@ -219,8 +258,8 @@ class TextGame:
                 answer = answer.strip()
                 if not answer:
                     continue
-                if answer.isdigit():
-                    number = int(answer)
+                number = choice_number(answer)
+                if number is not None:
                     if not 1 <= number <= len(views):
                         self.say(f"There is no choice {number}: pick 1 to {len(views)}.")
                         continue
@@ -244,9 +283,9 @@ class TextGame:
                 self.show_choices()
 
     def _end_of_input(self) -> int:
-        self.autosave()
+        saved = self.autosave()
         self.say()
-        self.say("(end of input: game saved to the autosave slot)")
+        self.say("(end of input: game saved to the autosave slot)" if saved else f"(end of input. {self._unsaved()})")
         return 0
 
     def replay(self, choices: list[int]) -> int:
@@ -266,7 +305,7 @@ class TextGame:
                 continue
             if not pending:
                 self.say(f"[replay finished at node '{engine.state.node}' before an ending]")
-                self.autosave()
+                self.autosave()  # only when the player asked to keep it: a replay leaves the autosave alone
                 return 0
             number = pending.pop(0)
             self.show_choices()

@@ -235,6 +235,31 @@ class _StateContext:
         raise AssertionError("chance() is only evaluated through the engine")
 
 
+# action kind -> what its argument is; a soak replay's actions are checked against this before a run
+ACTIONS: dict[str, tuple[type, int]] = {"play": (int, 0), "rollback": (int, 1), "save": (str, 0), "load": (str, 0)}
+MAX_ACTION_NUMBER = 1000
+
+
+def actions_problem(actions: Any) -> str:
+    """Why a recorded list of actions is not one a soak could have written ('' when it is)."""
+    if not isinstance(actions, list):
+        return "'actions' is not a list"
+    for number, action in enumerate(actions, 1):
+        ok = isinstance(action, list) and len(action) == 2 and isinstance(action[0], str) and action[0] in ACTIONS
+        if ok:
+            kind, low = ACTIONS[action[0]]
+            value = action[1]
+            if kind is str:
+                ok = isinstance(value, str)
+            else:
+                ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= MAX_ACTION_NUMBER
+        if not ok:
+            shown = repr(action)
+            return f"action {number} ({shown[:40] + '...' if len(shown) > 40 else shown}) is not " \
+                   "['play', N], ['rollback', N], ['save', SLOT] or ['load', SLOT]"
+    return ""
+
+
 def _describe(views: list[tuple[Choice, bool]]) -> str:
     return "[" + ", ".join(f"{i}. {c.text or '(silent)'}{'' if ok else ' (disabled)'}"
                            for i, (c, ok) in enumerate(views, 1)) + "]"

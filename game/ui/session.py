@@ -77,7 +77,8 @@ class Session:
 
     def mark_read(self) -> None:
         """The player has read the whole current node: skip may pass it from now on."""
-        self.library.player.seen.add(self.engine.state.node)
+        if self.mode == PLAY:  # a replay or a replayed scene leaves the player's progress as it was
+            self.library.player.seen.add(self.engine.state.node)
 
     # ------------------------------------------------------------ acting
 
@@ -105,6 +106,8 @@ class Session:
         if ending is None:
             return False
         self.mark_read()
+        if self.mode != PLAY:
+            return ending.id not in self.library.player.endings
         new = self.library.player.record_ending(ending.id)
         self.library.save_player()
         return new

@@ -29,7 +29,7 @@ def random_story(rng: random.Random, folder) -> None:
     ids = [f"n{i}" for i in range(count)]
     endings = ids[-2:]
     lines = ["chapter: {id: c, title: C}", "nodes:"]
-    for _i, node in enumerate(ids):
+    for i, node in enumerate(ids):
         lines += [f"  - id: {node}", "    text: [Text.]"]
         if rng.random() < 0.2:
             lines.append(f"    effects: [\"{rng.choice(EFFECTS)}\"]")
@@ -37,7 +37,7 @@ def random_story(rng: random.Random, folder) -> None:
             lines.append(f"    ending: e{endings.index(node)}")
             continue
         if rng.random() < 0.15:
-            lines.append(f"    next: {rng.choice(ids)}")
+            lines.append(f"    next: {rng.choice(ids[i + 1:])}")  # forward only: a ring of 'next' is an error (E028)
             continue
         lines.append("    choices:")
         for k in range(rng.randint(1, 4)):

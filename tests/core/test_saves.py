@@ -73,10 +73,10 @@ def test_bad_save_files_give_a_clear_message_and_spare_other_slots(sample_story,
     os.makedirs(store.folder, exist_ok=True)
     with open(store.path("2"), "wb") as handle:
         handle.write(content)
+    assert store.info("2").problem
     with pytest.raises(SaveError, match=message):
         store.load("2")
     assert store.load("1").state.node == "setup_box"
-    assert store.info("2").problem
 
 
 def test_save_from_an_earlier_edit_of_the_story_still_loads(sample_story, tmp_path):
