@@ -13,6 +13,8 @@ ASSETS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.ab
 FONT_FILES = {
     "prose": "fonts/ebgaramond/EBGaramond12-Regular.otf",
     "prose_italic": "fonts/ebgaramond/EBGaramond12-Italic.otf",
+    "prose_bold": "fonts/ebgaramond/EBGaramond12-Bold.otf",
+    "prose_bold_italic": "fonts/ebgaramond/EBGaramond12-Bold.otf",  # EB Garamond has no bold italic: slanted
     "ui": "fonts/inter/Inter-Regular.otf",
     "ui_medium": "fonts/inter/Inter-Medium.otf",
     "ui_light": "fonts/inter/Inter-Light.otf",
@@ -110,6 +112,7 @@ class Theme:
         font = Theme._fonts.get(key)
         if font is None:
             font = pygame.font.Font(os.path.join(ASSETS, FONT_FILES[kind]), px)
+            font.set_italic(kind == "prose_bold_italic")
             Theme._fonts[key] = font
             if len(Theme._fonts) > Theme.MAX_FONTS:
                 Theme._fonts.popitem(last=False)
@@ -122,6 +125,11 @@ class Theme:
     @property
     def prose(self) -> pygame.font.Font:
         return self.font("prose", 30, True)
+
+    def prose_in(self, style: str) -> pygame.font.Font:
+        """The story's words in a format 2 style: "" (roman), "i", "b" or "bi"."""
+        kind = {"": "prose", "i": "prose_italic", "b": "prose_bold", "bi": "prose_bold_italic"}[style]
+        return self.font(kind, 30, True)
 
     @property
     def prose_italic(self) -> pygame.font.Font:

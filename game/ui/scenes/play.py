@@ -44,6 +44,7 @@ class Beat:
     """One box of text: a line, or one page of a long line."""
     line: Line
     lines: tuple[str, ...]  # wrapped
+    offset: int = 0  # where in line.text the first of them begins (a long line is several beats)
 
     @property
     def length(self) -> int:
@@ -209,8 +210,11 @@ class PlayScene(Scene):
             wrapped = widgets.wrap(font, line.text, inner)
             pages = -(-len(wrapped) // max_lines)
             per_page = -(-len(wrapped) // pages)  # even pages: no page left with one orphaned word
+            offset = 0
             for start in range(0, len(wrapped), per_page):
-                beats.append(Beat(line, tuple(wrapped[start:start + per_page])))
+                page = tuple(wrapped[start:start + per_page])
+                beats.append(Beat(line, page, offset))
+                offset += sum(len(text) + 1 for text in page)  # each wrapped line and the space it ended at
         if not beats:
             beats.append(Beat(Line(NARRATION, "", "#dddddd", ""), ("",)))
         old_key = getattr(self, "_layout_key", None)
@@ -766,17 +770,15 @@ class PlayScene(Scene):
         left = int(self.shown)
         line_h = font.get_linesize()
         last_end = (x, y)
-        for text in beat.lines:
+        for text, styles in zip(beat.lines, _styles_of(beat)):
             if left <= 0:
                 break
-            surf = theme.render(font, text, pal.text)
-            if left >= len(text):
-                surface.blit(surf, (x, y))
-                last_end = (x + surf.get_width(), y)
-            else:
-                width = font.size(text[:left])[0]
-                surface.blit(surf, (x, y), pygame.Rect(0, 0, width, surf.get_height()))
-                last_end = (x + width, y)
+            end = x
+            for piece, style in _pieces(text[:left], styles):
+                surf = theme.render(theme.prose_in(style), piece, pal.text)
+                surface.blit(surf, (end, y))
+                end += surf.get_width()
+            last_end = (end, y)
             left -= len(text) + 1
             y += line_h
         if not self.revealing and not self.choosing:
@@ -994,4 +996,34 @@ def _digit(event: pygame.event.Event) -> int:
     if pygame.K_KP1 <= event.key <= pygame.K_KP9:
         return event.key - pygame.K_KP1 + 1
     return 0
+
+
+def _styles_of(beat: Beat) -> list[str]:
+    """Per wrapped line of the beat, one style code per character ("" when the line has no emphasis)."""
+    if not beat.line.runs:
+        return ["" for _ in beat.lines]
+    per_char = "".join(_STYLE_CODE[style] * len(text) for text, style in beat.line.runs)
+    found, start = [], beat.offset
+    for text in beat.lines:
+        found.append(per_char[start:start + len(text)])
+        start += len(text) + 1  # the space or line break the wrap took away
+    return found
+
+
+_STYLE_CODE = {"": " ", "i": "i", "b": "b", "bi": "B"}
+_CODE_STYLE = {" ": "", "i": "i", "b": "b", "B": "bi"}
+
+
+def _pieces(text: str, styles: str) -> list[tuple[str, str]]:
+    """The visible part of a line cut where its style changes: [(words, style)]."""
+    if not styles:
+        return [(text, "")]
+    pieces: list[tuple[str, str]] = []
+    for i, char in enumerate(text):
+        style = _CODE_STYLE[styles[i]] if i < len(styles) else ""
+        if pieces and pieces[-1][1] == style:
+            pieces[-1] = (pieces[-1][0] + char, style)
+        else:
+            pieces.append((char, style))
+    return pieces
 
