@@ -314,7 +314,10 @@ class Engine:
         state = self.state
         lines = [self._line(speaker, text, tuple((t, s) for t, s in runs)) for speaker, text, runs in state.echo]
         # each passage sees the variables of its moment: effects between passages apply as they are passed
-        seen = _Context(state, "p", dict(state.text_vars if state.text_vars is not None else state.variables))
+        scratch = dict(state.variables)
+        if state.text_vars is not None:  # only names the story still has (a reload may have changed them)
+            scratch.update((k, v) for k, v in state.text_vars.items() if k in scratch)
+        seen = _Context(state, "p", scratch)
         for index, passage in enumerate(self.node.passages):
             if passage.effects:
                 self._apply(passage.effects, seen, seen.variables)
