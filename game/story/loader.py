@@ -805,25 +805,28 @@ def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:
                    f"chapter id '{chapter_id}' is already used by {other.file}:{other.where.line}")
     elif spec is not None or f.get("nodes"):
         build.chapters.setdefault(chapter_id, Chapter(chapter_id, title, src.shown, spec.where if spec is not None else top.where))
-    own = f.get("variables")
+    own = _addon_only(src, f, "variables", addon, "'variables' of a chapter file belong in story.yaml",
+                      "only an add-on declares variables in its own files")
     if own is not None:
-        if not addon:
-            src.report("E025", f.key_at("variables"), "'variables' of a chapter file belong in story.yaml",
-                       "only an add-on declares variables in its own files")
-        else:
-            _read_variables(src, own, build, addon=True)
+        _read_variables(src, own, build, addon=True)
     nodes = f.get("nodes") or YList()
     for item, where in zip(nodes, getattr(nodes, "item_at", [])):
         mapping = _as_map(src, item, where, "a node")
         if mapping is not None:
             _read_node(src, mapping, chapter_id, build)
-    extensions = f.get("extend")
+    extensions = _addon_only(src, f, "extend", addon, "'extend' belongs in add-on files",
+                             "add choices to your own story's nodes directly")
     if extensions is not None:
-        if not addon:
-            src.report("E025", f.key_at("extend"), "'extend' belongs in add-on files",
-                       "add choices to your own story's nodes directly")
-        else:
-            build.extensions.append((src, extensions))
+        build.extensions.append((src, extensions))
+
+
+def _addon_only(src: Source, f: Fields, key: str, addon: bool, message: str, hint: str) -> Any:
+    """A chapter file's field that only add-ons may use: its value, or None (reported in the story's own files)."""
+    value = f.get(key)
+    if value is not None and not addon:
+        src.report("E025", f.key_at(key), message, hint)
+        return None
+    return value
 
 
 def _read_node(src: Source, m: YMap, chapter_id: str, build: _Build) -> None:
