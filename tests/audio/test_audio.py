@@ -517,7 +517,12 @@ def test_audio_command_lists_exports_and_renders(fixture_story, tmp_path, capsys
         assert abs(handle.getnframes() / 44100 - recipe_of(fixture_story.cues["chime"]).seconds) < 0.02
     assert main(["audio", "render-all", "--out", str(tmp_path / "all"), "--story", AUDIO_FIXTURE]) == 0
     assert sorted(os.listdir(tmp_path / "all")) == sorted(f"{name}.wav" for name in fixture_story.cues)
-    assert "from the cache" in capsys.readouterr().out  # chime was rendered by the export just before
+    out = capsys.readouterr().out
+    assert "from the cache" in out  # chime was rendered by the export just before
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:] if line.split()[0] in fixture_story.cues}
+    assert {name: (row[2], row[3]) for name, row in rows.items()} == {  # the loudness table: target and measured
+        "hum": ("-26.0", "-26.0"), "chime": ("-18.0", "-18.0"), "tune_a": ("-18.0", "-18.0"),
+        "tune_b": ("-18.0", "-18.0"), "breath": ("-20.0", "-20.0")}
 
 
 def test_audio_command_errors(tmp_path, capsys):
