@@ -430,6 +430,7 @@ def master(x: np.ndarray, loudness: float, circular: bool = False) -> np.ndarray
     """The cue at `loudness` LUFS (integrated) with its true peak at most TRUE_PEAK dBTP."""
     if not x.size or not np.any(x):
         raise RecipeError("the recipe renders only silence")
+    x = x / np.max(np.abs(x))  # a very quiet mix is still a sound, not what the meter's -70 LUFS gate drops
     both = 10 * math.log10(2) if x.shape[0] == 1 else 0.0  # a mono cue plays on both channels: 3 dB louder
     most = TRUE_PEAK - 0.1  # a margin, as meters that oversample differently disagree by a few hundredths
     ceiling = most - 0.3  # sample peaks a little lower: the points between samples rise above them

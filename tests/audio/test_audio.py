@@ -92,6 +92,18 @@ def test_recipe_lengths_follow_the_documented_rules():
     assert seconds({"tone": 440, "length": 1, "reverb": {"time": 1.5, "mix": -12}}) == 2.5
 
 
+def test_a_quiet_recipe_is_mastered_like_any_other_and_silence_is_refused():
+    from game.audio.levels import levels
+    from game.audio.synth import pcm
+    from game.story.recipe import RecipeError
+    quiet, _ = parse_recipe({"mix": [{"tone": 440, "length": 1, "gain": -60}, {"noise": "white", "length": 1,
+                                                                                "gain": -60}]}, W, looping=False)
+    assert levels(pcm(quiet), 44100, 2).loudness == pytest.approx(-18.0, abs=0.1)  # sfx, the default channel
+    silent, _ = parse_recipe({"silence": 1}, W, looping=False)
+    with pytest.raises(RecipeError, match="renders only silence"):
+        pcm(silent)
+
+
 def test_recipe_errors_point_at_their_line(tmp_path):
     from game.story.validate import load_and_validate
     story = tmp_path / "s"
