@@ -426,11 +426,13 @@ def _limit(x: np.ndarray, ceiling: float, circular: bool) -> np.ndarray:
     return x * smooth[pad:pad + x.shape[-1]]
 
 
-def master(x: np.ndarray, loudness: float, circular: bool = False) -> np.ndarray:
-    """The cue at `loudness` LUFS (integrated) with its true peak at most TRUE_PEAK dBTP."""
+def master(x: np.ndarray, loudness: float, circular: bool = False) -> tuple[np.ndarray, float]:
+    """The cue at `loudness` LUFS (integrated) with its true peak at most TRUE_PEAK dBTP, and the gain that took it
+    there (before any limiting)."""
     if not x.size or not np.any(x):
         raise RecipeError("the recipe renders only silence")
-    x = x / np.max(np.abs(x))  # a very quiet mix is still a sound, not what the meter's -70 LUFS gate drops
+    gain = 1 / float(np.max(np.abs(x)))  # a very quiet mix is still a sound, not what the meter's -70 LUFS gate drops
+    x = x * gain
     both = 10 * math.log10(2) if x.shape[0] == 1 else 0.0  # a mono cue plays on both channels: 3 dB louder
     most = TRUE_PEAK - 0.1  # a margin, as meters that oversample differently disagree by a few hundredths
     ceiling = most - 0.3  # sample peaks a little lower: the points between samples rise above them
@@ -439,24 +441,26 @@ def master(x: np.ndarray, loudness: float, circular: bool = False) -> np.ndarray
         if not math.isfinite(measured):
             raise RecipeError("the recipe renders only silence")
         x = x * 10 ** ((loudness - measured) / 20)  # loudness follows gain exactly: no need to measure again
+        gain *= 10 ** ((loudness - measured) / 20)
         if levels.true_peak(x, below=most) <= most:
             break
         limited = _limit(x, 10 ** (ceiling / 20), circular)
         if levels.true_peak(limited, below=most) > most:
             ceiling -= 0.3
         x = limited
+    return x, gain
+
+
+def _one_shot(x: np.ndarray, gain: float) -> np.ndarray:
+    """A scattered one-shot at its bed's gain (so the recipe's balance holds), under the true-peak ceiling."""
+    x = _shape(x, lambda f: _butterworth(f, None, DC_CUT, 2)) * gain
+    most = TRUE_PEAK - 0.1
+    if levels.true_peak(x, below=most) > most:
+        x = x * (10 ** (most / 20) / 10 ** (levels.true_peak(x) / 20))
     return x
 
 
-def render(recipe: Recipe, rate: int = RATE, channels: int = 2) -> AudioSegment:
-    """The cue as 16-bit audio at `rate` with `channels`, mastered to the recipe's loudness.
-    Raises RecipeError when a mix adds up past the headroom or the cue comes out silent."""
-    period = recipe.seconds if recipe.looping else None
-    x = _Builder(period).render(recipe.sound)
-    if recipe.loop:
-        x = _loop(x, recipe.loop)
-    x = _shape(x, lambda f: _butterworth(f, None, DC_CUT, 2), circular=recipe.looping)  # a loop's end leads to its start
-    x = master(x, recipe.loudness, circular=recipe.looping)
+def _segment(x: np.ndarray, rate: int, channels: int) -> AudioSegment:
     pcm = np.clip(np.round(np.broadcast_to(x, (2, x.shape[-1])).T * 32767), -32768, 32767).astype("<i2")
     seg = AudioSegment(data=pcm.tobytes(), sample_width=2, frame_rate=RATE, channels=2)
     if rate != RATE:
@@ -464,6 +468,30 @@ def render(recipe: Recipe, rate: int = RATE, channels: int = 2) -> AudioSegment:
     return seg.set_channels(channels) if channels != 2 else seg
 
 
+def render_parts(recipe: Recipe, rate: int = RATE, channels: int = 2) -> list[AudioSegment]:
+    """The cue as 16-bit audio at `rate` with `channels`, mastered to the recipe's loudness, then its scattered
+    one-shots. Raises RecipeError when a mix adds up past the headroom or the cue comes out silent."""
+    period = recipe.seconds if recipe.looping else None
+    x = _Builder(period).render(recipe.sound)
+    if recipe.loop:
+        x = _loop(x, recipe.loop)
+    x = _shape(x, lambda f: _butterworth(f, None, DC_CUT, 2), circular=recipe.looping)  # a loop's end leads to its start
+    x, gain = master(x, recipe.loudness, circular=recipe.looping)
+    one_shots = _Builder(None)
+    return [_segment(x, rate, channels)] + [_segment(_one_shot(one_shots.render(sound), gain), rate, channels)
+                                            for sound in recipe.scatter]
+
+
+def render(recipe: Recipe, rate: int = RATE, channels: int = 2) -> AudioSegment:
+    """The cue (without its scattered one-shots) as 16-bit audio at `rate` with `channels`."""
+    return render_parts(recipe, rate, channels)[0]
+
+
 def pcm(recipe: Recipe, rate: int = RATE, channels: int = 2) -> bytes:
     """Raw signed 16-bit interleaved samples: what pygame.mixer.Sound(buffer=...) takes."""
     return render(recipe, rate, channels).raw_data
+
+
+def pcm_parts(recipe: Recipe, rate: int = RATE, channels: int = 2) -> list[bytes]:
+    """The cue's samples, then each scattered one-shot's."""
+    return [part.raw_data for part in render_parts(recipe, rate, channels)]

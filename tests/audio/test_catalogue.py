@@ -80,6 +80,16 @@ def test_no_cue_peaks_above_the_true_peak_ceiling(shipped_renders):
     assert {name: round(p, 2) for name, p in peaks.items() if p > TRUE_PEAK} == {}
 
 
+def test_scattered_one_shots_stand_out_from_their_bed_but_stay_under_the_ceiling(shipped_renders):
+    beds = [cue for cue in shipped_renders.values() if cue.shots]
+    assert beds, "no bed scatters one-shots"
+    for cue in beds:
+        bed = loudness(cue.x)
+        for shot in cue.shots:
+            assert _true_peak(shot) <= TRUE_PEAK
+            assert bed - 20 < loudness(shot) < bed + 6, cue.cue.name  # heard, a long way off
+
+
 # ---------------------------------------------------------------- low end
 
 @pytest.mark.parametrize("name", NAMES)
