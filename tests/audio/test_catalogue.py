@@ -11,7 +11,7 @@ import pytest
 from scipy import signal
 
 from game.story.model import Where
-from game.story.recipe import LOUDNESS, TRUE_PEAK, parse_recipe
+from game.story.recipe import LOUDNESS, TRUE_PEAK, parse_recipe, recipe_of
 
 from .conftest import RATE, shipped_story
 
@@ -37,6 +37,13 @@ def spectrum_db(part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------- length, loudness, peaks
+
+def test_cues_come_out_as_the_mixer_plays_them():
+    from game.audio.synth import render
+    seg = render(recipe_of(SHIPPED.cues["os_boot"]))
+    assert (seg.frame_rate, seg.channels, seg.sample_width) == (44100, 2, 2)
+    assert render(recipe_of(SHIPPED.cues["os_boot"]), 22050, 1).frame_rate == 22050  # a device that wants less
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_cue_renders_audible_sound_of_its_length(name, shipped_renders):
@@ -235,9 +242,7 @@ def test_a_piano_note_rings_like_a_piano():
 
 
 def test_piano_piece_is_a_melody_in_several_voices_on_a_piano_in_a_room():
-    sound = SHIPPED.cues["piano_piece"]
-    from game.story.recipe import recipe_of
-    recipe = recipe_of(sound).sound
+    recipe = recipe_of(SHIPPED.cues["piano_piece"]).sound
     voices = [layer for layer in recipe.children if layer.kind == "notes"]
     assert len(voices) >= 3 and all(voice.wave == "piano" for voice in voices)
     melody = voices[0].notes
