@@ -1,9 +1,10 @@
 """Recipe -> audio: band-limited synthesis on numpy arrays, mastered to a loudness; pydub carries the result
 (sample format, channels, rate) to the cache, the mixer and WAV files.
 
-Every sound is a float array shaped (2, samples) at 44.1 kHz, full scale 1.0 with a single oscillator at
-amplitude 1 (so layers have room to add up). Oscillators are read from one-cycle tables that hold only the
-partials below 20 kHz, so nothing aliases; filters are Butterworth responses applied in the frequency domain.
+Every sound is a single-precision array shaped (channels, samples) at 44.1 kHz, mono until something makes
+it wide (noise, pan, a room), with a single oscillator at amplitude 1 (so layers have room to add up).
+Oscillators are read from one-cycle tables that hold only the partials below 20 kHz, so nothing aliases;
+filters are Butterworth responses applied in the frequency domain.
 Inside a looping cue every pitch, tremolo and noise is periodic in the loop's length, so what runs on past the
 loop's end is what its start was, and the crossfade joins like with like. The finished cue is scaled to its
 channel's loudness (BS.1770) with its true peak held under -1 dBTP by a look-ahead limiter.
@@ -37,6 +38,9 @@ LIMIT_AHEAD = 0.005  # seconds the limiter looks ahead
 
 def _n(seconds: float) -> int:
     return int(round(seconds * RATE))
+
+
+Response = Callable[[np.ndarray], np.ndarray]  # a function of frequency in Hz
 
 
 def _silence(n: int, channels: int = 1) -> np.ndarray:
@@ -82,7 +86,7 @@ def _butterworth_gain(freqs: np.ndarray, low_pass: float | None, high_pass: floa
     return gain
 
 
-def _shape(x: np.ndarray, response: Callable[[np.ndarray], np.ndarray], circular: bool = False) -> np.ndarray:
+def _shape(x: np.ndarray, response: Response, circular: bool = False) -> np.ndarray:
     """x through a filter given by its frequency response; `circular` treats x as one period. Single precision
     (24 bits) is plenty for sound, and twice as fast."""
     n = x.shape[-1]
@@ -96,15 +100,12 @@ def _shape(x: np.ndarray, response: Callable[[np.ndarray], np.ndarray], circular
 
 # ---------------------------------------------------------------- sources
 
-_PARTIALS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+_PARTIALS: dict[str, Response] = {  # amplitude of sine partial k of each wave
     "sine": lambda k: (k == 1).astype(float),
     "triangle": lambda k: np.where(k % 2 == 1, 8 / np.pi ** 2 * (-1.0) ** ((k - 1) // 2) / k ** 2, 0.0),
     "square": lambda k: np.where(k % 2 == 1, 4 / (np.pi * k), 0.0),
     "sawtooth": lambda k: 2 / np.pi * (-1.0) ** (k + 1) / k,
 }
-
-
-Response = Callable[[np.ndarray], np.ndarray]
 
 
 def _filters(sound: Sound, phase: bool = True) -> Response | None:
@@ -131,8 +132,8 @@ def _table(wave: str, harmonics: tuple[float, ...], hz: float, response: Respons
 
 
 def _hz(hz: float, period: float | None) -> float:
-    """Inside a loop, a pitch is nudged (under a cent for any loop of 10 s or more at 60 Hz and up) to a whole
-    number of cycles per loop, so it carries on through the seam in phase."""
+    """Inside a loop, a pitch is nudged to a whole number of cycles per loop (by at most 1/(2 x loop) Hz: under
+    1.5 cents for a loop of 10 s or more at 60 Hz and up), so it carries on through the seam in phase."""
     return max(1, round(hz * period)) / period if period else hz
 
 
@@ -291,8 +292,7 @@ def _piano_string(hz: float, n: int, response: Response | None) -> np.ndarray:
     rng = np.random.default_rng(int(hz * 100))
     stretch = 0.0004 * math.sqrt(hz / 261.63)  # inharmonicity B: partial k sounds at k f sqrt(1 + B k^2)
     size = (261.63 / hz) ** 0.5  # low strings ring longer
-    step = 32  # the decays change slowly: computed every 32 samples (0.7 ms), held between
-    coarse = np.arange(-(-n // step)) * (step / RATE)
+    coarse = np.arange(-(-n // SLOW_STEP) + 1) * (SLOW_STEP / RATE)  # the decays change slowly
     samples = np.arange(n, dtype=np.float64)
     out = np.zeros(n, dtype=np.float32)
     for k in range(1, 25):
@@ -306,14 +306,14 @@ def _piano_string(hz: float, n: int, response: Response | None) -> np.ndarray:
         audible = min(n, int(after * math.log(amplitude * 1e4) * RATE) + 1) if amplitude > 1e-4 else 0
         if audible <= 0:
             continue
-        t = coarse[:-(-audible // step)]
-        decay = (amplitude * (0.7 * np.exp(-t / prompt) + 0.3 * np.exp(-t / after))).astype(np.float32)
+        t = coarse[:-(-audible // SLOW_STEP) + 1]
+        decay = amplitude * (0.7 * np.exp(-t / prompt) + 0.3 * np.exp(-t / after))
         cycles = samples[:audible] * (f / RATE)
         cycles += rng.uniform()
         cycles -= np.floor(cycles)  # wrapped in double precision, so single precision is exact enough
         cycles *= 2 * np.pi
         wave = np.sin(cycles.astype(np.float32))
-        wave *= np.repeat(decay, step)[:audible]
+        wave *= _joined(decay, audible)
         out[:audible] += wave
     hammer = min(n, _n(0.03))  # felt on the string: a short knock, brighter for higher notes
     knock = rng.uniform(-1, 1, hammer) * np.exp(-np.arange(hammer) / (0.003 * RATE))
@@ -325,16 +325,21 @@ def _piano_string(hz: float, n: int, response: Response | None) -> np.ndarray:
     return out
 
 
-SLOW_STEP = 32  # samples (0.7 ms) between values of a gain that changes slowly (tremolo, contour)
+SLOW_STEP = 32  # samples (0.7 ms) between values of a gain that changes slowly (tremolo, contour, decays)
+
+
+def _joined(points: np.ndarray, n: int) -> np.ndarray:
+    """n samples of a gain given every SLOW_STEP samples (ceil(n / SLOW_STEP) + 1 points), joined by straight
+    lines: held steps would modulate the sound at 1.4 kHz, faint tones beside every partial."""
+    points = points.astype(np.float32)
+    steps = len(points) - 1
+    ramp = np.tile(np.arange(SLOW_STEP, dtype=np.float32) / SLOW_STEP, steps)
+    return (np.repeat(points[:-1], SLOW_STEP) + np.repeat(np.diff(points), SLOW_STEP) * ramp)[:n]
 
 
 def _slowly(n: int, decibels: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """A gain curve from dB as a function of seconds, computed every SLOW_STEP samples and joined by straight
-    lines (held steps would modulate the sound at 1.4 kHz: faint tones beside every partial)."""
-    steps = -(-n // SLOW_STEP)
-    gains = (10 ** (decibels(np.arange(steps + 1) * (SLOW_STEP / RATE)) / 20)).astype(np.float32)
-    ramp = np.tile(np.arange(SLOW_STEP, dtype=np.float32) / SLOW_STEP, steps)
-    return (np.repeat(gains[:-1], SLOW_STEP) + np.repeat(np.diff(gains), SLOW_STEP) * ramp)[:n]
+    """A gain curve from dB as a function of seconds, computed every SLOW_STEP samples."""
+    return _joined(10 ** (decibels(np.arange(-(-n // SLOW_STEP) + 1) * (SLOW_STEP / RATE)) / 20), n)
 
 
 def _envelope(n: int, env: Envelope) -> np.ndarray:
