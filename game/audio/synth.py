@@ -431,9 +431,10 @@ def _limit(x: np.ndarray, ceiling: float, circular: bool) -> np.ndarray:
     return x * smooth[pad:pad + x.shape[-1]]
 
 
-def master(x: np.ndarray, loudness: float, circular: bool = False) -> tuple[np.ndarray, float]:
+def master(x: np.ndarray, loudness: float, circular: bool = False,
+           weighted: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """The cue at `loudness` LUFS (integrated) with its true peak at most TRUE_PEAK dBTP, and the gain that took it
-    there (before any limiting)."""
+    there (before any limiting). `weighted`, when given, is x already K-weighted (it saves the meter an FFT)."""
     if not x.size or not np.any(x):
         raise RecipeError("the recipe renders only silence")
     gain = 1 / float(np.max(np.abs(x)))  # a very quiet mix is still a sound, not what the meter's -70 LUFS gate drops
@@ -442,7 +443,8 @@ def master(x: np.ndarray, loudness: float, circular: bool = False) -> tuple[np.n
     most = TRUE_PEAK - 0.1  # a margin, as meters that oversample differently disagree by a few hundredths
     ceiling = most - 0.3  # sample peaks a little lower: the points between samples rise above them
     for _ in range(8):
-        measured = levels.integrated(x, RATE) + both
+        measured = (levels.integrated(x, RATE) if weighted is None else levels.gated(weighted * gain, RATE)) + both
+        weighted = None  # x may be limited below: measured afresh from then on
         if not math.isfinite(measured):
             raise RecipeError("the recipe renders only silence")
         x = x * 10 ** ((loudness - measured) / 20)  # loudness follows gain exactly: no need to measure again
@@ -454,6 +456,19 @@ def master(x: np.ndarray, loudness: float, circular: bool = False) -> tuple[np.n
             ceiling -= 0.3
         x = limited
     return x, gain
+
+
+def _without_dc(x: np.ndarray, circular: bool) -> tuple[np.ndarray, np.ndarray]:
+    """x without its DC and infrasound (a 20 Hz high-pass), and the same K-weighted for the loudness meter: one
+    forward FFT for both."""
+    n = x.shape[-1]
+    size = n if circular else levels.fast_length(n + min(n, PAD))
+    freqs = np.fft.rfftfreq(size, 1 / RATE)
+    spectrum = np.fft.rfft(x.astype(np.float32), size)
+    spectrum *= _butterworth(freqs, None, DC_CUT, 2).astype(np.complex64)
+    clean = np.fft.irfft(spectrum, size)[..., :n]
+    spectrum *= levels.k_weighting(freqs, RATE).astype(np.float32)
+    return clean, np.fft.irfft(spectrum, size)[..., :n]
 
 
 def _one_shot(x: np.ndarray, gain: float) -> np.ndarray:
@@ -480,8 +495,8 @@ def render_parts(recipe: Recipe, rate: int = RATE, channels: int = 2) -> list[Au
     x = _Builder(period).render(recipe.sound)
     if recipe.loop:
         x = _loop(x, recipe.loop)
-    x = _shape(x, lambda f: _butterworth(f, None, DC_CUT, 2), circular=recipe.looping)  # a loop's end leads to its start
-    x, gain = master(x, recipe.loudness, circular=recipe.looping)
+    x, weighted = _without_dc(x, circular=recipe.looping)  # a loop's end leads to its start
+    x, gain = master(x, recipe.loudness, circular=recipe.looping, weighted=weighted)
     one_shots = _Builder(None)
     return [_segment(x, rate, channels)] + [_segment(_one_shot(one_shots.render(sound), gain), rate, channels)
                                             for sound in recipe.scatter]
