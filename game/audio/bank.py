@@ -43,7 +43,7 @@ class Stats:
 
 
 def _render_forever(conn) -> None:
-    """The child process: (recipe, rate, channels) in, samples or a reason out, until the pipe closes."""
+    """The child process: (recipe, rate, channels) in, the cue's parts or a reason out, until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the game; the child ends with it
     from . import synth
     while True:
@@ -54,9 +54,9 @@ def _render_forever(conn) -> None:
         if job is None:
             return
         recipe, rate, channels = job
-        reply: tuple[str, bytes | str]
+        reply: tuple[str, list[bytes] | str]
         try:
-            reply = ("ok", synth.pcm(recipe, rate, channels))
+            reply = ("ok", synth.pcm_parts(recipe, rate, channels))
         except RecipeError as err:
             reply = ("recipe", str(err))
         except Exception as err:  # noqa: BLE001 - reported to the game, which plays the cue silently
@@ -99,8 +99,8 @@ class Renderer:
         self.process.start()
         child.close()
 
-    def render(self, recipe: Recipe, rate: int, channels: int, closed: Callable[[], bool]) -> bytes | None:
-        """The samples, or None when `closed()` turns true first. Raises RecipeError or RendererGone."""
+    def render(self, recipe: Recipe, rate: int, channels: int, closed: Callable[[], bool]) -> list[bytes] | None:
+        """The cue's parts, or None when `closed()` turns true first. Raises RecipeError or RendererGone."""
         try:
             self.conn.send((recipe, rate, channels))
             while not self.conn.poll(0.1):
@@ -135,7 +135,7 @@ class SoundBank:
         self.cache = cache or DiskCache()
         self.stats = Stats()
         self._todo = in_story_order(story, self.cues)
-        self._done: dict[str, bytes | None] = {}  # finished by the worker, not yet taken
+        self._done: dict[str, list[bytes] | None] = {}  # finished by the worker, not yet taken
         self._working: str | None = None
         self._closed = False
         self._lock = threading.Condition()
@@ -148,36 +148,43 @@ class SoundBank:
     def get(self, name: str) -> bytes:
         """The cue's samples. Raises KeyError for an unknown cue or one without a recipe, RecipeError when it
         cannot be rendered."""
-        samples = self._fetch(name, self._synthesize_here)
-        assert samples is not None  # only a closed bank gives up on a render
-        return samples
+        return self.parts(name)[0]
 
-    def _fetch(self, name: str, synthesize: Callable[[Recipe], bytes | None]) -> bytes | None:
+    def parts(self, name: str) -> list[bytes]:
+        """The cue's samples, then its scattered one-shots'. Raises like get()."""
+        parts = self._fetch(name, self._synthesize_here)
+        assert parts is not None  # only a closed bank gives up on a render
+        return parts
+
+    def _fetch(self, name: str, synthesize: Callable[[Recipe], list[bytes] | None]) -> list[bytes] | None:
         cue = self.cues[name]
+        recipe = recipe_of(cue)
         key = recipe_key(cue, self.rate, self.channels)
-        samples = self.cache.load(key, self.rate, self.channels)
-        if samples is not None:
+        keys = [key] + [f"{key}-{i}" for i in range(1, 1 + len(recipe.scatter))]  # one file a part
+        cached = [self.cache.load(k, self.rate, self.channels) for k in keys]
+        if all(part is not None for part in cached):
             self.stats.from_cache += 1
-            return samples
+            return [part for part in cached if part is not None]
         began = time.perf_counter()
-        samples = synthesize(recipe_of(cue))
-        if samples is None:
+        parts = synthesize(recipe)
+        if parts is None:
             return None
         self.stats.synth_seconds += time.perf_counter() - began
         self.stats.synthesized += 1
-        problem = self.cache.store(key, samples, self.rate, self.channels)
-        if problem:
-            log.warning("audio: %s; sounds will be synthesized again next time", problem)
-        return samples
+        for k, part in zip(keys, parts):
+            problem = self.cache.store(k, part, self.rate, self.channels)
+            if problem:
+                log.warning("audio: %s; sounds will be synthesized again next time", problem)
+        return parts
 
     def _stopping(self) -> bool:
         return self._closed or _exiting
 
-    def _synthesize_here(self, recipe: Recipe) -> bytes:
+    def _synthesize_here(self, recipe: Recipe) -> list[bytes]:
         from . import synth  # numpy and pydub only when something must actually be synthesized
-        return synth.pcm(recipe, self.rate, self.channels)
+        return synth.pcm_parts(recipe, self.rate, self.channels)
 
-    def _synthesize_elsewhere(self, recipe: Recipe) -> bytes | None:
+    def _synthesize_elsewhere(self, recipe: Recipe) -> list[bytes] | None:
         if self._renderer is None and not self._renderer_failed:
             try:
                 self._renderer = Renderer()
@@ -216,8 +223,9 @@ class SoundBank:
         with self._lock:
             return bool(self._todo) or self._working is not None
 
-    def take(self) -> dict[str, bytes | None]:
-        """Cues finished since the last call: name -> samples, or None for one that failed."""
+    def take(self) -> dict[str, list[bytes] | None]:
+        """Cues finished since the last call: name -> its parts (samples, then scattered one-shots), or None for
+        one that failed."""
         with self._lock:
             done, self._done = self._done, {}
         return done
@@ -244,7 +252,7 @@ class SoundBank:
                     self._working = None
                     return
                 name = self._working = self._todo.pop(0)
-            samples: bytes | None = None
+            samples: list[bytes] | None = None
             try:
                 samples = self._fetch(name, self._synthesize_elsewhere)
             except RecipeError as err:

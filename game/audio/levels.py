@@ -104,7 +104,12 @@ def _lufs(power: np.ndarray | float) -> np.ndarray:
 
 def integrated(x: np.ndarray, rate: int) -> float:
     """Integrated loudness, LUFS: 400 ms blocks, absolute gate at -70, relative gate 10 LU below."""
-    power = _block_power(k_weighted(x, rate), rate, BLOCK, STEP)
+    return gated(k_weighted(x, rate), rate)
+
+
+def gated(weighted: np.ndarray, rate: int) -> float:
+    """Integrated loudness of a signal already K-weighted."""
+    power = _block_power(weighted, rate, BLOCK, STEP)
     power = power[_lufs(power) > ABSOLUTE_GATE]
     if not len(power):
         return -math.inf

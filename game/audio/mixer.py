@@ -12,6 +12,7 @@ import functools
 import logging
 import math
 import os
+import random
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..story.model import Cue, Story
+from ..story.recipe import recipe_of
 from .bank import SoundBank
 from .cache import DiskCache
 from .deck import Deck
@@ -75,6 +77,8 @@ class _Track:
     target: float
     fade: float  # seconds for a full 0..1 change; 0 = at once
     channel: Any = None  # pygame.mixer.Channel once playing
+    pan: float | None = None  # a scattered one-shot of its cue's bed, at this place from -1 (left) to 1 (right)
+    next_shot: float | None = None  # a bed with one-shots: when the next is due on the audio clock
 
 
 def _guarded(method: Callable[..., T]) -> Callable[..., T]:
@@ -101,6 +105,8 @@ class PygameAudio:
         self.deck = Deck(story)
         self.bank = SoundBank(story, frequency, channels, cache)
         self.sounds: dict[str, Any] = {}  # cue name -> pygame.mixer.Sound
+        self.shots: dict[str, tuple[list[Any], tuple[float, float]]] = {}  # a bed's one-shots, seconds between
+        self.rng = random.Random()
         self.unplayable: set[str] = {name for name, cue in story.cues.items() if cue.recipe is None}
         self.tracks: list[_Track] = []
         self.clock = 0.0
@@ -176,11 +182,14 @@ class PygameAudio:
         if self.paused:
             return
         self.clock += max(0.0, dt)
-        for name, samples in self.bank.take().items():
-            if samples is None:
+        for name, parts in self.bank.take().items():
+            if parts is None:
                 self.unplayable.add(name)
             else:
-                self.sounds[name] = pygame.mixer.Sound(buffer=samples)
+                self.sounds[name] = pygame.mixer.Sound(buffer=parts[0])
+                if parts[1:]:
+                    every = recipe_of(self.story.cues[name]).scatter_every
+                    self.shots[name] = ([pygame.mixer.Sound(buffer=part) for part in parts[1:]], every)
         self._settle()
         for track in list(self.tracks):
             if track.channel is None:
@@ -193,7 +202,9 @@ class PygameAudio:
                 self.tracks.remove(track)
             elif not track.channel.get_busy():  # a one-shot finished
                 self.tracks.remove(track)
-                self.deck.ended(track.cue)
+                if track.pan is None:  # (a scattered one is not its cue: the bed goes on)
+                    self.deck.ended(track.cue)
+        self._scatter()
         voice = any(t.cue.channel == "voice" and t.channel is not None and t.target > 0 for t in self.tracks)
         goal = DUCK if voice else 1.0
         speed = (1.0 - DUCK) / (DUCK_DOWN if goal < self.duck else DUCK_UP)
@@ -270,6 +281,23 @@ class PygameAudio:
         pool.append(pygame.mixer.Channel(index))
         return pool[-1]
 
+    def _scatter(self) -> None:
+        """Each sounding bed with one-shots plays one of them, at random, at a random place, every so often."""
+        for track in list(self.tracks):
+            if track.pan is not None or track.channel is None or track.target == 0 or track.cue.name not in self.shots:
+                continue
+            shots, (least, most) = self.shots[track.cue.name]
+            if track.next_shot is None:
+                track.next_shot = self.clock + self.rng.uniform(least, most)
+            elif self.clock >= track.next_shot:
+                shot = _Track(track.cue, self.clock, track.level, track.target, track.fade,
+                              pan=self.rng.uniform(-0.8, 0.8))
+                shot.channel = self._free_channel(track.cue.channel)
+                shot.channel.set_volume(0.0)
+                shot.channel.play(self.rng.choice(shots))
+                self.tracks.append(shot)
+                track.next_shot = self.clock + self.rng.uniform(least, most)
+
     def _stop(self, cue: Cue) -> None:
         for track in list(self.tracks):
             if track.cue is cue and track.target > 0:
@@ -293,5 +321,10 @@ class PygameAudio:
                 volume = master * self.volumes[track.cue.channel] * math.sin(track.level * math.pi / 2)
                 if track.cue.channel == "music":
                     volume *= self.duck
-                track.channel.set_volume(volume)
+                if track.pan is None:
+                    track.channel.set_volume(volume)
+                else:  # equal power across the two speakers
+                    angle = (track.pan + 1) * math.pi / 4
+                    track.channel.set_volume(volume * min(1.0, math.sqrt(2) * math.cos(angle)),
+                                             volume * min(1.0, math.sqrt(2) * math.sin(angle)))
 

@@ -1,9 +1,10 @@
 """Recipe -> audio: band-limited synthesis on numpy arrays, mastered to a loudness; pydub carries the result
 (sample format, channels, rate) to the cache, the mixer and WAV files.
 
-Every sound is a float array shaped (2, samples) at 44.1 kHz, full scale 1.0 with a single oscillator at
-amplitude 1 (so layers have room to add up). Oscillators are read from one-cycle tables that hold only the
-partials below 20 kHz, so nothing aliases; filters are Butterworth responses applied in the frequency domain.
+Every sound is a single-precision array shaped (channels, samples) at 44.1 kHz, mono until something makes
+it wide (noise, pan, a room), with a single oscillator at amplitude 1 (so layers have room to add up).
+Oscillators are read from one-cycle tables that hold only the partials below 20 kHz, so nothing aliases;
+filters are Butterworth responses applied in the frequency domain.
 Inside a looping cue every pitch, tremolo and noise is periodic in the loop's length, so what runs on past the
 loop's end is what its start was, and the crossfade joins like with like. The finished cue is scaled to its
 channel's loudness (BS.1770) with its true peak held under -1 dBTP by a look-ahead limiter.
@@ -37,6 +38,9 @@ LIMIT_AHEAD = 0.005  # seconds the limiter looks ahead
 
 def _n(seconds: float) -> int:
     return int(round(seconds * RATE))
+
+
+Response = Callable[[np.ndarray], np.ndarray]  # a function of frequency in Hz
 
 
 def _silence(n: int, channels: int = 1) -> np.ndarray:
@@ -82,7 +86,7 @@ def _butterworth_gain(freqs: np.ndarray, low_pass: float | None, high_pass: floa
     return gain
 
 
-def _shape(x: np.ndarray, response: Callable[[np.ndarray], np.ndarray], circular: bool = False) -> np.ndarray:
+def _shape(x: np.ndarray, response: Response, circular: bool = False) -> np.ndarray:
     """x through a filter given by its frequency response; `circular` treats x as one period. Single precision
     (24 bits) is plenty for sound, and twice as fast."""
     n = x.shape[-1]
@@ -96,15 +100,12 @@ def _shape(x: np.ndarray, response: Callable[[np.ndarray], np.ndarray], circular
 
 # ---------------------------------------------------------------- sources
 
-_PARTIALS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+_PARTIALS: dict[str, Response] = {  # amplitude of sine partial k of each wave
     "sine": lambda k: (k == 1).astype(float),
     "triangle": lambda k: np.where(k % 2 == 1, 8 / np.pi ** 2 * (-1.0) ** ((k - 1) // 2) / k ** 2, 0.0),
     "square": lambda k: np.where(k % 2 == 1, 4 / (np.pi * k), 0.0),
     "sawtooth": lambda k: 2 / np.pi * (-1.0) ** (k + 1) / k,
 }
-
-
-Response = Callable[[np.ndarray], np.ndarray]
 
 
 def _filters(sound: Sound, phase: bool = True) -> Response | None:
@@ -131,8 +132,8 @@ def _table(wave: str, harmonics: tuple[float, ...], hz: float, response: Respons
 
 
 def _hz(hz: float, period: float | None) -> float:
-    """Inside a loop, a pitch is nudged (under a cent for any loop of 10 s or more at 60 Hz and up) to a whole
-    number of cycles per loop, so it carries on through the seam in phase."""
+    """Inside a loop, a pitch is nudged to a whole number of cycles per loop (by at most 1/(2 x loop) Hz: under
+    1.5 cents for a loop of 10 s or more at 60 Hz and up), so it carries on through the seam in phase."""
     return max(1, round(hz * period)) / period if period else hz
 
 
@@ -291,8 +292,7 @@ def _piano_string(hz: float, n: int, response: Response | None) -> np.ndarray:
     rng = np.random.default_rng(int(hz * 100))
     stretch = 0.0004 * math.sqrt(hz / 261.63)  # inharmonicity B: partial k sounds at k f sqrt(1 + B k^2)
     size = (261.63 / hz) ** 0.5  # low strings ring longer
-    step = 32  # the decays change slowly: computed every 32 samples (0.7 ms), held between
-    coarse = np.arange(-(-n // step)) * (step / RATE)
+    coarse = np.arange(-(-n // SLOW_STEP) + 1) * (SLOW_STEP / RATE)  # the decays change slowly
     samples = np.arange(n, dtype=np.float64)
     out = np.zeros(n, dtype=np.float32)
     for k in range(1, 25):
@@ -306,14 +306,14 @@ def _piano_string(hz: float, n: int, response: Response | None) -> np.ndarray:
         audible = min(n, int(after * math.log(amplitude * 1e4) * RATE) + 1) if amplitude > 1e-4 else 0
         if audible <= 0:
             continue
-        t = coarse[:-(-audible // step)]
-        decay = (amplitude * (0.7 * np.exp(-t / prompt) + 0.3 * np.exp(-t / after))).astype(np.float32)
+        t = coarse[:-(-audible // SLOW_STEP) + 1]
+        decay = amplitude * (0.7 * np.exp(-t / prompt) + 0.3 * np.exp(-t / after))
         cycles = samples[:audible] * (f / RATE)
         cycles += rng.uniform()
         cycles -= np.floor(cycles)  # wrapped in double precision, so single precision is exact enough
         cycles *= 2 * np.pi
         wave = np.sin(cycles.astype(np.float32))
-        wave *= np.repeat(decay, step)[:audible]
+        wave *= _joined(decay, audible)
         out[:audible] += wave
     hammer = min(n, _n(0.03))  # felt on the string: a short knock, brighter for higher notes
     knock = rng.uniform(-1, 1, hammer) * np.exp(-np.arange(hammer) / (0.003 * RATE))
@@ -325,16 +325,21 @@ def _piano_string(hz: float, n: int, response: Response | None) -> np.ndarray:
     return out
 
 
-SLOW_STEP = 32  # samples (0.7 ms) between values of a gain that changes slowly (tremolo, contour)
+SLOW_STEP = 32  # samples (0.7 ms) between values of a gain that changes slowly (tremolo, contour, decays)
+
+
+def _joined(points: np.ndarray, n: int) -> np.ndarray:
+    """n samples of a gain given every SLOW_STEP samples (ceil(n / SLOW_STEP) + 1 points), joined by straight
+    lines: held steps would modulate the sound at 1.4 kHz, faint tones beside every partial."""
+    points = points.astype(np.float32)
+    steps = len(points) - 1
+    ramp = np.tile(np.arange(SLOW_STEP, dtype=np.float32) / SLOW_STEP, steps)
+    return (np.repeat(points[:-1], SLOW_STEP) + np.repeat(np.diff(points), SLOW_STEP) * ramp)[:n]
 
 
 def _slowly(n: int, decibels: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """A gain curve from dB as a function of seconds, computed every SLOW_STEP samples and joined by straight
-    lines (held steps would modulate the sound at 1.4 kHz: faint tones beside every partial)."""
-    steps = -(-n // SLOW_STEP)
-    gains = (10 ** (decibels(np.arange(steps + 1) * (SLOW_STEP / RATE)) / 20)).astype(np.float32)
-    ramp = np.tile(np.arange(SLOW_STEP, dtype=np.float32) / SLOW_STEP, steps)
-    return (np.repeat(gains[:-1], SLOW_STEP) + np.repeat(np.diff(gains), SLOW_STEP) * ramp)[:n]
+    """A gain curve from dB as a function of seconds, computed every SLOW_STEP samples."""
+    return _joined(10 ** (decibels(np.arange(-(-n // SLOW_STEP) + 1) * (SLOW_STEP / RATE)) / 20), n)
 
 
 def _envelope(n: int, env: Envelope) -> np.ndarray:
@@ -426,36 +431,56 @@ def _limit(x: np.ndarray, ceiling: float, circular: bool) -> np.ndarray:
     return x * smooth[pad:pad + x.shape[-1]]
 
 
-def master(x: np.ndarray, loudness: float, circular: bool = False) -> np.ndarray:
-    """The cue at `loudness` LUFS (integrated) with its true peak at most TRUE_PEAK dBTP."""
+def master(x: np.ndarray, loudness: float, circular: bool = False,
+           weighted: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """The cue at `loudness` LUFS (integrated) with its true peak at most TRUE_PEAK dBTP, and the gain that took it
+    there (before any limiting). `weighted`, when given, is x already K-weighted (it saves the meter an FFT)."""
     if not x.size or not np.any(x):
         raise RecipeError("the recipe renders only silence")
+    gain = 1 / float(np.max(np.abs(x)))  # a very quiet mix is still a sound, not what the meter's -70 LUFS gate drops
+    x = x * gain
     both = 10 * math.log10(2) if x.shape[0] == 1 else 0.0  # a mono cue plays on both channels: 3 dB louder
     most = TRUE_PEAK - 0.1  # a margin, as meters that oversample differently disagree by a few hundredths
     ceiling = most - 0.3  # sample peaks a little lower: the points between samples rise above them
     for _ in range(8):
-        measured = levels.integrated(x, RATE) + both
+        measured = (levels.integrated(x, RATE) if weighted is None else levels.gated(weighted * gain, RATE)) + both
+        weighted = None  # x may be limited below: measured afresh from then on
         if not math.isfinite(measured):
             raise RecipeError("the recipe renders only silence")
         x = x * 10 ** ((loudness - measured) / 20)  # loudness follows gain exactly: no need to measure again
+        gain *= 10 ** ((loudness - measured) / 20)
         if levels.true_peak(x, below=most) <= most:
             break
         limited = _limit(x, 10 ** (ceiling / 20), circular)
         if levels.true_peak(limited, below=most) > most:
             ceiling -= 0.3
         x = limited
+    return x, gain
+
+
+def _without_dc(x: np.ndarray, circular: bool) -> tuple[np.ndarray, np.ndarray]:
+    """x without its DC and infrasound (a 20 Hz high-pass), and the same K-weighted for the loudness meter: one
+    forward FFT for both."""
+    n = x.shape[-1]
+    size = n if circular else levels.fast_length(n + min(n, PAD))
+    freqs = np.fft.rfftfreq(size, 1 / RATE)
+    spectrum = np.fft.rfft(x.astype(np.float32), size)
+    spectrum *= _butterworth(freqs, None, DC_CUT, 2).astype(np.complex64)
+    clean = np.fft.irfft(spectrum, size)[..., :n]
+    spectrum *= levels.k_weighting(freqs, RATE).astype(np.float32)
+    return clean, np.fft.irfft(spectrum, size)[..., :n]
+
+
+def _one_shot(x: np.ndarray, gain: float) -> np.ndarray:
+    """A scattered one-shot at its bed's gain (so the recipe's balance holds), under the true-peak ceiling."""
+    x = _shape(x, lambda f: _butterworth(f, None, DC_CUT, 2)) * gain
+    most = TRUE_PEAK - 0.1
+    if levels.true_peak(x, below=most) > most:
+        x = x * (10 ** (most / 20) / 10 ** (levels.true_peak(x) / 20))
     return x
 
 
-def render(recipe: Recipe, rate: int = RATE, channels: int = 2) -> AudioSegment:
-    """The cue as 16-bit audio at `rate` with `channels`, mastered to the recipe's loudness.
-    Raises RecipeError when a mix adds up past the headroom or the cue comes out silent."""
-    period = recipe.seconds if recipe.looping else None
-    x = _Builder(period).render(recipe.sound)
-    if recipe.loop:
-        x = _loop(x, recipe.loop)
-    x = _shape(x, lambda f: _butterworth(f, None, DC_CUT, 2), circular=recipe.looping)  # a loop's end leads to its start
-    x = master(x, recipe.loudness, circular=recipe.looping)
+def _segment(x: np.ndarray, rate: int, channels: int) -> AudioSegment:
     pcm = np.clip(np.round(np.broadcast_to(x, (2, x.shape[-1])).T * 32767), -32768, 32767).astype("<i2")
     seg = AudioSegment(data=pcm.tobytes(), sample_width=2, frame_rate=RATE, channels=2)
     if rate != RATE:
@@ -463,6 +488,30 @@ def render(recipe: Recipe, rate: int = RATE, channels: int = 2) -> AudioSegment:
     return seg.set_channels(channels) if channels != 2 else seg
 
 
+def render_parts(recipe: Recipe, rate: int = RATE, channels: int = 2) -> list[AudioSegment]:
+    """The cue as 16-bit audio at `rate` with `channels`, mastered to the recipe's loudness, then its scattered
+    one-shots. Raises RecipeError when a mix adds up past the headroom or the cue comes out silent."""
+    period = recipe.seconds if recipe.looping else None
+    x = _Builder(period).render(recipe.sound)
+    if recipe.loop:
+        x = _loop(x, recipe.loop)
+    x, weighted = _without_dc(x, circular=recipe.looping)  # a loop's end leads to its start
+    x, gain = master(x, recipe.loudness, circular=recipe.looping, weighted=weighted)
+    one_shots = _Builder(None)
+    return [_segment(x, rate, channels)] + [_segment(_one_shot(one_shots.render(sound), gain), rate, channels)
+                                            for sound in recipe.scatter]
+
+
+def render(recipe: Recipe, rate: int = RATE, channels: int = 2) -> AudioSegment:
+    """The cue (without its scattered one-shots) as 16-bit audio at `rate` with `channels`."""
+    return render_parts(recipe, rate, channels)[0]
+
+
 def pcm(recipe: Recipe, rate: int = RATE, channels: int = 2) -> bytes:
     """Raw signed 16-bit interleaved samples: what pygame.mixer.Sound(buffer=...) takes."""
     return render(recipe, rate, channels).raw_data
+
+
+def pcm_parts(recipe: Recipe, rate: int = RATE, channels: int = 2) -> list[bytes]:
+    """The cue's samples, then each scattered one-shot's."""
+    return [part.raw_data for part in render_parts(recipe, rate, channels)]

@@ -136,11 +136,12 @@ def cmd_render_all(args: argparse.Namespace, story: Story) -> int:
         os.makedirs(args.out, exist_ok=True)
     except OSError as err:
         raise UsageError(f"--out: cannot create '{args.out}': {err.strerror or err}") from None
+    from ..audio.levels import levels
     bank = _bank(story)
     failed = 0
     width = max(len(name) for name in story.cues)
     began = time.perf_counter()
-    print(f"{'cue':<{width}}  {'channel':<8}  target  {'length':>8}  {'loudness':>11}  {'true peak':>15}")
+    print(f"{'cue':<{width}}  {'channel':<8}  {'target':>6}  {'LUFS':>6}  {'dBTP':>6}  {'seconds':>7}")
     for cue in story.cues.values():
         if cue.recipe is None:
             print(f"{cue.name:<{width}}  no recipe (silent)")
@@ -156,9 +157,9 @@ def cmd_render_all(args: argparse.Namespace, story: Story) -> int:
         except OSError as err:
             raise UsageError(f"cannot write in '{args.out}': {err.strerror or err}") from None
         how = "synthesized" if bank.stats.synthesized > before else "from cache"
-        target = recipe_of(cue).loudness
-        print(f"{cue.name:<{width}}  {cue.channel:<8}  {target:6.0f}  {_describe(samples, RATE, CHANNELS)}  {how} in "
-              f"{time.perf_counter() - start:.2f} s")
+        found = levels(samples, RATE, CHANNELS)
+        print(f"{cue.name:<{width}}  {cue.channel:<8}  {recipe_of(cue).loudness:6.1f}  {found.loudness:6.1f}  "
+              f"{found.true_peak_db:6.1f}  {found.seconds:7.2f}  {how} in {time.perf_counter() - start:.2f} s")
     print(f"{len(story.cues) - failed} of {len(story.cues)} cues written to {args.out} "
           f"in {time.perf_counter() - began:.1f} s ({bank.stats.synthesized} synthesized, "
           f"{bank.stats.from_cache} from the cache)")

@@ -89,6 +89,8 @@ class Recipe:
     loudness: float = LOUDNESS["sfx"]  # integrated loudness of the rendered cue, LUFS
     loop: Loop | None = None
     looping: bool = False  # the cue repeats: its loop section, or the whole sound when it has no loop points
+    scatter: tuple[Sound, ...] = ()  # one-shots the mixer plays over the loop at random times
+    scatter_every: tuple[float, float] = (0.0, 0.0)  # seconds between them: at least, at most
 
     @property
     def seconds(self) -> float:
@@ -480,7 +482,8 @@ _SPECIFIC: dict[str, tuple[tuple[str, ...], _Read]] = {
     "tempo": (("notes",), _number(20.0, 400.0, "beats per minute")),
     "seed": (("noise",), _read_seed),
 }
-_ROOT_ONLY = ("loudness", "level", "loop")  # read by parse_recipe
+_ROOT_ONLY = ("loudness", "level", "loop", "scatter")  # read by parse_recipe
+MAX_SCATTER = 16
 
 
 def parse_recipe(data: Any, where: Where, looping: bool = True,
@@ -528,9 +531,38 @@ def parse_recipe(data: Any, where: Where, looping: bool = True,
                 r.report(at, f"the crossfade ({crossfade:g} s) is longer than the loop ({end - start:g} s)")
             else:
                 loop = Loop(start, end, crossfade)
+    scatter, every = _scatter(r, data, where, looping)
     if sound is None or r.problems:
         return None, r.problems
-    return Recipe(sound, loudness, loop, looping), []
+    return Recipe(sound, loudness, loop, looping, scatter, every), []
+
+
+def _scatter(r: _Reader, data: dict, where: Where, looping: bool) -> tuple[tuple[Sound, ...], tuple[float, float]]:
+    """`scatter: {every: [min, max], sounds: [...]}`: one-shots over a looping bed, at random times."""
+    if "scatter" not in data:
+        return (), (0.0, 0.0)
+    value, at = data["scatter"], r.where_of(data, "scatter", where)
+    if not looping:
+        r.report(r.key_where(data, "scatter", at), "scatter plays one-shots over a loop: it needs 'loop: true' on the cue")
+        return (), (0.0, 0.0)
+    if not isinstance(value, dict) or set(value) != {"every", "sounds"}:
+        r.report(at, "scatter is {every: [least, most seconds between them], sounds: [a sound, ...]}")
+        return (), (0.0, 0.0)
+    every, every_at = value["every"], r.where_of(value, "every", at)
+    if not (isinstance(every, list) and len(every) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and 0.5 <= v <= 600 for v in every)
+            and every[0] <= every[1]):
+        r.report(every_at, "scatter 'every' is [least, most] seconds between one-shots, from 0.5 to 600, e.g. [6, 20]")
+        every = [0.0, 0.0]
+    sounds, sounds_at = value["sounds"], r.where_of(value, "sounds", at)
+    if not isinstance(sounds, list) or not 1 <= len(sounds) <= MAX_SCATTER:
+        r.report(sounds_at, f"scatter 'sounds' is a list of 1 to {MAX_SCATTER} sounds ('- tone: ...' lines)")
+        return (), (0.0, 0.0)
+    found = tuple(r.sound(v, r.where_of(sounds, i, sounds_at), 1, False, False) for i, v in enumerate(sounds))
+    for i, sound in enumerate(found):
+        if sound is not None and seconds(sound) > 30:
+            r.report(r.where_of(sounds, i, sounds_at), f"a scattered one-shot lasts {seconds(sound):.1f} s; at most 30")
+    return tuple(s for s in found if s is not None), (float(every[0]), float(every[1]))
 
 
 def recipe_of(cue: Cue) -> Recipe:

@@ -20,6 +20,7 @@ class Rendered:
     recipe: Recipe
     pcm: bytes  # what the game plays: 16-bit stereo at 44.1 kHz
     x: np.ndarray  # the same as floats shaped (2, samples), full scale 1.0
+    shots: tuple[np.ndarray, ...]  # its scattered one-shots, likewise
 
 
 def shipped_story():
@@ -31,11 +32,11 @@ def shipped_story():
 @pytest.fixture(scope="session")
 def shipped_renders() -> dict[str, Rendered]:
     from game.audio.levels import from_pcm
-    from game.audio.synth import pcm
+    from game.audio.synth import pcm_parts
     story = shipped_story()
     found = {}
     for name, cue in story.cues.items():
         recipe = recipe_of(cue)
-        samples = pcm(recipe)
-        found[name] = Rendered(cue, recipe, samples, from_pcm(samples, 2))
+        samples, *shots = pcm_parts(recipe)
+        found[name] = Rendered(cue, recipe, samples, from_pcm(samples, 2), tuple(from_pcm(s, 2) for s in shots))
     return found

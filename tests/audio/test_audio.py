@@ -66,6 +66,13 @@ def test_recipe_mistakes_are_named_plainly():
     assert "'at' places a layer inside a mix" in problems({"sequence": [{"tone": 440, "length": 1, "at": 1}]})[0]
     assert "at most 120 s" in problems({"tone": 440, "length": 100, "repeat": 2})[0]
     assert "'level' (a peak in dBFS) is gone" in problems({"tone": 440, "length": 1, "level": -6})[0]
+    shot = {"tone": 880, "length": 0.1}
+    assert problems({"tone": 440, "length": 1, "scatter": {"every": [1, 2], "sounds": [shot]}}, looping=False) == [
+        "scatter plays one-shots over a loop: it needs 'loop: true' on the cue"]
+    assert "'every' is [least, most]" in problems({"tone": 440, "length": 1,
+                                                   "scatter": {"every": [5, 2], "sounds": [shot]}})[0]
+    assert "unknown field 'lenght'" in problems({"tone": 440, "length": 1, "scatter": {
+        "every": [1, 2], "sounds": [{"tone": 880, "lenght": 0.1}]}})[0]
     assert problems({"tone": 440, "length": 1, "wave": "piano", "harmonics": [-6]}) == [
         "'harmonics' does not apply to wave: piano (it makes its own partials)"]
     assert "'time' is 20; it must be between 0.1 and 10" in problems(
@@ -92,6 +99,18 @@ def test_recipe_lengths_follow_the_documented_rules():
     assert seconds({"tone": 440, "length": 1, "reverb": {"time": 1.5, "mix": -12}}) == 2.5
 
 
+def test_a_quiet_recipe_is_mastered_like_any_other_and_silence_is_refused():
+    from game.audio.levels import levels
+    from game.audio.synth import pcm
+    from game.story.recipe import RecipeError
+    quiet, _ = parse_recipe({"mix": [{"tone": 440, "length": 1, "gain": -60}, {"noise": "white", "length": 1,
+                                                                                "gain": -60}]}, W, looping=False)
+    assert levels(pcm(quiet), 44100, 2).loudness == pytest.approx(-18.0, abs=0.1)  # sfx, the default channel
+    silent, _ = parse_recipe({"silence": 1}, W, looping=False)
+    with pytest.raises(RecipeError, match="renders only silence"):
+        pcm(silent)
+
+
 def test_recipe_errors_point_at_their_line(tmp_path):
     from game.story.validate import load_and_validate
     story = tmp_path / "s"
@@ -112,12 +131,12 @@ def test_second_start_comes_from_the_cache(fixture_story, monkeypatch):
     from game.audio import synth
     from game.audio.bank import SoundBank
     first = SoundBank(fixture_story, 44100, 2)
-    rendered = {name: first.get(name) for name in fixture_story.cues}
+    rendered = {name: first.parts(name) for name in fixture_story.cues}
     assert first.stats.synthesized == len(fixture_story.cues) and first.stats.from_cache == 0
 
-    monkeypatch.setattr(synth, "pcm", lambda *a: pytest.fail("synthesized again"))
+    monkeypatch.setattr(synth, "pcm_parts", lambda *a: pytest.fail("synthesized again"))
     second = SoundBank(fixture_story, 44100, 2)
-    assert {name: second.get(name) for name in fixture_story.cues} == rendered
+    assert {name: second.parts(name) for name in fixture_story.cues} == rendered  # the hum's one-shots too
     assert second.stats.from_cache == len(fixture_story.cues) and second.stats.synthesized == 0
 
 
@@ -156,14 +175,15 @@ def test_the_game_synthesizes_in_another_process_and_gets_the_same_sound(fixture
     from game.audio import synth
     from game.audio.bank import SoundBank
     from game.audio.cache import DiskCache
-    here = {name: SoundBank(fixture_story, 44100, 2, DiskCache(str(tmp_path / "here"))).get(name)
+    here = {name: SoundBank(fixture_story, 44100, 2, DiskCache(str(tmp_path / "here"))).parts(name)
             for name in fixture_story.cues}
     calls = []
-    monkeypatch.setattr(synth, "pcm", lambda *a: calls.append(a) or b"")  # the window's process must not synthesize
+    monkeypatch.setattr(synth, "pcm_parts", lambda *a: calls.append(a) or [])  # the window's process must not synthesize
     bank = SoundBank(fixture_story, 44100, 2, DiskCache(str(tmp_path / "there")))
     assert _finish_in_background(bank) == here
     assert not calls and bank.stats.synthesized == len(here)
-    assert len(os.listdir(tmp_path / "there")) == len(here)  # and the next start reads them from the cache
+    # and the next start reads them from the cache: a file a part
+    assert len(os.listdir(tmp_path / "there")) == sum(len(parts) for parts in here.values())
 
 
 def test_without_a_synthesis_process_the_game_synthesizes_in_its_thread(fixture_story, tmp_path, monkeypatch, caplog):
@@ -176,7 +196,7 @@ def test_without_a_synthesis_process_the_game_synthesizes_in_its_thread(fixture_
     bank = bank_module.SoundBank(fixture_story, 44100, 2, DiskCache(str(tmp_path / "c")))
     with caplog.at_level(logging.INFO, logger="her.audio"):
         done = _finish_in_background(bank)
-    assert set(done) == set(fixture_story.cues) and all(len(samples) > 1000 for samples in done.values())
+    assert set(done) == set(fixture_story.cues) and all(len(parts[0]) > 1000 for parts in done.values())
     assert [r.getMessage() for r in caplog.records if "process" in r.getMessage()] == \
         ["audio: cannot start a synthesis process (no processes in this sandbox); synthesizing in the game"]
 
@@ -246,7 +266,7 @@ def _steps(audio, seconds, dt=0.05):
 
 
 def _volume(audio, name):
-    [track] = [t for t in audio.tracks if t.cue.name == name and t.target > 0]
+    [track] = [t for t in audio.tracks if t.cue.name == name and t.target > 0 and t.pan is None]
     return track.channel.get_volume()
 
 
@@ -259,7 +279,7 @@ def mixer(fixture_story):
 
 def test_opening_never_waits_for_synthesis(fixture_story, monkeypatch):
     from game.audio import bank
-    monkeypatch.setattr(bank.SoundBank, "_synthesize_elsewhere", lambda self, recipe: time.sleep(2) or b"\0\0\0\0" * 100)
+    monkeypatch.setattr(bank.SoundBank, "_synthesize_elsewhere", lambda self, recipe: time.sleep(2) or [b"\0\0\0\0" * 100])
     began = time.perf_counter()
     audio = _open(fixture_story)
     assert audio.enter_node(["hum"], []) == ["[a low hum]"]
@@ -271,13 +291,36 @@ def test_opening_never_waits_for_synthesis(fixture_story, monkeypatch):
 def test_captions_once_per_start_and_loops_carry_on(mixer):
     assert mixer.enter_node(["hum", "chime"], []) == ["[a low hum]", "[a chime]"]
     _settle(mixer)
-    [hum] = [t for t in mixer.tracks if t.cue.name == "hum"]
+    [hum] = [t for t in mixer.tracks if t.cue.name == "hum" and t.pan is None]
     assert mixer.enter_node(["hum", "tune_a"], []) == ["[tune A]"]  # the hum carries on, unrestarted
     assert hum in mixer.tracks and hum.channel.get_busy()
     _settle(mixer)
     _steps(mixer, 2.5)
     assert _volume(mixer, "hum") == pytest.approx(0.5, abs=0.01)  # ambience slider
     assert _volume(mixer, "tune_a") == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_bed_scatters_its_one_shots_at_random_times_and_places(mixer):
+    """The traffic's recipe scatters two short sounds every 1 to 2 s: never in a pattern the ear can learn."""
+    import random
+    mixer.rng = random.Random(7)
+    mixer.enter_node(["traffic"], [])
+    _settle(mixer)
+    starts, places, seen = [], set(), set()
+    for _ in range(400):  # 20 s on the audio clock
+        mixer.update(0.05)
+        for track in mixer.tracks:
+            if track.pan is not None and id(track) not in seen:
+                seen.add(id(track))
+                starts.append(track.since)
+                places.add(round(track.pan, 2))
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert len(starts) >= 9 and all(0.94 <= gap <= 2.06 for gap in gaps)  # the recipe's 1-2 s, give or take a step
+    assert len({round(gap, 1) for gap in gaps}) > 3 and len(places) > 3
+    assert mixer.playing() == ["traffic"]  # they are the bed's, not cues of their own
+    mixer.enter_node([], ["ambience"])
+    _steps(mixer, 2.0)
+    assert mixer.tracks == []  # and they fade with it
 
 
 def test_music_crossfades(mixer):
@@ -517,7 +560,12 @@ def test_audio_command_lists_exports_and_renders(fixture_story, tmp_path, capsys
         assert abs(handle.getnframes() / 44100 - recipe_of(fixture_story.cues["chime"]).seconds) < 0.02
     assert main(["audio", "render-all", "--out", str(tmp_path / "all"), "--story", AUDIO_FIXTURE]) == 0
     assert sorted(os.listdir(tmp_path / "all")) == sorted(f"{name}.wav" for name in fixture_story.cues)
-    assert "from the cache" in capsys.readouterr().out  # chime was rendered by the export just before
+    out = capsys.readouterr().out
+    assert "from the cache" in out  # chime was rendered by the export just before
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:] if line.split()[0] in fixture_story.cues}
+    from game.story.recipe import LOUDNESS
+    assert {name: (row[2], row[3]) for name, row in rows.items()} == {  # the loudness table: target and measured
+        name: (f"{LOUDNESS[cue.channel]:.1f}",) * 2 for name, cue in fixture_story.cues.items()}
 
 
 def test_audio_command_errors(tmp_path, capsys):

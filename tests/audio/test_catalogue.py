@@ -11,7 +11,7 @@ import pytest
 from scipy import signal
 
 from game.story.model import Where
-from game.story.recipe import LOUDNESS, TRUE_PEAK, parse_recipe
+from game.story.recipe import LOUDNESS, TRUE_PEAK, parse_recipe, recipe_of
 
 from .conftest import RATE, shipped_story
 
@@ -37,6 +37,13 @@ def spectrum_db(part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------- length, loudness, peaks
+
+def test_cues_come_out_as_the_mixer_plays_them():
+    from game.audio.synth import render
+    seg = render(recipe_of(SHIPPED.cues["os_boot"]))
+    assert (seg.frame_rate, seg.channels, seg.sample_width) == (44100, 2, 2)
+    assert render(recipe_of(SHIPPED.cues["os_boot"]), 22050, 1).frame_rate == 22050  # a device that wants less
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_cue_renders_audible_sound_of_its_length(name, shipped_renders):
@@ -78,6 +85,16 @@ def test_no_cue_peaks_above_the_true_peak_ceiling(shipped_renders):
     """Peaks between samples too (4x oversampled, as BS.1770 measures true peak)."""
     peaks = {name: _true_peak(cue.x) for name, cue in shipped_renders.items()}
     assert {name: round(p, 2) for name, p in peaks.items() if p > TRUE_PEAK} == {}
+
+
+def test_scattered_one_shots_stand_out_from_their_bed_but_stay_under_the_ceiling(shipped_renders):
+    beds = [cue for cue in shipped_renders.values() if cue.shots]
+    assert beds, "no bed scatters one-shots"
+    for cue in beds:
+        bed = loudness(cue.x)
+        for shot in cue.shots:
+            assert _true_peak(shot) <= TRUE_PEAK
+            assert bed - 20 < loudness(shot) < bed + 6, cue.cue.name  # heard, a long way off
 
 
 # ---------------------------------------------------------------- low end
@@ -225,9 +242,7 @@ def test_a_piano_note_rings_like_a_piano():
 
 
 def test_piano_piece_is_a_melody_in_several_voices_on_a_piano_in_a_room():
-    sound = SHIPPED.cues["piano_piece"]
-    from game.story.recipe import recipe_of
-    recipe = recipe_of(sound).sound
+    recipe = recipe_of(SHIPPED.cues["piano_piece"]).sound
     voices = [layer for layer in recipe.children if layer.kind == "notes"]
     assert len(voices) >= 3 and all(voice.wave == "piano" for voice in voices)
     melody = voices[0].notes
