@@ -191,3 +191,21 @@ def test_a_save_that_loads_is_one_the_engine_can_play(sample_story, tmp_path, fi
     engine.choices()
     store.save("2", engine, loaded.info.play_time)  # and it saves back
     assert store.load("2").state.node == engine.state.node
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["endings", "seen", "settings", "format", "settings@volume", "settings@text_speed"]), json_values)
+def test_any_player_file_value_is_used_or_set_aside(tmp_path, field, value):
+    """The window reads its settings from the player file at every launch: nothing there may stop it."""
+    from game.ui.settings import Settings
+    data: dict = {"format": 1, "endings": {"hello": "2026-01-01"}, "seen": ["setup_box"], "settings": {}}
+    if "@" in field:
+        data["settings"][field.split("@")[1]] = value
+    else:
+        data[field] = value
+    (tmp_path / "sample-player.json").write_text(json.dumps(data, allow_nan=True), encoding="utf-8")
+    player = PlayerData.load(str(tmp_path), "sample")
+    Settings.from_dict(player.settings)
+    player.save()
+    assert PlayerData.load(str(tmp_path), "sample").note == ""
