@@ -9,7 +9,7 @@ from ..runtime.launch import LaunchError, LaunchOptions, launch
 from ..runtime.persist import PlayerData
 from ..runtime.saves import SaveStore
 from ..runtime.storage import data_dir
-from ..story.diagnostics import visible
+from ..story.diagnostics import excerpt, visible
 from ..story.model import Story
 from ..story.validate import load_and_validate
 from ..text import TextGame
@@ -61,7 +61,7 @@ def cmd_text(args: argparse.Namespace) -> int:
             line = sys.stdin.readline()
             if not line:
                 return None
-            sys.stdout.write(line if line.endswith("\n") else line + "\n")
+            sys.stdout.write(visible(excerpt(line.rstrip("\r\n"), 100)) + "\n")  # the echo of piped input
             return line
         except EOFError:
             return None

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ..story.diagnostics import excerpt
 from ..story.model import Story
 from .engine import Engine
 from .state import GameState
@@ -66,7 +67,7 @@ class SaveStore:
     def _check_slot(slot: str) -> str:
         slot = str(slot).strip().lower()
         if not SLOT_NAME.match(slot):
-            raise SaveError(f"'{slot}' is not a save slot: use 1 to 99, 'auto' or 'quick'")
+            raise SaveError(f"'{excerpt(slot, 40)}' is not a save slot: use 1 to 99, 'auto' or 'quick'")
         return slot
 
     def save(self, slot: str, engine: Engine, play_time: float = 0.0, thumbnail: str | None = None) -> str:

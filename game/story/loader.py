@@ -588,9 +588,8 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
         if not os.path.isfile(cue_path):
             src.report("E023", f.at("cues"), f"cue catalogue '{f.get('cues')}' not found",
                        "the path is relative to the folder of story.yaml")
-        else:
+        elif _read_cues(cue_src, build):
             cue_file = cue_src.shown
-            _read_cues(cue_src, build)
     patterns = f.get("chapters")
     if patterns is None:  # already reported as missing or mistyped
         patterns = YList()
@@ -763,10 +762,11 @@ def _read_top(src: Source, build: _Build, what: str) -> YMap | None:
     return _as_map(src, root, Where(src.shown, 1, 1), what)
 
 
-def _read_cues(src: Source, build: _Build) -> None:
+def _read_cues(src: Source, build: _Build) -> bool:
+    """False when the catalogue cannot be read at all (already reported)."""
     top = _read_top(src, build, "the cue catalogue")
     if top is None:
-        return
+        return False
     f = Fields(src, top, "the cue catalogue", fields.CUE_CATALOGUE)
     cues = f.get("cues") or YMap()
     for name, where, cf in _declarations(src, cues, "cue", fields.CUE):
@@ -777,6 +777,7 @@ def _read_cues(src: Source, build: _Build) -> None:
             channel = "sfx"
         build.cues[name] = Cue(name, channel, cf.get("caption", "") or "", bool(cf.get("loop", False)),
                                cf.get("recipe"), where)
+    return True
 
 
 def _read_chapter_file(path: str, build: _Build, addon: bool) -> None:

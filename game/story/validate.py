@@ -360,6 +360,8 @@ def validate(story: Story) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for check in CHECKS:
         found += check(story)
+    if "cues" in story.where and story.cue_file is None:  # named but unreadable or refused: reported once, there
+        found = [d for d in found if d.code != "E019"]
     if story.unread:
         files = ", ".join(story.unread)
         found = [replace(d, hint=f"{files} could not be read: fix that first, the node may be in it")

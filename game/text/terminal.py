@@ -10,7 +10,7 @@ from typing import TextIO
 from ..runtime.engine import Engine, EngineError
 from ..runtime.persist import PlayerData
 from ..runtime.saves import AUTO, PlayClock, SaveError, SaveStore, format_play_time, reconcile
-from ..story.diagnostics import visible
+from ..story.diagnostics import excerpt, visible
 from ..story.model import Story
 
 HELP = """Type the number of a choice, or a command:
@@ -179,7 +179,7 @@ class TextGame:
             self.say(f"{self.farewell()} Goodbye.")
             return True
         else:
-            self.say(f"Unknown command '{word}'. Type a choice number or 'help'.")
+            self.say(f"Unknown command '{excerpt(word, 40)}'. Type a choice number or 'help'.")
         return False
 
     def load(self, slot: str) -> None:
@@ -274,7 +274,7 @@ class TextGame:
                 word, _, arg = answer.partition(" ")
                 if word.lower() not in ("help", "?", "save", "load", "saves", "undo", "back", "history", "reload",
                                         "quit", "exit", "q"):
-                    self.say(f"'{answer}' is not a choice: type a number from 1 to {len(views)}, or 'help'.")
+                    self.say(f"'{excerpt(answer, 40)}' is not a choice: type a number from 1 to {len(views)}, or 'help'.")
                     continue
                 if self.command(word.lower(), arg.strip()):
                     return 0

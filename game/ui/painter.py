@@ -922,15 +922,41 @@ def encode_thumbnail(picture: pygame.Surface) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+MAX_THUMB_PIXELS = 1280 * 1280  # far above THUMB_WIDTH's; a save's image is untrusted (a 4 MB file can claim 65535^2)
+
+
 def decode_thumbnail(data: str | None) -> pygame.Surface | None:
     if not data or not data.startswith("data:image/"):
         return None
     try:
         header, _, payload = data.partition(",")
         raw = base64.b64decode(payload, validate=True)
+        size = image_size(raw)
+        if size is None or size[0] * size[1] > MAX_THUMB_PIXELS:  # decoding would allocate it all first
+            return None
         return pygame.image.load(io.BytesIO(raw), "thumb." + ("png" if "png" in header else "jpg"))
     except (ValueError, pygame.error):
         return None
+
+
+_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # start-of-frame markers (not DHT, JPG, DAC)
+
+
+def image_size(raw: bytes) -> tuple[int, int] | None:
+    """(width, height) from a PNG's or JPEG's header, without decoding it; None when it is neither."""
+    if raw[:8] == b"\x89PNG\r\n\x1a\n" and raw[12:16] == b"IHDR" and len(raw) >= 24:
+        return int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
+    if raw[:2] != b"\xff\xd8":
+        return None
+    at = 2
+    while at + 9 <= len(raw):
+        if raw[at] != 0xFF:
+            return None
+        marker = raw[at + 1]
+        if marker in _JPEG_FRAMES:
+            return int.from_bytes(raw[at + 7:at + 9], "big"), int.from_bytes(raw[at + 5:at + 7], "big")
+        at += 2 + int.from_bytes(raw[at + 2:at + 4], "big")
+    return None
 
 
 # ---------------------------------------------------------------- things that move

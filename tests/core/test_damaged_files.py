@@ -6,10 +6,13 @@ import json
 import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from game.runtime.engine import Engine
 from game.runtime.persist import PlayerData
 from game.runtime.saves import SaveError, SaveStore
+from game.runtime.storage import DamagedFile, read_json
 from tests.core.deadline import deadline
 
 DEEP = 100_000  # deeper than Python's recursion limit
@@ -140,3 +143,69 @@ def test_a_counter_that_grows_every_loop_stays_saveable(tmp_path):
     store = SaveStore(str(tmp_path / "data"), story)
     store.save("auto", engine)
     assert store.load("auto").state.variables["n"] == INT_LIMIT
+
+
+# ---------------------------------------------------------------- properties
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2 ** 70), 2 ** 70) | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=200))
+def test_any_bytes_read_as_json_or_as_damaged(tmp_path, data):
+    path = tmp_path / "f.json"
+    path.write_bytes(data)
+    try:
+        read_json(str(path))
+    except DamagedFile as err:
+        assert str(err)
+
+
+STATE_FIELDS = ["node", "variables", "seed", "visits", "once_taken", "steps", "choice_log", "path", "scene", "ending"]
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(STATE_FIELDS + ["play_time", "choice_log@", "chapter", "thumbnail"]), json_values)
+def test_a_save_that_loads_is_one_the_engine_can_play(sample_story, tmp_path, field, value):
+    """Any value in any field: either a clear SaveError, or a state the engine plays without a crash."""
+    store = SaveStore(str(tmp_path / "data"), sample_story)
+    store.save("1", Engine(sample_story, seed=4))
+    with open(store.path("1"), encoding="utf-8") as handle:
+        data = json.load(handle)
+    if field in STATE_FIELDS:
+        data["state"][field] = value
+    else:
+        data[field.rstrip("@")] = value
+    with open(store.path("1"), "w", encoding="utf-8") as handle:
+        json.dump(data, handle, allow_nan=True)
+    try:
+        loaded = store.load("1")
+    except SaveError as err:
+        assert "save slot '1'" in str(err)
+        return
+    engine = Engine(sample_story, loaded.state)
+    engine.choices()
+    store.save("2", engine, loaded.info.play_time)  # and it saves back
+    assert store.load("2").state.node == engine.state.node
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["endings", "seen", "settings", "format", "settings@volume", "settings@text_speed"]), json_values)
+def test_any_player_file_value_is_used_or_set_aside(tmp_path, field, value):
+    """The window reads its settings from the player file at every launch: nothing there may stop it."""
+    from game.ui.settings import Settings
+    data: dict = {"format": 1, "endings": {"hello": "2026-01-01"}, "seen": ["setup_box"], "settings": {}}
+    if "@" in field:
+        data["settings"][field.split("@")[1]] = value
+    else:
+        data[field] = value
+    (tmp_path / "sample-player.json").write_text(json.dumps(data, allow_nan=True), encoding="utf-8")
+    player = PlayerData.load(str(tmp_path), "sample")
+    Settings.from_dict(player.settings)
+    player.save()
+    assert PlayerData.load(str(tmp_path), "sample").note == ""

@@ -82,3 +82,21 @@ def test_a_dated_title_is_text_and_an_impossible_date_does_not_crash(tmp_path):
                                                                      "title: 2024-13-45"), encoding="utf-8")
     result = load_and_validate(str(story))
     assert result.ok and result.story.title == "2024-13-45"
+
+
+@pytest.mark.parametrize("manifest_edit, catalogue", [
+    (("cues: cues.yaml", "cues: /etc/passwd"), None),
+    (("cues: cues.yaml", "cues: missing.yaml"), None),
+    (None, "cues: [unclosed\n"),
+])
+def test_an_unusable_cue_catalogue_is_one_error_not_one_per_cue(tmp_path, manifest_edit, catalogue):
+    story = tmp_path / "story"
+    shutil.copytree(SAMPLE, story)
+    if manifest_edit:
+        manifest = story / "story.yaml"
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace(*manifest_edit), encoding="utf-8")
+    if catalogue:
+        (story / "cues.yaml").write_text(catalogue, encoding="utf-8")
+    result = load_and_validate(str(story))
+    assert len(result.errors) == 1 and result.errors[0].code in ("E001", "E022", "E023"), \
+        [d.format() for d in result.errors]
