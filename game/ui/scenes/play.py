@@ -148,7 +148,14 @@ class PlayScene(Scene):
         self.layout()
         if self.outage_active() and not self.settings.motion_note_seen and not (self.replay is not None and self.fast):
             self.app.open("content_note", note=OUTAGE_NOTE, on_close=self.restart_outage)
-        if rolled_back:
+        resume = self.resume_beat() if restore and not rolled_back else None
+        if resume is not None:  # a load: back at the line that was on screen, shown whole
+            self.beat = resume
+            self.place_box()
+            self.build_choices()
+            self.build_quick_menu()
+            self.complete()
+        elif rolled_back:
             self.beat = max(0, len(self.beats) - 1)
             self.shown = self.current.length if self.current else 0
             self.revealed_at = self.app.time
@@ -179,10 +186,20 @@ class PlayScene(Scene):
                 started.remove(cue.caption)
                 self.app.caption(cue.caption, cue.name, cue.loop)
 
+    def resume_beat(self) -> int | None:
+        """The first beat of the line the session says was on screen (a loaded save), or None for the first."""
+        line = self.session.line
+        if not 0 < line < len(self.engine.lines):
+            return None
+        wanted = self.engine.lines[line]
+        return next((i for i, beat in enumerate(self.beats) if beat.line is wanted), None)
+
     def start_beat(self) -> None:
         self.shown = 0.0
         self.revealed_at = None
         beat = self.current
+        if beat is not None:
+            self.session.line = next((i for i, line in enumerate(self.engine.lines) if line is beat.line), 0)
         if beat is not None and beat.lines != ("",):
             self.app.speak((f"{beat.line.name}: " if beat.line.name else "") + " ".join(beat.lines))
         if self.settings.text_speed == INSTANT or (self.replay is not None and self.fast) or self.skip_active():
@@ -356,7 +373,8 @@ class PlayScene(Scene):
         if engine.is_over:
             self.show_ending()
         elif engine.can_continue:
-            self.session.proceed()
+            if not self.session.roll_forward():  # after a rollback: the same way on, history and all
+                self.session.proceed()
             self.enter_node()
         elif not self.choice_buttons:
             self.app.notify(f"This scene has no way forward ('{engine.state.node}'): the story needs fixing.", 6.0)
@@ -397,6 +415,15 @@ class PlayScene(Scene):
             self.enter_node(rolled_back=True)
         else:
             self.app.notify("This is as far back as you can go.")
+
+    def roll_forward(self) -> None:
+        """Wheel down or Page Down at a choice rolled back to: take again the choice taken before."""
+        if self.engine.taken_before() is None:
+            return
+        self.skipping = False
+        if self.session.roll_forward():
+            self.focus = -1
+            self.enter_node()
 
     def show_ending(self) -> None:
         self.ending_new = self.session.finish()
@@ -484,8 +511,8 @@ class PlayScene(Scene):
         if event.type == pygame.MOUSEWHEEL:
             if event.y > 0:
                 self.rollback()
-            elif event.y < 0 and not self.choosing:
-                self.advance()
+            elif event.y < 0:
+                self.roll_forward() if self.choosing else self.advance()
             return True
         if event.type == pygame.MOUSEBUTTONUP:
             return self.click(event)
@@ -546,6 +573,9 @@ class PlayScene(Scene):
             number = _digit(event)
             if number:
                 self.choose(number)
+                return True
+            if k == pygame.K_PAGEDOWN:
+                self.roll_forward()
                 return True
             if k in (pygame.K_DOWN, pygame.K_UP):
                 step = 1 if k == pygame.K_DOWN else -1
@@ -821,6 +851,9 @@ class PlayScene(Scene):
                 widgets.panel(surface, rect, pal.panel, theme.px(10), pal.panel_edge)
                 colour = pal.disabled
             hint_colour = colour if focused else (pal.accent_soft if button.enabled else pal.disabled)
+            if self.engine.taken_before() == i + 1:  # rolled back: the choice taken last time, wheel down retakes it
+                widgets.text(surface, theme, theme.ui_small, "✓ chosen before", colour if focused else pal.accent_soft,
+                             (rect.right - pad, rect.centery), "midright")
             widgets.text(surface, theme, theme.ui_small, button.key_hint, hint_colour, (rect.x + pad, rect.centery),
                          "midleft")
             f = font if button.enabled else italic
