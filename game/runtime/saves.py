@@ -155,6 +155,8 @@ class SaveStore:
         same_story = data.get("fingerprint") == self.story.fingerprint and not notes
         line = data.get("line", 0)
         journal = data.get("journal")
+        if isinstance(journal, dict) and not same_story:
+            notes.append("The story has changed since this save: its history and rollback start afresh here.")
         return Loaded(state, info, notes, line if isinstance(line, int) and same_story else 0,
                       journal if isinstance(journal, dict) and same_story else None)
 

@@ -42,6 +42,7 @@ def test_a_save_from_another_version_of_the_story_loads_without_its_journal(samp
     open(store.path("1"), "w", encoding="utf-8").write(json.dumps(data))
     loaded = store.load("1")
     assert loaded.state.node == "setup_cut_off" and loaded.journal is None and loaded.line == 0
+    assert any("history and rollback start afresh" in note for note in loaded.notes)
 
 
 @pytest.mark.parametrize("journal", [
