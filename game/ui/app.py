@@ -276,7 +276,7 @@ class App:
             else:
                 picture.blit(self.painter.background(scene, picture.get_size()), (0, 0))
             return encode_thumbnail(picture)
-        except pygame.error:
+        except Exception:  # noqa: BLE001 - a save never fails for its picture (the crash handler saves too)
             return None
 
     def backdrop(self) -> pygame.Surface:
