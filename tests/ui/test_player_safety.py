@@ -134,3 +134,9 @@ def test_answering_reduce_motion_holds_the_outage_still_and_is_asked_once():
     app.session.engine.warp("tour_outage")
     step(app, 0.1)
     assert app.top is play  # not asked again
+
+
+def test_a_game_started_in_the_outage_asks_before_it_shows():
+    app = make_app(TOUR, session_mode="play", start="tour_outage")  # a load or --start, straight into it
+    step(app, 0.1)
+    assert isinstance(app.top, ContentNote)

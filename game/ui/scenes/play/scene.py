@@ -80,6 +80,7 @@ class PlayScene(Scene):
         self.box = pygame.Rect(0, 0, 0, 0)
         self.node_key: tuple | None = None
         self.outage_frame: tuple | None = None  # the glitch picture last asked for
+        self.note_due = False  # the outage's content note is to be shown
         self.enter_node(restore=True)
 
     # ------------------------------------------------------------ state
@@ -139,7 +140,7 @@ class PlayScene(Scene):
             self.start_sounds(restore)
         self.layout()
         if self.outage_active() and not self.settings.motion_note_seen and not (self.replay is not None and self.fast):
-            self.app.open("content_note", note=effects.OUTAGE_NOTE, on_close=self.restart_outage)
+            self.note_due = True  # asked from update(): this scene may not be on the stack yet (a game started here)
         resume = self.resume_beat() if restore and not rolled_back else None
         if resume is not None:  # a load: back at the line that was on screen, shown whole
             self.beat = resume
@@ -608,6 +609,10 @@ class PlayScene(Scene):
             return
         if (self.engine.state.node, self.engine.state.steps) != self.node_key:
             self.enter_node()
+        if self.note_due:
+            self.note_due = False
+            self.app.open("content_note", note=effects.OUTAGE_NOTE, on_close=self.restart_outage)
+            return
         now = self.app.time
         effects.tick_outage(self, now)
         beat = self.current
