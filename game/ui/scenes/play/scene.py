@@ -28,7 +28,7 @@ from .replay import drive_replay
 SKIP_INTERVAL = 0.05
 TRANSITION = 0.45
 BANNER = 3.2
-ENDING_GUARD = 1.0  # real seconds the ending card ignores Space and Enter: a reader mashing on does not skip it
+ENDING_GUARD = 1.0  # real seconds of no Space or Enter before the card takes one: mashing on never skips it
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class PlayScene(Scene):
         self.next_skip = 0.0
         self.ending_card = False
         self.ending_new = False
-        self.ending_shown_at = -10.0  # on app.clock
+        self.ending_quiet_since = -10.0  # on app.clock: the card, or the last Space/Enter pressed at it
         self.old_background: pygame.Surface | None = None
         self.transition_start = -10.0
         self.banner = ""
@@ -421,7 +421,7 @@ class PlayScene(Scene):
     def show_ending(self) -> None:
         self.ending_new = self.session.finish()
         self.ending_card = True
-        self.ending_shown_at = self.app.clock()
+        self.ending_quiet_since = self.app.clock()
         self.ending_focus = 1  # Title screen, drawn as focused: Enter's target is never a guess
         self.skipping = False
         self.replay = None if self.replay is not None and not self.replay else self.replay
@@ -553,8 +553,11 @@ class PlayScene(Scene):
             if k in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_TAB):
                 self.ending_focus = 0 if self.ending_focus == 1 else 1
             elif k in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
-                if self.app.clock() - self.ending_shown_at >= ENDING_GUARD:
+                now = self.app.clock()
+                if now - self.ending_quiet_since >= ENDING_GUARD:
                     self.ending_buttons[max(0, self.ending_focus)].action()
+                else:  # still mashing: the guard starts again from this press
+                    self.ending_quiet_since = now
             elif k in (pygame.K_PAGEUP, pygame.K_BACKSPACE):
                 self.rollback()
             elif k == pygame.K_f:
