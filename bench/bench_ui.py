@@ -9,8 +9,11 @@
 - resident memory after the window has been resized 100 times (one long drag-resize).
 
 A player's laptop is rarely quiet: every frame measurement runs while another process keeps one
-core busy (the machine has two). The load average is printed, since other work on a shared
-machine shows up in the wall-clock numbers.
+core busy (the machine has two). Each frame is timed twice, side by side: on the wall clock (what
+the player waits) and in this thread's CPU time (the frame's own work). The wall clock also counts
+the time other programs hold the cores, so the load average is printed with it; the goal is judged
+on the wall clock while the machine is no busier than that scenario (load under 2.5), and on the
+frame's own work when other programs crowd the machine beyond it (it says which).
 
     python bench/bench_ui.py [--seconds 3]
 """
@@ -80,22 +83,36 @@ def settle(app: App) -> None:
             return
 
 
+class Frames:
+    """Times of frames (ms): on the wall clock and in this thread's CPU time."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def time(self, turn) -> None:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        turn()
+        self.cpu.append((time.thread_time() - cpu) * 1000)
+        self.wall.append((time.perf_counter() - wall) * 1000)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def frames(app: App) -> tuple[list[float], list[float]]:
-    """Draw times (ms) through a playthrough of the tour story, frame by frame at 60 fps: those of the passage
-    (text typing, scenes moving) and those with the choices on screen (the mouse going over them)."""
+def frames(app: App) -> tuple[Frames, Frames]:
+    """Each turn of the loop through a playthrough of the tour story at 60 fps: those of the passage (text
+    typing, scenes moving) and those with the choices on screen (the mouse going over them)."""
     play = app.find("play")
-    passage: list[float] = []
-    choice: list[float] = []
+    passage, choice = Frames(), Frames()
 
     def turn() -> None:
-        app.frame_times.clear()
-        app.step(1 / 60)
-        (choice if play.choosing else passage).extend(t * 1000 for t in app.frame_times)
+        if app.top is not None and app.top.name == "content_note":  # the outage's note: keep the effect
+            for key in (pygame.K_RIGHT, pygame.K_RETURN):
+                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
+        (choice if play.choosing else passage).time(lambda: app.step(1 / 60))
 
     for _ in range(6):  # each node: type it out, linger (visualizer, owl, glitch), go on
         for _ in range(200):
@@ -120,7 +137,7 @@ def frames(app: App) -> tuple[list[float], list[float]]:
     return passage, choice
 
 
-def flowchart_frames(folder: str) -> tuple[int, list[float]] | None:
+def flowchart_frames(folder: str) -> tuple[int, Frames] | None:
     """Times (ms) of each turn of the loop while the flowchart of the shipped story, every scene read, is dragged."""
     from game.ui.scenes.flowchart import FlowchartScene
     result = load_and_validate(STORY)
@@ -134,19 +151,17 @@ def flowchart_frames(folder: str) -> tuple[int, list[float]] | None:
     chart = app.top
     assert isinstance(chart, FlowchartScene)
     app.step(0)
-    times = []
+    times = Frames()
     for zoom in (1.0, 0.4):
         chart.set_zoom(zoom)
         app.dirty = True
         app.step(1 / 60)  # a new zoom draws its view at once: the first frame of a zoom is not a drag's
         for i in range(240):
-            start = time.perf_counter()
             x, y = (640 - 12 * (i % 60), 400) if (i // 60) % 2 == 0 else (640 + 12 * (i % 60), 400)
             pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(x, y), rel=(12, 0), buttons=(1, 0, 0)))
             if i % 60 == 0:
                 pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y), button=1))
-            app.step(1 / 60)
-            times.append((time.perf_counter() - start) * 1000)
+            times.time(lambda: app.step(1 / 60))
             if i % 60 == 59:
                 pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(x, y), button=1))
     pygame.display.quit()
@@ -221,22 +236,23 @@ def main() -> int:
           f"(redrawing at 60 fps: {title_naive:5.1f} %, {ratio(title_idle, title_naive)})")
     print(f"idle CPU, passage shown:   {passage_idle:5.2f} % of a core   "
           f"(redrawing at 60 fps: {passage_naive:5.1f} %, {ratio(passage_idle, passage_naive)})")
-    print(f"load average while measuring frames: {load:.1f} on {os.cpu_count()} cores "
-          "(one of it the busy process the benchmark starts)")
+    crowded = load >= 2.5
+    print(f"load average while measuring frames: {load:.1f} on {os.cpu_count()} cores (one of it the busy process "
+          "the benchmark starts)" + ("; busier than the scenario, so frames are judged on their own work"
+                                      if crowded else ""))
     ok = max(title_idle, passage_idle) < IDLE_BUDGET
-    for label, times in (("passage", passage), ("choices", choice)):
-        p50, p99 = percentile(times, 50), percentile(times, 99)
-        print(f"frame time, {label + ':':9} p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {max(times):.2f} ms over "
-              f"{len(times)} frames (p99 is {p99 / FRAME_BUDGET_MS:.2f} of the {FRAME_BUDGET_MS:.0f} ms budget)")
-        ok = ok and p99 < FRAME_BUDGET_MS
+    measured = [("passage", passage), ("choices", choice)]
     if chart is None:
         print("flowchart: skipped (the shipped story does not validate right now)")
     else:
-        nodes, chart_times = chart
-        c50, c99 = percentile(chart_times, 50), percentile(chart_times, 99)
-        print(f"flowchart drag, {nodes} scenes read: p50 {c50:.2f} ms, p99 {c99:.2f} ms over {len(chart_times)} "
-              f"frames (p99 is {c99 / FRAME_BUDGET_MS:.2f} of the budget)")
-        ok = ok and c99 < FRAME_BUDGET_MS
+        measured.append((f"flowchart drag, {chart[0]} scenes read", chart[1]))
+    for label, times in measured:
+        w50, w99, c50, c99 = (percentile(t, p) for t in (times.wall, times.cpu) for p in (50, 99))
+        judged = c99 if crowded else w99
+        print(f"{label + ':':36} wall p50 {w50:5.2f} ms, p99 {w99:6.2f} ms | own work p50 {c50:5.2f} ms, "
+              f"p99 {c99:5.2f} ms  over {len(times.wall)} frames (p99 {judged / FRAME_BUDGET_MS:.2f} of the "
+              f"{FRAME_BUDGET_MS:.0f} ms budget)")
+        ok = ok and judged < FRAME_BUDGET_MS
     print(f"resident memory after {RESIZES} window sizes: {rss_after:.0f} MiB (before: {rss_before:.0f} MiB; "
           f"{rss_after / RSS_BUDGET_MIB:.2f} of the {RSS_BUDGET_MIB} MiB budget)")
     ok = ok and rss_after < RSS_BUDGET_MIB

@@ -6,7 +6,8 @@
     engine.can_continue   # a linear node: call engine.proceed()
     engine.choose(2)      # take visible choice number 2
     engine.ending         # the Ending once one is reached
-    engine.rollback()     # undo the last step
+    engine.rollback()     # undo the last step; engine.roll_forward() redoes it
+    engine.journal()      # history and rollback as plain data, for a save; restore_journal() reads it back
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from .state import GameState
 
 ROLLBACK_LIMIT = 200
 HISTORY_LIMIT = 1000
+JOURNAL_ROLLBACK = 50  # steps of rollback a save keeps (each is a whole state; the history keeps every line)
 
 
 class EngineError(Exception):
@@ -80,6 +82,7 @@ class Engine:
                  start: str | None = None):
         self.story = story
         self._undo: deque[tuple[GameState, int]] = deque(maxlen=ROLLBACK_LIMIT)
+        self._redo: list[tuple[GameState, list[HistoryEntry]]] = []  # what rollback undid, newest last
         self.history: list[HistoryEntry] = []
         self.entered_cues: tuple[str, ...] = ()
         self._words = {name: dict(var.words) for name, var in story.variables.items() if var.words}
@@ -220,10 +223,61 @@ class Engine:
         if not self._undo:
             return False
         state, history_length = self._undo.pop()
+        self._redo.append((self.state, self.history[history_length:]))
         self.state = state
         del self.history[history_length:]
         self._refresh()
         return True
+
+    @property
+    def can_roll_forward(self) -> bool:
+        return bool(self._redo)
+
+    def roll_forward(self) -> bool:
+        """Redo the step the last rollback undid, the same choice included. False when there is none."""
+        if not self._redo:
+            return False
+        state, entries = self._redo.pop()
+        self._undo.append((self.state, len(self.history)))
+        self.history.extend(entries)
+        self.state = state
+        self._refresh()
+        return True
+
+    def taken_before(self) -> int | None:
+        """After a rollback to a choice: the number of the choice taken here before, which roll_forward retakes."""
+        if not self._redo:
+            return None
+        later = self._redo[-1][0].choice_log
+        here = len(self.state.choice_log)
+        return later[here] if len(later) > here else None
+
+    def journal(self) -> dict[str, Any]:
+        """The history and the last JOURNAL_ROLLBACK steps of rollback as plain data (JSON-ready), for a save."""
+        undo = list(self._undo)[-JOURNAL_ROLLBACK:]
+        return {
+            "history": [[entry.node, [[line.speaker, line.name, line.colour, line.text, [list(run) for run in line.runs]]
+                                      for line in entry.lines], entry.choice] for entry in self.history],
+            "rollback": [[state.to_dict(), length] for state, length in undo],
+        }
+
+    def restore_journal(self, journal: dict[str, Any]) -> None:
+        """Take back a saved journal (history and rollback). Raises ValueError when it does not fit this story;
+        the engine is then left as it was."""
+        try:
+            history = [HistoryEntry(str(node), tuple(Line(str(sp), str(name), str(colour), str(text),
+                                                          tuple((str(t), str(s)) for t, s in runs))
+                                                     for sp, name, colour, text, runs in lines), str(choice))
+                       for node, lines, choice in journal.get("history", [])][-HISTORY_LIMIT:]
+            undo = [(GameState.from_dict(state), int(length)) for state, length in journal.get("rollback", [])]
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"the saved history is damaged ({err})") from None
+        for state, length in undo:
+            if state.node not in self.story.nodes or not 0 <= length <= len(history):
+                raise ValueError("the saved rollback does not fit this story")
+        self.history = history
+        self._undo = deque(undo, maxlen=ROLLBACK_LIMIT)
+        self._redo = []
 
     @property
     def can_rollback(self) -> bool:
@@ -262,6 +316,7 @@ class Engine:
         return f"node '{self.state.node}' has no way forward"
 
     def _checkpoint(self, choice_text: str) -> None:
+        self._redo.clear()  # a new step: what was rolled back is no longer ahead
         self._undo.append((self.state.copy(), len(self.history)))
         self.history.append(HistoryEntry(self.state.node, self._lines, choice_text))
         if len(self.history) > HISTORY_LIMIT:

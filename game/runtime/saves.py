@@ -51,6 +51,8 @@ class Loaded:
     state: GameState
     info: SaveInfo
     notes: list[str] = field(default_factory=list)
+    line: int = 0  # the line of the node that was on screen
+    journal: dict[str, Any] | None = None  # history and rollback (Engine.restore_journal), when they still fit
 
 
 class SaveStore:
@@ -70,7 +72,9 @@ class SaveStore:
             raise SaveError(f"'{excerpt(slot, 40)}' is not a save slot: use 1 to 99, 'auto' or 'quick'")
         return slot
 
-    def save(self, slot: str, engine: Engine, play_time: float = 0.0, thumbnail: str | None = None) -> str:
+    def save(self, slot: str, engine: Engine, play_time: float = 0.0, thumbnail: str | None = None,
+             line: int = 0) -> str:
+        """line: which of the node's lines was on screen, so a load resumes there."""
         state = engine.state
         node = engine.node
         data = {
@@ -79,6 +83,7 @@ class SaveStore:
             "saved_at": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
             "chapter": engine.chapter_title, "node_title": node.title or node.id, "play_time": round(play_time, 1),
             "choice_log": list(state.choice_log), "thumbnail": thumbnail, "state": state.to_dict(),
+            "line": line, "journal": engine.journal(),
         }
         path = self.path(slot)
         write_json_atomic(path, data)
@@ -148,7 +153,13 @@ class SaveStore:
         notes = reconcile(self.story, state)
         info = SaveInfo(slot, str(data.get("saved_at", "")), str(data.get("chapter", "")),
                         str(data.get("node_title", "")), float(data.get("play_time", 0) or 0), self.story.id)
-        return Loaded(state, info, notes)
+        same_story = data.get("fingerprint") == self.story.fingerprint and not notes
+        line = data.get("line", 0)
+        journal = data.get("journal")
+        if isinstance(journal, dict) and not same_story:
+            notes.append("The story has changed since this save: its history and rollback start afresh here.")
+        return Loaded(state, info, notes, line if isinstance(line, int) and same_story else 0,
+                      journal if isinstance(journal, dict) and same_story else None)
 
     def _state(self, slot: str, data: dict[str, Any]) -> GameState:
         try:

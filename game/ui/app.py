@@ -140,6 +140,7 @@ class App:
         self.controllers = Controllers()
         self._backdrop: tuple[tuple, pygame.Surface] | None = None
         self._was_animating = False  # an animation that stops must still have its last frame drawn
+        self._below: tuple[tuple, pygame.Surface] | None = None  # what an overlay covers, dimmed (see below())
         if session is not None:
             self.session = session
             self.open("play", replay=self.options.replay_choices, fast=self.options.fast)
@@ -163,11 +164,13 @@ class App:
         self.push(scene)
 
     def push(self, scene: Scene) -> None:
+        self._below = None
         self.stack.append(scene)
         scene.layout()
         self.dirty = True
 
     def pop(self, scene: Scene | None = None) -> None:
+        self._below = None
         if self.stack and (scene is None or self.stack[-1] is scene):
             self.stack.pop()
         elif scene in self.stack:
@@ -251,6 +254,7 @@ class App:
 
     def settings_changed(self) -> None:
         """Fonts, colours or sizes may differ now: rebuild the theme and lay every scene out again."""
+        self._below = None
         self.theme = Theme(self.screen.get_size(), self.settings)
         if not self.settings.captions:
             self.drop_captions()
@@ -276,7 +280,7 @@ class App:
             else:
                 picture.blit(self.painter.background(scene, picture.get_size()), (0, 0))
             return encode_thumbnail(picture)
-        except pygame.error:
+        except Exception:  # noqa: BLE001 - a save never fails for its picture (the crash handler saves too)
             return None
 
     def backdrop(self) -> pygame.Surface:
@@ -361,6 +365,7 @@ class App:
             self.audio.shutdown()
             self.audio = open_audio(result.story, self.settings.to_dict())
             self.apply_volume()
+        self._below = None
         for scene in self.stack:
             scene.layout()
         warnings = len(result.warnings)
@@ -405,6 +410,7 @@ class App:
         self.resized()
 
     def resized(self) -> None:
+        self._below = None
         self.screen = pygame.display.get_surface()
         self.theme = Theme(self.screen.get_size(), self.settings)
         for scene in self.stack:
@@ -518,9 +524,12 @@ class App:
         if not self.stack or not self.stack[first].opaque:
             self.screen.fill(self.theme.palette.screen)
         # one overlay at a time: a menu under F1's help or under a question waits unseen until it is on top again
-        shown = [self.stack[first]] + ([self.stack[-1]] if len(self.stack) - 1 > first else [])
-        for scene in shown:
-            scene.draw(self.screen)
+        base, top = self.stack[first], (self.stack[-1] if len(self.stack) - 1 > first else None)
+        if top is None:
+            base.draw(self.screen)
+        else:
+            self.screen.blit(self.below(base), (0, 0))
+            top.draw(self.screen)
         self.draw_notices(self.screen)
         areas = [] if full else [scene.dirty_area() for scene in self.stack if scene.animating()]
         if self.fading():
@@ -533,6 +542,18 @@ class App:
         self.frame_times.append(time.perf_counter() - started)
         if len(self.frame_times) > 5000:
             del self.frame_times[:2500]
+
+    def below(self, base: Scene) -> pygame.Surface:
+        """The screen under an overlay, dimmed; drawn once while it holds still (a menu redrawn for every move
+        of the mouse then costs a copy, not the whole game and a full-window blend)."""
+        key = (id(base), self.screen.get_size(), self.settings.high_contrast)
+        if self._below is None or self._below[0] != key or base.animating():
+            surf = self._below[1] if self._below is not None and self._below[0][1:] == key[1:] else \
+                pygame.Surface(self.screen.get_size()).convert()
+            base.draw(surf)
+            widgets.shade(surf, self.theme.palette.shade)
+            self._below = (key, surf)
+        return self._below[1]
 
     def draw_notices(self, surface: pygame.Surface) -> None:
         """Captions top left, newest last; the toast centred at the top or bottom (the scene on top says which)."""

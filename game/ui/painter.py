@@ -1041,19 +1041,21 @@ def glitch(surf: pygame.Surface, t: float, still: bool = False, keep: tuple[pyga
         return
     w, h = surf.get_size()
     bounds = surf.get_rect()
-    spared = [(rect, surf.subsurface(rect).copy()) for rect in (r.clip(bounds) for r in keep)
-              if rect.width and rect.height]
-    untorn = surf.copy() if spared else None
+    spared = [rect for rect in (r.clip(bounds) for r in keep) if rect.width and rect.height]
     for _ in range(rng.randrange(1, 4)):  # thin bands, a small part of the frame: a tear, not a flash
         y = rng.randrange(0, h - 8)
         band = min(rng.randrange(3, max(4, h // 40)), h - y)
         dx = rng.randrange(-w // 24, w // 24)
-        strip = surf.subsurface((0, y, w, band)).copy()
-        surf.blit(strip, (dx, y))
-        for rect, _ in spared:  # the spared words must not reappear beside themselves, shifted out of their rect
-            top, bottom = max(y, rect.top), min(y + band, rect.bottom)
-            if top < bottom and dx and untorn is not None:
-                ghost = pygame.Rect(rect.x + dx if dx < 0 else rect.right, top, abs(dx), bottom - top).clip(bounds)
-                surf.blit(untorn, ghost, ghost)
-    for rect, pixels in spared:
-        surf.blit(pixels, rect)
+        row = pygame.Rect(0, y, w, band)
+        kept = []  # only the slices of spared rects this band crosses are copied and put back: cheap frames
+        for rect in spared:
+            crossed = rect.clip(row)
+            if crossed.height:
+                kept.append(crossed)
+                if dx:  # and beside them, so the spared words do not reappear there, shifted out of their rect
+                    kept.append(pygame.Rect(rect.x + dx if dx < 0 else rect.right, crossed.y, abs(dx),
+                                            crossed.height).clip(bounds))
+        saved = [(part, surf.subsurface(part).copy()) for part in kept if part.width and part.height]
+        surf.blit(surf.subsurface(row).copy(), (dx, y))
+        for part, pixels in saved:
+            surf.blit(pixels, part)

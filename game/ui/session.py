@@ -49,6 +49,7 @@ class Session:
         self.mode = mode
         self.clock = PlayClock(play_time)
         self.seen_before = self._read_before()
+        self.line = 0  # which of the node's lines is on screen (the window keeps it up to date): saved, resumed
 
     # ------------------------------------------------------------ starting
 
@@ -60,7 +61,16 @@ class Session:
     def load(cls, library: Library, slot: str) -> tuple[Session, list[str]]:
         """Raises SaveError (or EngineError for a state the story cannot hold)."""
         loaded = library.saves.load(slot)
-        return cls(library, Engine(library.story, loaded.state), PLAY, loaded.info.play_time), loaded.notes
+        engine = Engine(library.story, loaded.state)
+        notes = list(loaded.notes)
+        if loaded.journal is not None:
+            try:
+                engine.restore_journal(loaded.journal)
+            except ValueError as err:
+                notes.append(f"The history and rollback could not be brought back: {err}.")
+        session = cls(library, engine, PLAY, loaded.info.play_time)
+        session.line = loaded.line
+        return session, notes
 
     # ------------------------------------------------------------ reading
 
@@ -100,6 +110,12 @@ class Session:
         self.seen_before = True
         return True
 
+    def roll_forward(self) -> bool:
+        if not self.engine.roll_forward():
+            return False
+        self.seen_before = True
+        return True
+
     def finish(self) -> bool:
         """Record the ending reached; True when the player had never reached it before."""
         ending = self.engine.ending
@@ -117,7 +133,7 @@ class Session:
         if self.mode == SCENE:
             raise SaveError("a scene replayed from the flowchart cannot be saved")
         thumbnail = self.library.thumbnail(dict(self.engine.state.scene))
-        path = self.library.saves.save(slot, self.engine, self.clock.total(), thumbnail)
+        path = self.library.saves.save(slot, self.engine, self.clock.total(), thumbnail, self.line)
         self.library.save_player()
         return path
 

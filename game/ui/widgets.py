@@ -32,9 +32,8 @@ def shade(surface: pygame.Surface, colour: tuple) -> None:
 
 def dialog(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, radius: int,
            colour: tuple | None = None, edge: tuple | None = None) -> None:
-    """The screen below dimmed, and an opaque panel over it: menus, questions, overlays."""
+    """The opaque panel of a menu, question or overlay (the app has dimmed the screen below it)."""
     pal = theme.palette
-    shade(surface, pal.shade)
     panel(surface, rect, colour or pal.panel_solid, radius, edge or pal.panel_edge)
 
 

@@ -49,3 +49,36 @@ def test_the_help_panel_hides_the_words_behind_it():
     key(app, pygame.K_F1)
     app.draw()
     assert differing_pixels(first, app.screen.subsurface(inside)) == 0
+
+
+def test_a_menu_over_the_game_does_not_redraw_the_game_for_every_mouse_move():
+    app = make_app()
+    play = new_game(app)
+    play.complete()
+    step(app, 4.0)
+    key(app, pygame.K_ESCAPE)
+    drawn = []
+    original = play.draw
+    play.draw = lambda surface: (drawn.append(1), original(surface))
+    for y in range(200, 400, 10):  # the pointer wanders over the menu's buttons: a frame each
+        pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(640, y), rel=(0, 10), buttons=(0, 0, 0)))
+        step(app)
+    assert len(drawn) <= 1  # the game under the menu holds still: drawn once, then copied
+    key(app, pygame.K_ESCAPE)
+    assert app.top is play
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (800, 600)])
+def test_a_toast_never_covers_the_game_menu(size):
+    from game.ui.app import Options
+    app = make_app(options=Options(size=size))
+    new_game(app)
+    key(app, pygame.K_ESCAPE)
+    menu = app.top
+    app.notify("Quicksaved (F9 loads it).")
+    app.draw()
+    with_toast = app.screen.copy()
+    app.notices.clear()
+    app.draw()
+    panel = menu.rect.inflate(4, 4)
+    assert differing_pixels(with_toast.subsurface(panel), app.screen.subsurface(panel)) == 0

@@ -66,6 +66,22 @@ def test_mashing_space_neither_skips_the_ending_card_nor_loads_a_save():
     assert app.session is not None
 
 
+def test_however_long_space_is_mashed_the_ending_card_stays_until_a_pause():
+    app = make_app()
+    play = reach_ending(app)
+    press(app, pygame.K_SPACE)
+    assert play.ending_card
+    for _ in range(40):  # four seconds of mashing, in a real window's rhythm
+        press(app, pygame.K_SPACE)
+        assert isinstance(app.top, PlayScene) and play.ending_card and app.session is not None
+    pause(app, 1.0)
+    press(app, pygame.K_RETURN)  # after a breath, Enter does what the focused button says
+    assert isinstance(app.top, TitleScene)
+    for _ in range(30):  # and mashing on at the title loads nothing, however long
+        press(app, pygame.K_SPACE)
+    assert app.session is None
+
+
 def test_a_key_held_down_since_the_game_does_nothing_on_the_title_until_let_go():
     app = make_app()
     new_game(app)
@@ -134,3 +150,9 @@ def test_answering_reduce_motion_holds_the_outage_still_and_is_asked_once():
     app.session.engine.warp("tour_outage")
     step(app, 0.1)
     assert app.top is play  # not asked again
+
+
+def test_a_game_started_in_the_outage_asks_before_it_shows():
+    app = make_app(TOUR, session_mode="play", start="tour_outage")  # a load or --start, straight into it
+    step(app, 0.1)
+    assert isinstance(app.top, ContentNote)

@@ -14,6 +14,7 @@ from .registry import screen
 @screen("menu")
 class GameMenu(MenuScene):
     opaque = False
+    toasts_at_top = True  # a toast at the bottom would sit on the last rows of a tall window's menu
 
     def layout(self) -> None:
         app = self.app
@@ -40,10 +41,10 @@ class GameMenu(MenuScene):
             widgets.Button("Quit", app.quit),
         ]
         theme = self.theme
-        h, gap = theme.px(44), theme.px(6)
+        h, gap = theme.px(38), theme.px(4)  # eleven rows: the panel leaves room above and below for toasts
         total = len(self.buttons) * (h + gap) - gap
-        self.rect = theme.centred(theme.px(360), total + theme.px(110))
-        y = self.rect.y + theme.px(80)
+        self.rect = theme.centred(theme.px(360), total + theme.px(100))
+        y = self.rect.y + theme.px(72)
         for button in self.buttons:
             button.rect = pygame.Rect(self.rect.x + theme.px(30), y, self.rect.width - theme.px(60), h)
             y += h + gap

@@ -8,7 +8,7 @@ from .. import widgets
 from .base import MenuScene
 from .registry import screen
 
-TITLE_GUARD = 1.0  # real seconds after leaving a game in which keys do not act: the reader's hands are still busy
+TITLE_GUARD = 1.0  # after a game, keys act only after this many real seconds without one: hands still busy
 
 
 @screen("title")
@@ -17,7 +17,7 @@ class TitleScene(MenuScene):
         super().__init__(app)
         self.latest: SaveInfo | None = None
         self.chosen_default = False
-        self.opened_at = app.clock() if from_game else -10.0
+        self.quiet_since = app.clock() if from_game else -10.0  # the last key pressed in the guard, or the opening
         self.held = set(app.keys_down)  # ignored until let go: Space still down from the game loads nothing
 
     def ignores(self, event: pygame.event.Event) -> bool:
@@ -27,7 +27,15 @@ class TitleScene(MenuScene):
             return False
         if event.type != pygame.KEYDOWN:
             return False
-        return event.key in self.held or self.app.clock() - self.opened_at < TITLE_GUARD
+        if event.key in self.held:
+            return True
+        if event.key not in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
+            return False  # moving the focus is harmless
+        now = self.app.clock()
+        if now - self.quiet_since < TITLE_GUARD:
+            self.quiet_since = now  # a key still coming from the game's rhythm: wait for a pause again
+            return True
+        return False
 
     def layout(self) -> None:
         app = self.app

@@ -6,37 +6,29 @@ calls proceed(), choose(n) and rollback() through the Session.
 from __future__ import annotations
 
 import functools
-import math
-import os
 from dataclasses import dataclass
 
 import pygame
 
-from ...audio import sounding_after
-from ...runtime.engine import EngineError, Line
-from ...story.model import CHANNELS, NARRATION
-from .. import painter, widgets
-from ..session import PLAY, SCENE
-from ..settings import INSTANT
-from ..theme import hex_colour
-from .base import Scene
-from .registry import screen
+from ....audio import sounding_after
+from ....runtime.engine import Line
+from ....story.model import CHANNELS, NARRATION
+from ... import painter, widgets
+from ...session import SCENE
+from ...settings import INSTANT
+from ...theme import hex_colour
+from ..base import Scene
+from ..registry import screen
+from . import effects
+from .replay import drive_replay
 
 # Presentation choices, keyed by the story's own names: who has a visualizer, which cues bring
 # the owl, which cue (or chapter file) means the operating system is gone.
-VISUALIZER_SPEAKERS = {"samantha"}
-OWL_CUES = {"owl"}
-OUTAGE_CUES = {"outage_error"}
-OUTAGE_FILE_WORD = "outage"
-OUTAGE_NOTE = ("In the next scenes the screen glitches: a cold tint and thin slices that slide sideways, about twice "
-               "a second, with no flashing. Reduced motion keeps the tint and holds the picture still.")
 
 SKIP_INTERVAL = 0.05
 TRANSITION = 0.45
 BANNER = 3.2
-OUTAGE_SCREEN = 1.8
-OWL_FLIGHT = 6.0
-ENDING_GUARD = 1.0  # real seconds the ending card ignores Space and Enter: a reader mashing on does not skip it
+ENDING_GUARD = 1.0  # real seconds of no Space or Enter before the card takes one: mashing on never skips it
 
 
 @dataclass(frozen=True)
@@ -74,7 +66,7 @@ class PlayScene(Scene):
         self.next_skip = 0.0
         self.ending_card = False
         self.ending_new = False
-        self.ending_shown_at = -10.0  # on app.clock
+        self.ending_quiet_since = -10.0  # on app.clock: the card, or the last Space/Enter pressed at it
         self.old_background: pygame.Surface | None = None
         self.transition_start = -10.0
         self.banner = ""
@@ -88,6 +80,7 @@ class PlayScene(Scene):
         self.box = pygame.Rect(0, 0, 0, 0)
         self.node_key: tuple | None = None
         self.outage_frame: tuple | None = None  # the glitch picture last asked for
+        self.note_due = False  # the outage's content note is to be shown
         self.enter_node(restore=True)
 
     # ------------------------------------------------------------ state
@@ -147,8 +140,15 @@ class PlayScene(Scene):
             self.start_sounds(restore)
         self.layout()
         if self.outage_active() and not self.settings.motion_note_seen and not (self.replay is not None and self.fast):
-            self.app.open("content_note", note=OUTAGE_NOTE, on_close=self.restart_outage)
-        if rolled_back:
+            self.note_due = True  # asked from update(): this scene may not be on the stack yet (a game started here)
+        resume = self.resume_beat() if restore and not rolled_back else None
+        if resume is not None:  # a load: back at the line that was on screen, shown whole
+            self.beat = resume
+            self.place_box()
+            self.build_choices()
+            self.build_quick_menu()
+            self.complete()
+        elif rolled_back:
             self.beat = max(0, len(self.beats) - 1)
             self.shown = self.current.length if self.current else 0
             self.revealed_at = self.app.time
@@ -179,10 +179,20 @@ class PlayScene(Scene):
                 started.remove(cue.caption)
                 self.app.caption(cue.caption, cue.name, cue.loop)
 
+    def resume_beat(self) -> int | None:
+        """The first beat of the line the session says was on screen (a loaded save), or None for the first."""
+        line = self.session.line
+        if not 0 < line < len(self.engine.lines):
+            return None
+        wanted = self.engine.lines[line]
+        return next((i for i, beat in enumerate(self.beats) if beat.line is wanted), None)
+
     def start_beat(self) -> None:
         self.shown = 0.0
         self.revealed_at = None
         beat = self.current
+        if beat is not None:
+            self.session.line = next((i for i, line in enumerate(self.engine.lines) if line is beat.line), 0)
         if beat is not None and beat.lines != ("",):
             self.app.speak((f"{beat.line.name}: " if beat.line.name else "") + " ".join(beat.lines))
         if self.settings.text_speed == INSTANT or (self.replay is not None and self.fast) or self.skip_active():
@@ -356,7 +366,8 @@ class PlayScene(Scene):
         if engine.is_over:
             self.show_ending()
         elif engine.can_continue:
-            self.session.proceed()
+            if not self.session.roll_forward():  # after a rollback: the same way on, history and all
+                self.session.proceed()
             self.enter_node()
         elif not self.choice_buttons:
             self.app.notify(f"This scene has no way forward ('{engine.state.node}'): the story needs fixing.", 6.0)
@@ -398,10 +409,19 @@ class PlayScene(Scene):
         else:
             self.app.notify("This is as far back as you can go.")
 
+    def roll_forward(self) -> None:
+        """Wheel down or Page Down at a choice rolled back to: take again the choice taken before."""
+        if self.engine.taken_before() is None:
+            return
+        self.skipping = False
+        if self.session.roll_forward():
+            self.focus = -1
+            self.enter_node()
+
     def show_ending(self) -> None:
         self.ending_new = self.session.finish()
         self.ending_card = True
-        self.ending_shown_at = self.app.clock()
+        self.ending_quiet_since = self.app.clock()
         self.ending_focus = 1  # Title screen, drawn as focused: Enter's target is never a guess
         self.skipping = False
         self.replay = None if self.replay is not None and not self.replay else self.replay
@@ -484,8 +504,8 @@ class PlayScene(Scene):
         if event.type == pygame.MOUSEWHEEL:
             if event.y > 0:
                 self.rollback()
-            elif event.y < 0 and not self.choosing:
-                self.advance()
+            elif event.y < 0:
+                self.roll_forward() if self.choosing else self.advance()
             return True
         if event.type == pygame.MOUSEBUTTONUP:
             return self.click(event)
@@ -533,8 +553,11 @@ class PlayScene(Scene):
             if k in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_TAB):
                 self.ending_focus = 0 if self.ending_focus == 1 else 1
             elif k in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
-                if self.app.clock() - self.ending_shown_at >= ENDING_GUARD:
+                now = self.app.clock()
+                if now - self.ending_quiet_since >= ENDING_GUARD:
                     self.ending_buttons[max(0, self.ending_focus)].action()
+                else:  # still mashing: the guard starts again from this press
+                    self.ending_quiet_since = now
             elif k in (pygame.K_PAGEUP, pygame.K_BACKSPACE):
                 self.rollback()
             elif k == pygame.K_f:
@@ -546,6 +569,9 @@ class PlayScene(Scene):
             number = _digit(event)
             if number:
                 self.choose(number)
+                return True
+            if k == pygame.K_PAGEDOWN:
+                self.roll_forward()
                 return True
             if k in (pygame.K_DOWN, pygame.K_UP):
                 step = 1 if k == pygame.K_DOWN else -1
@@ -586,8 +612,12 @@ class PlayScene(Scene):
             return
         if (self.engine.state.node, self.engine.state.steps) != self.node_key:
             self.enter_node()
+        if self.note_due:
+            self.note_due = False
+            self.app.open("content_note", note=effects.OUTAGE_NOTE, on_close=self.restart_outage)
+            return
         now = self.app.time
-        self.tick_outage(now)
+        effects.tick_outage(self, now)
         beat = self.current
         if self.revealing and beat is not None:
             speed = self.settings.text_speed or 10_000
@@ -595,7 +625,7 @@ class PlayScene(Scene):
             if self.shown >= beat.length:
                 self.revealed_at = now
         if self.replay is not None and self is self.app.top:
-            self.drive_replay(now)
+            drive_replay(self, now)
             return
         if self.skip_active() and not self.ending_card:
             if self.choosing or not self.can_skip():
@@ -622,42 +652,6 @@ class PlayScene(Scene):
             return None
         return self.revealed_at + self.settings.auto_delay + (self.current.length if self.current else 0) * 0.02
 
-    def drive_replay(self, now: float) -> None:
-        """--replay: the recorded choices play themselves, at reading pace or (--fast) at once."""
-        if self.ending_card or self.replay is None:
-            return
-        if self.revealing:
-            if self.fast:
-                self.complete()
-            return
-        ready = self.fast or (self.revealed_at is not None and now >= self.revealed_at + self.reading_time())
-        if not self.choosing:
-            if ready:
-                self.advance()
-            return
-        if not self.replay:
-            self.replay = None
-            self.session.mode = PLAY
-            self.app.notify("The replay ends here, before an ending: play on from here.", 6.0)
-            return
-        number = self.replay[0]
-        if self.fast or (self.replay_pick == number and now >= (self.revealed_at or now) + self.reading_time() + 0.9):
-            self.replay.pop(0)
-            self.replay_pick = -1
-            try:
-                views = self.engine.choices()
-                if not 1 <= number <= len(views) or not views[number - 1].enabled:
-                    raise EngineError(f"choice {number} is not available at '{self.engine.state.node}'")
-                self.choose(number)
-            except EngineError as err:
-                self.replay = None
-                self.session.mode = PLAY
-                self.app.notify(f"The replay does not fit this story: {err}", 8.0)
-        elif ready and self.replay_pick != number:
-            self.replay_pick = number
-            self.focus = number - 1
-            self.revealed_at = now - self.reading_time()
-
     def animating(self) -> bool:
         if self is not self.app.top and self.replay is None:
             return False
@@ -668,20 +662,9 @@ class PlayScene(Scene):
             return not self.settings.reduced_motion or now - self.transition_start < TRANSITION
         if self.visualizer_energy() > 0.0 and not self.settings.reduced_motion:
             return True
-        if self.owl_active() and now - self.node_start < OWL_FLIGHT and not self.settings.reduced_motion:
+        if self.owl_active() and now - self.node_start < effects.OWL_FLIGHT and not self.settings.reduced_motion:
             return True
         return False
-
-    def tick_outage(self, now: float) -> None:
-        """The outage moves, but only a few times a second (the cursor's blink, the glitch's tears): the
-        window is redrawn when its picture changes, not at the full frame rate through a whole chapter."""
-        if not self.outage_active() or self.settings.reduced_motion:
-            return
-        since = now - self.node_start
-        frame = ("screen", int(since * 3)) if since < OUTAGE_SCREEN else ("tear", int(now * painter.GLITCH_FPS))
-        if frame != self.outage_frame:
-            self.outage_frame = frame
-            self.app.dirty = True
 
     def wake_at(self) -> float | None:
         times = [self.auto_deadline()]
@@ -690,14 +673,20 @@ class PlayScene(Scene):
         if self.banner:
             times.append(self.banner_start + BANNER)
         if self.outage_active():
-            times.append(self.node_start + OUTAGE_SCREEN)
+            times.append(self.node_start + effects.OUTAGE_SCREEN)
         return min((t for t in times if t is not None), default=None)
 
-    # ------------------------------------------------------------ presentation triggers
+    # ------------------------------------------------------------ presentation triggers (effects.py says which)
 
     def speaker_is_os(self) -> bool:
         beat = self.current
-        return beat is not None and beat.line.speaker in VISUALIZER_SPEAKERS
+        return beat is not None and effects.has_visualizer(beat.line)
+
+    def owl_active(self) -> bool:
+        return effects.owl_in(self.engine.node)
+
+    def outage_active(self) -> bool:
+        return effects.outage_in(self.engine.story, self.engine.node)
 
     def visualizer_energy(self) -> float:
         """1 while Samantha's words appear, fading over a second and a half after."""
@@ -707,15 +696,6 @@ class PlayScene(Scene):
             return 1.0
         since = self.app.time - (self.revealed_at or 0.0)
         return max(0.0, 1.0 - since / 1.5)
-
-    def owl_active(self) -> bool:
-        return bool(OWL_CUES & set(self.engine.node.cues))
-
-    def outage_active(self) -> bool:
-        if OUTAGE_CUES & set(self.engine.node.cues):
-            return True
-        chapter = self.engine.story.chapter_of(self.engine.state.node)
-        return chapter is not None and OUTAGE_FILE_WORD in os.path.basename(chapter.file).lower()
 
     # ------------------------------------------------------------ drawing
 
@@ -733,7 +713,7 @@ class PlayScene(Scene):
         else:
             surface.blit(background, (0, 0))
         if self.owl_active():
-            self.draw_owl(surface, now)
+            effects.draw_owl(self, surface, now)
         if self.speaker_is_os() and not self.ending_card:
             self.draw_visualizer(surface, now)
         if self.banner and now - self.banner_start < BANNER and not self.ending_card:
@@ -746,7 +726,7 @@ class PlayScene(Scene):
                 self.draw_choices(surface)
         self.draw_status(surface)
         if self.outage_active():
-            self.draw_outage(surface, now)
+            effects.draw_outage(self, surface, now)
         if not (self.hidden or self.ending_card):
             self.draw_quick_menu(surface)  # over the outage's tearing: buttons stay where they are clicked
 
@@ -821,6 +801,9 @@ class PlayScene(Scene):
                 widgets.panel(surface, rect, pal.panel, theme.px(10), pal.panel_edge)
                 colour = pal.disabled
             hint_colour = colour if focused else (pal.accent_soft if button.enabled else pal.disabled)
+            if self.engine.taken_before() == i + 1:  # rolled back: the choice taken last time, wheel down retakes it
+                widgets.text(surface, theme, theme.ui_small, "✓ chosen before", colour if focused else pal.accent_soft,
+                             (rect.right - pad, rect.centery), "midright")
             widgets.text(surface, theme, theme.ui_small, button.key_hint, hint_colour, (rect.x + pad, rect.centery),
                          "midleft")
             f = font if button.enabled else italic
@@ -898,64 +881,13 @@ class PlayScene(Scene):
         now = self.app.time
         if self.skip_active() or self.replay is not None or now - self.transition_start < TRANSITION \
                 or now - self.banner_start < BANNER or self.outage_active() \
-                or (self.owl_active() and now - self.node_start < OWL_FLIGHT):
+                or (self.owl_active() and now - self.node_start < effects.OWL_FLIGHT):
             return None
         area = self.box.copy()
         if self.speaker_is_os():
             rect = self.visualizer_rect()
             area.union_ip(rect.inflate(rect.width * 0.1, rect.height * 1.0))
         return area
-
-    def draw_owl(self, surface: pygame.Surface, now: float) -> None:
-        theme = self.theme
-        still = self.settings.reduced_motion
-        t = 1.0 if still else min(1.0, (now - self.node_start) / OWL_FLIGHT)
-        if self.engine.state.scene.get("location") == "plaza":
-            canvas, art = painter.plaza_screen_rect(), painter.art_rect(theme.size)
-            k = art.width / painter.CW  # the art is never stretched: one scale for both axes
-            clip = pygame.Rect(art.x + canvas.x * k, art.y + canvas.y * k, canvas.width * k, canvas.height * k)
-            size = clip.height * 0.16
-        else:
-            clip = pygame.Rect(0, 0, theme.w, int(theme.h * 0.6))
-            size = theme.px(34)
-        ease = 1 - (1 - t) ** 2
-        x = clip.x - size * 2 + (clip.centerx - clip.x + size * 2) * ease
-        y = clip.y + clip.height * (0.62 - 0.2 * math.sin(ease * math.pi))
-        previous = surface.get_clip()
-        surface.set_clip(clip)
-        painter.draw_owl(surface, (x, y), size, now, still or t >= 1.0)
-        surface.set_clip(previous)
-
-    def draw_outage(self, surface: pygame.Surface, now: float) -> None:
-        theme = self.theme
-        since = now - self.node_start
-        still = self.settings.reduced_motion
-        if since < OUTAGE_SCREEN:
-            surface.fill((4, 4, 6))
-            font = theme.font("ui", 24)
-            message = "Operating System not found"
-            widgets.text(surface, theme, font, message, (236, 236, 236), (theme.w // 2, theme.h // 2), "center")
-            if not still and int(since * 3) % 2 == 0:
-                pygame.draw.rect(surface, (236, 236, 236), (theme.w // 2 + font.size(message)[0] // 2 + theme.px(8),
-                                                             theme.h // 2 - theme.px(12), theme.px(11), theme.px(24)))
-            return
-        keep: list[pygame.Rect] = []
-        if not (self.hidden or self.ending_card):
-            box = self.box
-            keep.append(pygame.Rect(box.x + self.margin - theme.px(12), box.y + theme.px(12),
-                                    box.width - 2 * self.margin + theme.px(24), box.height - theme.px(52)))
-            if self.choosing:
-                keep += [button.rect for button in self.choice_buttons]
-            if self.quick_buttons:
-                keep.append(self.quick_buttons[0].rect.unionall([b.rect for b in self.quick_buttons]))
-        painter.glitch(surface, now, still, tuple(keep))
-        if self.hidden or self.ending_card:
-            return
-        font = theme.font("ui", 14)
-        # on the text box's bottom row, left of the quick menu: the box's own status line
-        widgets.text(surface, theme, font, "OS1 · Operating System not found", (255, 236, 236),
-                     (self.box.x + theme.px(28), self.quick_buttons[0].rect.centery if self.quick_buttons
-                      else self.box.bottom - theme.px(18)), "midleft")
 
     def draw_ending(self, surface: pygame.Surface) -> None:
         """The ending's card: its words on a soft dark card of their own, so no scene behind can fight them."""
