@@ -54,11 +54,11 @@ class TitleScene(MenuScene):
         ]
         theme = self.theme
         x = theme.px(96)
-        h = theme.px(44)
-        y = theme.h - theme.px(80) - len(self.buttons) * (h + theme.px(6))
+        h, gap = theme.px(40), theme.px(4)  # eight entries fit under the subtitle at 720 px
+        y = theme.h - theme.px(56) - len(self.buttons) * (h + gap)
         for button in self.buttons:
             button.rect = pygame.Rect(x - theme.px(18), y, theme.px(376), h)  # the menu panel, less its margin
-            y += h + theme.px(6)
+            y += h + gap
         if not self.chosen_default:  # Enter at once does the likely thing: Continue when there is a save
             self.chosen_default = True
             self.focus = 1 if self.buttons[1].enabled else 0
