@@ -167,6 +167,8 @@ class App:
         self._below = None
         self.stack.append(scene)
         scene.layout()
+        if scene.spoken():
+            self.speak(scene.spoken())
         self.dirty = True
 
     def pop(self, scene: Scene | None = None) -> None:

@@ -53,3 +53,27 @@ def test_hovering_a_zoomed_out_card_shows_its_whole_title(tmp_path):
     step(app)
     assert chart.hover == "c2_n4"
     assert bright_pixels(app.screen, above) > before + 30  # "Scene 2.4" in a label over the card
+
+
+def test_the_tiled_chart_shows_what_a_fresh_drawing_would_after_drags_and_reads(tmp_path):
+    from tests.ui.test_frames import differing_pixels
+    app, chart = zoomed_out_chart(tmp_path)
+    chart.set_zoom(1.0)
+    app.draw()
+    for dx in (-300, -300, 170, 45):  # drags over tile edges, the tiles painted once and reused
+        chart.pan(dx, 0)
+        app.draw()
+        kept = app.screen.copy()
+        chart.tiles.clear()
+        app.draw()
+        assert differing_pixels(kept, app.screen) == 0
+    before = app.screen.copy()
+    for node in ("c2_n5", "c2_n6", "c2_side"):  # what the player has read changes: the tiles follow
+        app.library.player.seen.discard(node)
+    app.session.engine.warp("c2_n2")  # and where they are
+    app.draw()
+    kept = app.screen.copy()
+    assert differing_pixels(kept, before) > 0
+    chart.tiles.clear()
+    app.draw()
+    assert differing_pixels(kept, app.screen) == 0

@@ -66,3 +66,17 @@ def test_without_a_speech_engine_v_says_what_to_install(tmp_path, monkeypatch):
     step(app)
     assert not app.settings.self_voicing
     assert app.toast is not None and "espeak-ng" in app.toast.text
+
+
+def test_self_voicing_reads_the_choices_with_the_last_line_and_names_each_screen(fake_espeak):
+    from tests.ui.driver import read_to_end_of_node
+    app = make_app()
+    new_game(app)
+    key(app, pygame.K_v)
+    read_to_end_of_node(app)
+    assert heard(fake_espeak, "Choices: 1, Switch on the reading lamp first. 2, Plug it in.")
+    key(app, pygame.K_s)
+    assert heard(fake_espeak, "Save")
+    key(app, pygame.K_ESCAPE)
+    key(app, pygame.K_ESCAPE)
+    assert heard(fake_espeak, "Paused. Game menu.")

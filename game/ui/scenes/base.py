@@ -55,6 +55,10 @@ class Scene:
     def layout(self) -> None:
         """The window size or the fonts changed."""
 
+    def spoken(self) -> str:
+        """What self-voicing says when the screen opens ('' for nothing)."""
+        return getattr(self, "title", "")
+
     def close(self) -> None:
         self.app.pop(self)
 

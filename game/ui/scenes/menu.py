@@ -49,6 +49,9 @@ class GameMenu(MenuScene):
             button.rect = pygame.Rect(self.rect.x + theme.px(30), y, self.rect.width - theme.px(60), h)
             y += h + gap
 
+    def spoken(self) -> str:
+        return "Paused. Game menu."
+
     def handle_event(self, event: pygame.event.Event) -> bool:
         if is_back(event):
             self.close()

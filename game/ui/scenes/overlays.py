@@ -177,6 +177,9 @@ class Confirm(MenuScene):
         self.close()
         self.on_yes()
 
+    def spoken(self) -> str:
+        return f"{self.question} Focused: Cancel."
+
     def layout(self) -> None:
         theme = self.theme
         self.rect = theme.centred(theme.px(620), theme.px(220))
@@ -224,6 +227,9 @@ class ContentNote(MenuScene):
 
     def font(self) -> pygame.font.Font:
         return self.theme.font("prose", 25, True)
+
+    def spoken(self) -> str:
+        return f"Content note. {self.note} Focused: Reduce motion."
 
     def answer(self, reduce: bool) -> None:
         settings = self.app.settings

@@ -194,7 +194,11 @@ class PlayScene(Scene):
         if beat is not None:
             self.session.line = next((i for i, line in enumerate(self.engine.lines) if line is beat.line), 0)
         if beat is not None and beat.lines != ("",):
-            self.app.speak((f"{beat.line.name}: " if beat.line.name else "") + " ".join(beat.lines))
+            words = (f"{beat.line.name}: " if beat.line.name else "") + " ".join(beat.lines)
+            if self.at_last_beat and self.choice_buttons:  # said with the last line, so neither cuts the other off
+                words += " Choices: " + " ".join(f"{b.key_hint}, {b.label}" + ("" if b.enabled else " (not available)")
+                                                 for b in self.choice_buttons)
+            self.app.speak(words)
         if self.settings.text_speed == INSTANT or (self.replay is not None and self.fast) or self.skip_active():
             self.complete()
 
@@ -423,6 +427,9 @@ class PlayScene(Scene):
         self.ending_card = True
         self.ending_quiet_since = self.app.clock()
         self.ending_focus = 1  # Title screen, drawn as focused: Enter's target is never a guess
+        ending = self.engine.ending
+        if ending is not None:
+            self.app.speak(f"The end: {ending.title}. {ending.description} Focused: Title screen.")
         self.skipping = False
         self.replay = None if self.replay is not None and not self.replay else self.replay
         self.app.dirty = True
