@@ -308,6 +308,8 @@ def _piano_string(hz: float, n: int, response: Response | None) -> np.ndarray:
             continue
         t = coarse[:-(-audible // SLOW_STEP) + 1]
         decay = amplitude * (0.7 * np.exp(-t / prompt) + 0.3 * np.exp(-t / after))
+        if hz >= 130:  # two or three strings a note, a fraction of a cent apart: each partial slowly beats
+            decay *= 1 + 0.2 * np.cos(2 * np.pi * (UNISON * k * hz) * t)
         cycles = samples[:audible] * (f / RATE)
         cycles += rng.uniform()
         cycles -= np.floor(cycles)  # wrapped in double precision, so single precision is exact enough
@@ -326,6 +328,7 @@ def _piano_string(hz: float, n: int, response: Response | None) -> np.ndarray:
 
 
 SLOW_STEP = 32  # samples (0.7 ms) between values of a gain that changes slowly (tremolo, contour, decays)
+UNISON = 0.0004  # a piano note's strings differ by this fraction of their pitch (0.7 cents)
 
 
 def _joined(points: np.ndarray, n: int) -> np.ndarray:

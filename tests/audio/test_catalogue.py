@@ -63,11 +63,12 @@ def test_each_channel_is_mastered_to_its_loudness(shipped_renders):
     assert off == {}, f"LUFS off their channel's target {LOUDNESS}: {off}"
 
 
-def test_the_synthesizer_measures_loudness_as_the_reference_meter_does(shipped_renders):
-    from game.audio.levels import integrated
-    for name in ("rain", "piano_piece", "outage_error", "heartbeat"):
+def test_the_synthesizer_measures_as_the_reference_meters_do(shipped_renders):
+    from game.audio.levels import integrated, true_peak
+    for name in ("rain", "piano_piece", "outage_error", "heartbeat", "owl"):
         x = shipped_renders[name].x
         assert integrated(x, RATE) == pytest.approx(loudness(x), abs=0.05), name
+        assert true_peak(x) == pytest.approx(_true_peak(x), abs=0.05), name
 
 
 def _true_peak(x: np.ndarray) -> float:
