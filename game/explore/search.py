@@ -26,7 +26,7 @@ from .chance import (
     tape_probability,
 )
 from .compiled import CChoice, CNode, CompiledStory
-from .diagrams import DD, STUCK, TRAP, UNKNOWN
+from .diagrams import DD, STUCK, TRAP, UNKNOWN, headroom
 from .findings import DeadChoice, EndingReach, Exploration, SoftLock, Trap, UnreachedNode, VariableUse, Witness
 from .observations import Observations
 from .text import dead_text
@@ -89,6 +89,25 @@ class SlotTable(dict):
         return found
 
 
+State = tuple  # one state: ((slot, value), ...) for the slots that differ from their defaults, by slot
+
+
+class Fixed(dict):
+    """Slot values where only the slots a rule reads are fixed; every other slot reads as its default.
+
+    Building a full vector per menu and action would cost the story's whole slot count each time."""
+
+    def __init__(self, defaults: tuple, items: Any = ()):
+        super().__init__(items)
+        self.defaults = defaults
+
+    def __missing__(self, slot: int) -> Any:
+        return self.defaults[slot]
+
+    def copy(self) -> Fixed:
+        return Fixed(self.defaults, self)
+
+
 @dataclass
 class Transition:
     """One way out of a set of states: a choice number (0: continue) under one outcome of chance()."""
@@ -97,8 +116,7 @@ class Transition:
     target: int
     needs: tuple  # roll needs: (step offset, tag, call, low, high)
     prob: float
-    tables: list[SlotTable | None]  # per slot: old value -> new value; None: unchanged
-    last: int  # the deepest slot it may change
+    tables: dict[int, SlotTable]  # slot -> (old value -> new value), for the slots it may change
 
 
 def _replay(tape: tuple) -> Callable[[int], bool]:
@@ -125,12 +143,12 @@ class Search:
         self.L = len(model.slots)
         self.canon_ops = [self.obs.canonicalizer(n) for n in range(len(model.nodes))]
         self.canon = [{slot: (rep, const) for slot, rep, const in ops} for ops in self.canon_ops]
-        self.dd = DD()
+        self.dd = DD(model.defaults)
         n = len(model.nodes)
         self.reached = [0] * n
         self.unexpanded = [0] * n
         self.order: list[list[int]] = []
-        self.start: list[tuple[list, Transition]] = []
+        self.start: list[tuple[State, Transition]] = []
         self.stuck: dict[int, int] = {}
         self.states = 0
         self.complete = True
@@ -147,31 +165,36 @@ class Search:
 
     # -- the rules, concretely
 
-    def _after_choice(self, c: CChoice | None, vec: list, ch: Callable[[int], bool]) -> None:
+    def _after_choice(self, c: CChoice | None, vec: Fixed, ch: Callable[[int], bool]) -> None:
         if c is not None:
             if c.once is not None:
                 vec[c.once] = True
             for e in c.effects:
                 e(vec, ch)
 
-    def _enter(self, t: int, vec: list, ch: Callable[[int], bool]) -> None:
+    def _enter(self, t: int, vec: Fixed, ch: Callable[[int], bool]) -> None:
         cnode = self.m.nodes[t]
         if cnode.visit is not None:
             vec[cnode.visit] += 1
         for e in cnode.effects:
             e(vec, ch)
 
-    def _canonical(self, t: int, vec: list) -> list:
+    def _canonical(self, t: int, vec: Fixed) -> State:
+        """The representative of a state entering t, as the slots that differ from their defaults."""
         for slot, rep, const in self.canon_ops[t]:
             vec[slot] = const if rep is None else rep(vec[slot])
-        return vec
+        defaults = self.m.defaults
+        return tuple(sorted((slot, v) for slot, v in vec.items() if v != defaults[slot]))
+
+    def _vals(self, state: State) -> Fixed:
+        return Fixed(self.m.defaults, state)
 
     def _tapes(self, run: Callable[[Callable[[int], bool]], None], has_chance: bool) -> list[tuple]:
         if not has_chance:
             return [()]
         return [tape for _, tape in outcomes(lambda ch, restart: run(ch))]
 
-    def _menus(self, cnode: CNode, vals: list | tuple) -> list:
+    def _menus(self, cnode: CNode, vals: Fixed) -> list:
         """[(views, follow, roll needs, probability)]: the menus chance() can make, identical ones merged."""
         key = (cnode.idx,) + tuple(vals[s] for s in cnode.menu_slots)
         cached = self.menu_cache.get(key)
@@ -222,7 +245,7 @@ class Search:
             found = self.static_cache[key] = (tuple(sorted(reads)), frozenset(touched))
         return found
 
-    def _transitions(self, n: int, base: list, number: int, c: CChoice | None, t: int,
+    def _transitions(self, n: int, base: Fixed, number: int, c: CChoice | None, t: int,
                      menu_needs: tuple, menu_prob: float) -> list[Transition]:
         """The action under every outcome of its effects' chance() calls; `base` fixes every slot they read."""
         reads, touched = self._static(c, t)
@@ -232,29 +255,28 @@ class Search:
         if found is not None:
             return found
         tnode = self.m.nodes[t]
-        last = max(touched) if touched else -1
         found = []
-        tapes_e = self._tapes(lambda ch: self._after_choice(c, list(base), ch), c is not None and c.chance_in_effects)
+        tapes_e = self._tapes(lambda ch: self._after_choice(c, base.copy(), ch), c is not None and c.chance_in_effects)
         for tape_e in tapes_e:
-            v1 = list(base)
+            v1 = base.copy()
             self._after_choice(c, v1, _replay(tape_e))
-            tapes_n = self._tapes(lambda ch: self._enter(t, list(v1), ch), tnode.effects_chance)
+            tapes_n = self._tapes(lambda ch: self._enter(t, v1.copy(), ch), tnode.effects_chance)
             for tape_n in tapes_n:
                 compute = self._slot_function(base, c, t, tape_e, tape_n)
-                tables = [SlotTable(compute, slot) if slot in touched else None for slot in range(self.L)]
+                tables = {slot: SlotTable(compute, slot) for slot in touched}
                 needs = menu_needs + tape_needs("e", 0, tape_e) + tape_needs("n", 1, tape_n)
                 prob = menu_prob * tape_probability(tape_e) * tape_probability(tape_n)
-                found.append(Transition(number, c, t, needs, prob, tables, last))
+                found.append(Transition(number, c, t, needs, prob, tables))
         self.trans_cache[key] = found
         return found
 
-    def _slot_function(self, base: list, c: CChoice | None, t: int, tape_e: tuple, tape_n: tuple
+    def _slot_function(self, base: Fixed, c: CChoice | None, t: int, tape_e: tuple, tape_n: tuple
                        ) -> Callable[[int, Any], Any]:
         """The new value of one slot from its old value (the action reads no other slot but `base`'s)."""
         canon = self.canon[t]
 
         def compute(level: int, value: Any) -> Any:
-            vec = list(base)
+            vec = base.copy()
             vec[level] = value
             self._after_choice(c, vec, _replay(tape_e))
             self._enter(t, vec, _replay(tape_n))
@@ -280,9 +302,7 @@ class Search:
             for t in dd.project(states, mslots):
                 self.budget.check(self.share)
                 part = dd.restrict(states, {s: {x} for s, x in zip(mslots, t)})
-                base = list(self.m.defaults)
-                for s, x in zip(mslots, t):
-                    base[s] = x
+                base = Fixed(self.m.defaults, zip(mslots, t))
                 for views, follow, menu_needs, menu_prob in self._menus(cnode, base):
                     actions = self._actions(views, follow)
                     if not actions:
@@ -297,9 +317,8 @@ class Search:
                         for r in dd.project(part, tuple(reads)):
                             self.budget.check(self.share)
                             sub = dd.restrict(part, {s: {x} for s, x in zip(reads, r)})
-                            full = list(base)
-                            for s, x in zip(reads, r):
-                                full[s] = x
+                            full = base.copy()
+                            full.update(zip(reads, r))
                             for tr in self._transitions(n, full, number, c, target, menu_needs, menu_prob):
                                 found.append((tr, sub, (), 1.0, []))
         self.parts_cache[key] = found
@@ -314,12 +333,13 @@ class Search:
         if start < 0:
             return
         pending = [0] * len(m.nodes)
-        base = list(m.defaults)
-        for tape in self._tapes(lambda ch: self._enter(start, list(base), ch), m.nodes[start].effects_chance):
-            vec = list(base)
+        base = Fixed(m.defaults)
+        for tape in self._tapes(lambda ch: self._enter(start, base.copy(), ch), m.nodes[start].effects_chance):
+            vec = base.copy()
             self._enter(start, vec, _replay(tape))
-            point = dd.point(self._canonical(start, vec))
-            self.start.append((vec, Transition(0, None, start, tape_needs("n", 1, tape), tape_probability(tape), [], -1)))
+            state = self._canonical(start, vec)
+            point = dd.point(state)
+            self.start.append((state, Transition(0, None, start, tape_needs("n", 1, tape), tape_probability(tape), {})))
             pending[start] = dd.union(pending[start], point)
         self.reached[start] = pending[start]
         self.states = dd.count(pending[start])
@@ -442,43 +462,44 @@ class Search:
         expanded = self.dd.diff(self.reached[n], self.unexpanded[n])
         return self.dd.diff(expanded, self.dd.unlabelled(self.labels[n]))
 
-    def can_reach(self, n: int, vec: list | tuple, label: str) -> bool:
+    def can_reach(self, n: int, vec: State, label: str) -> bool:
         return self.dd.has(self.labels[n], label, vec)
 
     # -- single states: witnesses and counting paths
 
-    def moves(self, n: int, vec: list | tuple) -> list[tuple[Transition, int, tuple]]:
+    def moves(self, n: int, state: State) -> list[tuple[Transition, int, State]]:
         """(transition, target, next state) for every way on from one state, chance outcomes merged."""
         groups: dict[tuple, list] = {}
+        vec = self._vals(state)
         for views, follow, menu_needs, menu_prob in self._menus(self.m.nodes[n], vec):
             for number, c, t in self._actions(views, follow):
                 if t < 0:
                     continue
                 tnode = self.m.nodes[t]
-                for tape_e in self._tapes(lambda ch: self._after_choice(c, list(vec), ch),
+                for tape_e in self._tapes(lambda ch: self._after_choice(c, vec.copy(), ch),
                                           c is not None and c.chance_in_effects):
-                    v1 = list(vec)
+                    v1 = vec.copy()
                     self._after_choice(c, v1, _replay(tape_e))
-                    for tape_n in self._tapes(lambda ch: self._enter(t, list(v1), ch), tnode.effects_chance):
-                        v2 = list(v1)
+                    for tape_n in self._tapes(lambda ch: self._enter(t, v1.copy(), ch), tnode.effects_chance):
+                        v2 = v1.copy()
                         self._enter(t, v2, _replay(tape_n))
-                        after = tuple(self._canonical(t, v2))
+                        after = self._canonical(t, v2)
                         needs = menu_needs + tape_needs("e", 0, tape_e) + tape_needs("n", 1, tape_n)
                         p = menu_prob * tape_probability(tape_e) * tape_probability(tape_n)
                         merge_outcome(groups, (number, t, after), (number, c, t, after), needs, p)
-        return [(Transition(number, c, t, needs, p, [], -1), t, after)
+        return [(Transition(number, c, t, needs, p, {}), t, after)
                 for (number, c, t, after), needs, p in merged_outcomes(groups)]
 
-    def stuck_needs(self, n: int, vec: list | tuple) -> tuple | None:
+    def stuck_needs(self, n: int, state: State) -> tuple | None:
         """Roll needs of a menu with no way on at this state, None when every menu has one."""
-        for views, follow, needs, _ in self._menus(self.m.nodes[n], vec):
+        for views, follow, needs, _ in self._menus(self.m.nodes[n], self._vals(state)):
             if not self._actions(views, follow):
                 return needs
         return None
 
-    def stuck_views(self, n: int, vec: list | tuple) -> list[str]:
+    def stuck_views(self, n: int, state: State) -> list[str]:
         """The (disabled) choices shown where the player is stuck."""
-        for views, follow, _, _ in self._menus(self.m.nodes[n], vec):
+        for views, follow, _, _ in self._menus(self.m.nodes[n], self._vals(state)):
             if not self._actions(views, follow):
                 return [c.choice.text for c, _ in views]
         return []
@@ -663,7 +684,13 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int 
     no reachable state shows (its reads are then kept apart in the states). A search stopped early says
     why in Exploration.stopped; what it did not reach is unknown, never reported unreachable."""
     model = CompiledStory(story, observe_text=text)
-    search = Search(model, max_states, budget or Budget())
+    with headroom(len(model.slots)):
+        return _explore(story, model, max_states, seed_tries, text, budget or Budget())
+
+
+def _explore(story: Story, model: CompiledStory, max_states: int, seed_tries: int, text: bool, budget: Budget
+             ) -> Exploration:
+    search = Search(model, max_states, budget)
     search.share = FORWARD_SHARE
     search.run()
     search.share = 1.0
