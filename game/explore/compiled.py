@@ -241,6 +241,10 @@ class CompiledStory:
             {"var": self.var_slot, "visits": self.visit_slot, "once": self.once_slot}[kind][name] = len(self.slots)
             self.slots.append(slot)
         self.defaults: tuple[Value, ...] = tuple(s.default for s in self.slots)
+        self.position = [0] * len(story.nodes)  # topological position of each node's group of linked nodes
+        for n, here in position.items():
+            self.position[n] = here
+        self.first_change = self._first_changes()
         self.nodes: list[CNode] = []
         self.choices: list[CChoice] = []
         for i, node in enumerate(story.nodes.values()):
@@ -271,6 +275,31 @@ class CompiledStory:
                     read.add(c.once)
             cnode.menu_slots = tuple(sorted(read))
         self.start = self.node_index.get(story.start, -1)
+
+    def _first_changes(self) -> list[int]:
+        """Per slot, the earliest topological position where it may differ from its default.
+
+        Before it, every state holds the default: nothing there needs tracking (a once-only flag is
+        read from the start of the story to its choice, and is false all that way)."""
+        never = len(self.order)
+        first = [never] * len(self.slots)
+        for node_id, node in self.story.nodes.items():
+            here = self.position[self.node_index[node_id]]
+            writes = [self.var_slot[e.statement.var] for e in node.effects]
+            if node_id in self.visit_slot:
+                writes.append(self.visit_slot[node_id])
+            for slot in writes:
+                first[slot] = min(first[slot], here)
+            for choice in node.choices:
+                target = self.node_index.get(choice.target)
+                if target is None:
+                    continue
+                writes = [self.var_slot[e.statement.var] for e in choice.effects]
+                if choice.once:
+                    writes.append(self.once_slot[choice.id])
+                for slot in writes:
+                    first[slot] = min(first[slot], self.position[target])
+        return first
 
     def _flow_asts(self) -> Iterator[expr.Ast]:
         """Every expression that can change where the player goes (passage conditions cannot), and

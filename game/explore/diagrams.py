@@ -17,13 +17,21 @@ TRAP = "\x00trap:"
 class DD:
     """Multi-valued decision diagrams: sets of slot-value vectors, one level per slot.
 
-    A node tests its level's slot and has a child per value; 1 is the full set below the last
-    level, 0 the empty set. Nodes are hash-consed, so equal sets have equal ids and every operation
-    can be memoised on ids. A labelled set (of the backward pass) is a node on a level above the
-    slots whose children are the sets of states carrying each label.
+    A node tests its level's slot and has a child per value; 0 is the empty set. A level that a
+    path skips holds its slot's default there (a node allowing only the default is never made),
+    and 1 is "every remaining slot at its default". So a set costs diagram nodes only for the slots
+    that differ from their defaults somewhere in it, not for every slot of the story, and every
+    operation walks only those levels: with a state merged down to what a later condition reads,
+    that is a handful per node however long the story is. Nodes are hash-consed, so equal sets have
+    equal ids and every operation can be memoised on ids. A labelled set (of the backward pass) is a
+    node on a level above the slots whose children are the sets of states carrying each label.
+
+    Recursion goes one level per slot a set holds away from its default, never one per slot of the
+    story; count() and the walks over whole sets are iterative.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, defaults: list | tuple = ()) -> None:
+        self.defaults = tuple(defaults)
         self.level: list[int] = [_TERMINAL, _TERMINAL]
         self.kids: list[tuple[tuple[Any, int], ...]] = [(), ()]
         self.unique: dict[tuple, int] = {}
@@ -37,6 +45,8 @@ class DD:
         """The node for `pairs` (value, child), sorted by value, children not empty."""
         if not pairs:
             return 0
+        if level >= 0 and len(pairs) == 1 and pairs[0][0] == self.defaults[level]:
+            return pairs[0][1]  # only the default: the level is skipped
         key = (level, tuple(pairs))
         node = self.unique.get(key)
         if node is None:
@@ -45,6 +55,12 @@ class DD:
             self.kids.append(key[1])
             self.unique[key] = node
         return node
+
+    def _at(self, n: int, lvl: int) -> tuple[tuple[Any, int], ...]:
+        """n's (value, child) pairs at level lvl <= level[n]: a skipped level holds the default."""
+        if self.level[n] == lvl:
+            return self.kids[n]
+        return ((self.defaults[lvl], n),)
 
     def point(self, vec: list | tuple) -> int:
         node = 1
@@ -57,39 +73,37 @@ class DD:
             return b
         if b == 0:
             return a
-        if a == 1 or b == 1:
-            return 1
         key = (a, b) if a < b else (b, a)
         found = self._union.get(key)
         if found is not None:
             return found
-        merged = dict(self.kids[a])
-        for v, c in self.kids[b]:
+        lvl = min(self.level[a], self.level[b])
+        merged = dict(self._at(a, lvl))
+        for v, c in self._at(b, lvl):
             e = merged.get(v)
             merged[v] = c if e is None else self.union(e, c)
-        found = self._union[key] = self.mk(self.level[a], sorted(merged.items()))
+        found = self._union[key] = self.mk(lvl, sorted(merged.items()))
         return found
 
     def intersect(self, a: int, b: int) -> int:
         if a == 0 or b == 0:
             return 0
-        if a == b or b == 1:
+        if a == b:
             return a
-        if a == 1:
-            return b
         key = (a, b) if a < b else (b, a)
         found = self._inter.get(key)
         if found is not None:
             return found
-        other = dict(self.kids[b])
+        lvl = min(self.level[a], self.level[b])
+        other = dict(self._at(b, lvl))
         pairs = []
-        for v, c in self.kids[a]:
+        for v, c in self._at(a, lvl):
             e = other.get(v)
             if e is not None:
                 r = self.intersect(c, e)
                 if r:
                     pairs.append((v, r))
-        found = self._inter[key] = self.mk(self.level[a], pairs)
+        found = self._inter[key] = self.mk(lvl, pairs)
         return found
 
     def diff(self, a: int, b: int) -> int:
@@ -97,90 +111,109 @@ class DD:
             return 0
         if b == 0:
             return a
-        if a == 1:
-            return 0
         key = (a, b)
         found = self._diff.get(key)
         if found is not None:
             return found
-        other = dict(self.kids[b])
+        lvl = min(self.level[a], self.level[b])
+        other = dict(self._at(b, lvl))
         pairs = []
-        for v, c in self.kids[a]:
+        for v, c in self._at(a, lvl):
             e = other.get(v)
             r = c if e is None else self.diff(c, e)
             if r:
                 pairs.append((v, r))
-        found = self._diff[key] = self.mk(self.level[a], pairs)
+        found = self._diff[key] = self.mk(lvl, pairs)
         return found
 
     def restrict(self, a: int, box: dict[int, set | frozenset]) -> int:
         """The members of `a` whose slot values are in box[level] for every level in box."""
-        if not box or a <= 1:
+        if not box or a == 0:
             return a
-        last = max(box)
-        memo: dict[int, int] = {}
-        level, kids, mk = self.level, self.kids, self.mk
-
-        def rec(n: int) -> int:
-            if n <= 1 or level[n] > last:
-                return n
-            found = memo.get(n)
-            if found is None:
-                allowed = box.get(level[n])
-                pairs = []
-                for v, c in kids[n]:
-                    if allowed is None or v in allowed:
-                        r = rec(c)
-                        if r:
-                            pairs.append((v, r))
-                found = memo[n] = mk(level[n], pairs)
-            return found
-        return rec(a)
-
-    def image(self, a: int, tr: Transition) -> int:
-        """{f(v) : v in a} for a transition acting on each slot's value separately."""
-        memo: dict[int, int] = {}
-        level, kids, mk, union = self.level, self.kids, self.mk, self.union
-        tables, last = tr.tables, tr.last
-
-        def rec(n: int) -> int:
-            if n <= 1 or level[n] > last:
-                return n
-            found = memo.get(n)
-            if found is None:
-                lvl = level[n]
-                table = tables[lvl]
-                merged: dict[Any, int] = {}
-                for v, c in kids[n]:
-                    r = rec(c)
-                    w = v if table is None else table[v]
-                    e = merged.get(w)
-                    merged[w] = r if e is None else union(e, r)
-                found = memo[n] = mk(lvl, sorted(merged.items()))
-            return found
-        return rec(a)
-
-    def pull_back(self, a: int, tr: Transition, g: int) -> int:
-        """{v in a : f(v) in g}; for a labelled g, the same for each label's set."""
+        levels = sorted(box)
         memo: dict[tuple[int, int], int] = {}
-        level, kids, mk = self.level, self.kids, self.mk
-        tables = tr.tables
+        level, kids, mk, defaults = self.level, self.kids, self.mk, self.defaults
 
-        def rec(n: int, m: int) -> int:
-            if n == 1:
-                return m
-            key = (n, m)
+        def rec(n: int, i: int) -> int:
+            # levels[i:] still to check; every level above n's (from levels[i] on) holds its default
+            while i < len(levels) and levels[i] < level[n]:
+                if defaults[levels[i]] not in box[levels[i]]:
+                    return 0
+                i += 1
+            if i == len(levels):
+                return n
+            key = (n, i)
             found = memo.get(key)
             if found is None:
                 lvl = level[n]
-                table = tables[lvl]
-                other = dict(kids[m])
+                allowed = box[lvl] if lvl == levels[i] else None
+                nxt = i + 1 if allowed is not None else i
                 pairs = []
                 for v, c in kids[n]:
+                    if allowed is None or v in allowed:
+                        r = rec(c, nxt)
+                        if r:
+                            pairs.append((v, r))
+                found = memo[key] = mk(lvl, pairs)
+            return found
+        return rec(a, 0)
+
+    def image(self, a: int, tr: Transition) -> int:
+        """{f(v) : v in a} for a transition acting on each slot's value separately."""
+        tables = tr.tables
+        levels = sorted(tables)
+        memo: dict[tuple[int, int], int] = {}
+        level, kids, mk, union, defaults = self.level, self.kids, self.mk, self.union, self.defaults
+
+        def rec(n: int, i: int) -> int:
+            if i == len(levels) or n == 0:
+                return n
+            key = (n, i)
+            found = memo.get(key)
+            if found is None:
+                lvl = level[n]
+                if levels[i] < lvl:  # a skipped level the transition may move off its default
+                    t = levels[i]
+                    found = mk(t, [(tables[t][defaults[t]], rec(n, i + 1))])
+                else:
+                    table = tables[lvl] if levels[i] == lvl else None
+                    nxt = i + 1 if table is not None else i
+                    merged: dict[Any, int] = {}
+                    for v, c in kids[n]:
+                        r = rec(c, nxt)
+                        w = v if table is None else table[v]
+                        e = merged.get(w)
+                        merged[w] = r if e is None else union(e, r)
+                    found = mk(lvl, sorted(merged.items()))
+                memo[key] = found
+            return found
+        return rec(a, 0)
+
+    def pull_back(self, a: int, tr: Transition, g: int) -> int:
+        """{v in a : f(v) in g}; for a labelled g, the same for each label's set."""
+        tables = tr.tables
+        levels = sorted(tables)
+        memo: dict[tuple[int, int, int], int] = {}
+        level, mk, at, intersect = self.level, self.mk, self._at, self.intersect
+
+        def rec(n: int, m: int, i: int) -> int:
+            if i == len(levels):
+                return intersect(n, m)  # the rest of the way f changes nothing
+            if n == 0 or m == 0:
+                return 0
+            key = (n, m, i)
+            found = memo.get(key)
+            if found is None:
+                lvl = min(level[n], level[m], levels[i])
+                table = tables[lvl] if levels[i] == lvl else None
+                nxt = i + 1 if table is not None else i
+                other = dict(at(m, lvl))
+                pairs = []
+                for v, c in at(n, lvl):
                     w = v if table is None else table[v]
                     e = other.get(w)
                     if e is not None:
-                        r = rec(c, e)
+                        r = rec(c, e, nxt)
                         if r:
                             pairs.append((v, r))
                 found = memo[key] = mk(lvl, pairs)
@@ -189,8 +222,8 @@ class DD:
         if not a or not g:
             return 0
         if level[g] == _LABEL:
-            return mk(_LABEL, [(label, r) for label, states in kids[g] if (r := rec(a, states))])
-        return rec(a, g)
+            return mk(_LABEL, [(label, r) for label, states in self.kids[g] if (r := rec(a, states, 0))])
+        return rec(a, g, 0)
 
     def labelled(self, a: int, label: str) -> int:
         """{label: a}: a labelled set is a node on a level above the slots, one child set per label."""
@@ -213,42 +246,66 @@ class DD:
         return False
 
     def project(self, a: int, levels: tuple[int, ...]) -> list[tuple]:
-        """The distinct value tuples `a` has at `levels` (sorted)."""
+        """The distinct value tuples `a` has at `levels`, in level order (sorted)."""
         if not levels:
             return [()] if a else []
-        wanted = set(levels)
-        last = max(levels)
-        memo: dict[int, set[tuple]] = {}
+        if not a:
+            return []
+        wanted = sorted(set(levels))
+        memo: dict[tuple[int, int], set[tuple]] = {}
+        level, kids, defaults = self.level, self.kids, self.defaults
 
-        def rec(n: int) -> set[tuple]:
-            if n == 1 or self.level[n] > last:
-                return {()}
-            found = memo.get(n)
+        def rec(n: int, i: int) -> set[tuple]:
+            prefix: tuple = ()
+            while i < len(wanted) and wanted[i] < level[n]:
+                prefix += (defaults[wanted[i]],)
+                i += 1
+            if i == len(wanted):
+                return {prefix}
+            key = (n, i)
+            found = memo.get(key)
             if found is None:
+                keep = level[n] == wanted[i]
                 found = set()
-                keep = self.level[n] in wanted
-                for v, c in self.kids[n]:
-                    for rest in rec(c):
+                for v, c in kids[n]:
+                    for rest in rec(c, i + 1 if keep else i):
                         found.add((v,) + rest if keep else rest)
-                memo[n] = found
-            return found
-        return sorted(rec(a)) if a else []
+                memo[key] = found
+            return {prefix + t for t in found} if prefix else found
+        return sorted(rec(a, 0))
 
     def count(self, a: int) -> int:
-        found = self._count.get(a)
-        if found is None:
-            found = self._count[a] = sum(self.count(c) for _, c in self.kids[a])
-        return found
+        """How many states `a` holds (iterative: a set may span any number of levels)."""
+        counts = self._count
+        if a in counts:
+            return counts[a]
+        stack = [a]
+        kids = self.kids
+        while stack:
+            n = stack[-1]
+            if n in counts:
+                stack.pop()
+                continue
+            missing = [c for _, c in kids[n] if c not in counts]
+            if missing:
+                stack.extend(missing)
+                continue
+            counts[n] = sum(counts[c] for _, c in kids[n])
+            stack.pop()
+        return counts[a]
 
     def contains(self, a: int, vec: list | tuple) -> bool:
-        kids = self.kids
-        for v in vec:
-            if a <= 1:
-                break
-            for value, child in kids[a]:
-                if value == v:
-                    a = child
-                    break
-            else:
+        if a == 0:
+            return False
+        level, kids, defaults = self.level, self.kids, self.defaults
+        for lvl, v in enumerate(vec):
+            if level[a] == lvl:
+                for value, child in kids[a]:
+                    if value == v:
+                        a = child
+                        break
+                else:
+                    return False
+            elif v != defaults[lvl]:
                 return False
         return a == 1

@@ -50,7 +50,7 @@ class Observations:
                     reads[c.once] = ALL
             for ast in model.text_reads[cnode.idx]:
                 self._observe(ast, reads)
-            self.menu_reads.append(reads)
+            self.menu_reads.append(self._varying(cnode.idx, reads))
         self.at: list[dict[int, Obs]] = [dict(r) for r in self.menu_reads]
         self._solve()
 
@@ -179,9 +179,19 @@ class Observations:
             del before[c.once]  # taking it sets the flag
         return before
 
+    def _varying(self, n: int, obs: dict[int, Obs]) -> dict[int, Obs]:
+        """Only the slots that may differ from their defaults at node n: the rest hold one value there.
+
+        Without this, whatever is read late (a once-only flag, a visit count) would be carried back
+        to the start, so every node would track a share of every slot of the story."""
+        here, first = self.m.position[n], self.m.first_change
+        if all(first[slot] <= here for slot in obs):
+            return obs
+        return {slot: o for slot, o in obs.items() if first[slot] <= here}
+
     def _solve(self) -> None:
         m = self.m
-        preds: list[set[int]] = [set() for _ in m.nodes]
+        self.preds = preds = [set[int]() for _ in m.nodes]
         for cnode in m.nodes:
             for t in ([cnode.next] if cnode.next is not None else []) + [c.target for c in cnode.choices]:
                 if t >= 0:
@@ -201,6 +211,7 @@ class Observations:
                 if c.target >= 0:
                     for slot, obs in self._through(c, entry[c.target]).items():
                         self._add(new, slot, obs)
+            new = self._varying(n, new)
             if new != self.at[n]:
                 self.at[n] = new
                 entry[n] = self._entry(n)
@@ -211,11 +222,30 @@ class Observations:
 
     # -- representatives
 
+    def _arriving(self, n: int) -> set[int]:
+        """The slots that may differ from their defaults on entering n: what a node before it kept,
+        and what the way in and n's own effects write. Every other slot is at its default already,
+        so merging states at n never needs to look at it."""
+        m = self.m
+        cnode = m.nodes[n]
+        found = {m.var_slot[e.statement.var] for e in cnode.node.effects}
+        if cnode.visit is not None:
+            found.add(cnode.visit)
+        for p in self.preds[n]:
+            found |= set(self.at[p])
+            for c in m.nodes[p].choices:
+                if c.target == n:
+                    found |= {m.var_slot[e.statement.var] for e in c.choice.effects}
+                    if c.once is not None:
+                        found.add(c.once)
+        return found
+
     def canonicalizer(self, n: int) -> list[tuple[int, Callable[[Value], Value] | None, Value]]:
         """(slot, representative function or None for a constant, constant) for every slot not kept as is."""
         ops: list[tuple[int, Callable[[Value], Value] | None, Value]] = []
         at = self.at[n]
-        for slot, s in enumerate(self.m.slots):
+        for slot in sorted(self._arriving(n) | set(at)):
+            s = self.m.slots[slot]
             obs = at.get(slot)
             if obs is None:
                 ops.append((slot, None, s.default))

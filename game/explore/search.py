@@ -89,6 +89,22 @@ class SlotTable(dict):
         return found
 
 
+class Fixed(dict):
+    """Slot values where only the slots a rule reads are fixed; every other slot reads as its default.
+
+    Building a full vector per menu and action would cost the story's whole slot count each time."""
+
+    def __init__(self, defaults: tuple, items: Any = ()):
+        super().__init__(items)
+        self.defaults = defaults
+
+    def __missing__(self, slot: int) -> Any:
+        return self.defaults[slot]
+
+    def copy(self) -> Fixed:
+        return Fixed(self.defaults, self)
+
+
 @dataclass
 class Transition:
     """One way out of a set of states: a choice number (0: continue) under one outcome of chance()."""
@@ -97,8 +113,7 @@ class Transition:
     target: int
     needs: tuple  # roll needs: (step offset, tag, call, low, high)
     prob: float
-    tables: list[SlotTable | None]  # per slot: old value -> new value; None: unchanged
-    last: int  # the deepest slot it may change
+    tables: dict[int, SlotTable]  # slot -> (old value -> new value), for the slots it may change
 
 
 def _replay(tape: tuple) -> Callable[[int], bool]:
@@ -125,7 +140,7 @@ class Search:
         self.L = len(model.slots)
         self.canon_ops = [self.obs.canonicalizer(n) for n in range(len(model.nodes))]
         self.canon = [{slot: (rep, const) for slot, rep, const in ops} for ops in self.canon_ops]
-        self.dd = DD()
+        self.dd = DD(model.defaults)
         n = len(model.nodes)
         self.reached = [0] * n
         self.unexpanded = [0] * n
@@ -222,7 +237,7 @@ class Search:
             found = self.static_cache[key] = (tuple(sorted(reads)), frozenset(touched))
         return found
 
-    def _transitions(self, n: int, base: list, number: int, c: CChoice | None, t: int,
+    def _transitions(self, n: int, base: Fixed, number: int, c: CChoice | None, t: int,
                      menu_needs: tuple, menu_prob: float) -> list[Transition]:
         """The action under every outcome of its effects' chance() calls; `base` fixes every slot they read."""
         reads, touched = self._static(c, t)
@@ -232,29 +247,28 @@ class Search:
         if found is not None:
             return found
         tnode = self.m.nodes[t]
-        last = max(touched) if touched else -1
         found = []
-        tapes_e = self._tapes(lambda ch: self._after_choice(c, list(base), ch), c is not None and c.chance_in_effects)
+        tapes_e = self._tapes(lambda ch: self._after_choice(c, base.copy(), ch), c is not None and c.chance_in_effects)
         for tape_e in tapes_e:
-            v1 = list(base)
+            v1 = base.copy()
             self._after_choice(c, v1, _replay(tape_e))
-            tapes_n = self._tapes(lambda ch: self._enter(t, list(v1), ch), tnode.effects_chance)
+            tapes_n = self._tapes(lambda ch: self._enter(t, v1.copy(), ch), tnode.effects_chance)
             for tape_n in tapes_n:
                 compute = self._slot_function(base, c, t, tape_e, tape_n)
-                tables = [SlotTable(compute, slot) if slot in touched else None for slot in range(self.L)]
+                tables = {slot: SlotTable(compute, slot) for slot in touched}
                 needs = menu_needs + tape_needs("e", 0, tape_e) + tape_needs("n", 1, tape_n)
                 prob = menu_prob * tape_probability(tape_e) * tape_probability(tape_n)
-                found.append(Transition(number, c, t, needs, prob, tables, last))
+                found.append(Transition(number, c, t, needs, prob, tables))
         self.trans_cache[key] = found
         return found
 
-    def _slot_function(self, base: list, c: CChoice | None, t: int, tape_e: tuple, tape_n: tuple
+    def _slot_function(self, base: Fixed, c: CChoice | None, t: int, tape_e: tuple, tape_n: tuple
                        ) -> Callable[[int, Any], Any]:
         """The new value of one slot from its old value (the action reads no other slot but `base`'s)."""
         canon = self.canon[t]
 
         def compute(level: int, value: Any) -> Any:
-            vec = list(base)
+            vec = base.copy()
             vec[level] = value
             self._after_choice(c, vec, _replay(tape_e))
             self._enter(t, vec, _replay(tape_n))
@@ -280,9 +294,7 @@ class Search:
             for t in dd.project(states, mslots):
                 self.budget.check(self.share)
                 part = dd.restrict(states, {s: {x} for s, x in zip(mslots, t)})
-                base = list(self.m.defaults)
-                for s, x in zip(mslots, t):
-                    base[s] = x
+                base = Fixed(self.m.defaults, zip(mslots, t))
                 for views, follow, menu_needs, menu_prob in self._menus(cnode, base):
                     actions = self._actions(views, follow)
                     if not actions:
@@ -297,9 +309,8 @@ class Search:
                         for r in dd.project(part, tuple(reads)):
                             self.budget.check(self.share)
                             sub = dd.restrict(part, {s: {x} for s, x in zip(reads, r)})
-                            full = list(base)
-                            for s, x in zip(reads, r):
-                                full[s] = x
+                            full = base.copy()
+                            full.update(zip(reads, r))
                             for tr in self._transitions(n, full, number, c, target, menu_needs, menu_prob):
                                 found.append((tr, sub, (), 1.0, []))
         self.parts_cache[key] = found
@@ -319,7 +330,7 @@ class Search:
             vec = list(base)
             self._enter(start, vec, _replay(tape))
             point = dd.point(self._canonical(start, vec))
-            self.start.append((vec, Transition(0, None, start, tape_needs("n", 1, tape), tape_probability(tape), [], -1)))
+            self.start.append((vec, Transition(0, None, start, tape_needs("n", 1, tape), tape_probability(tape), {})))
             pending[start] = dd.union(pending[start], point)
         self.reached[start] = pending[start]
         self.states = dd.count(pending[start])
@@ -466,7 +477,7 @@ class Search:
                         needs = menu_needs + tape_needs("e", 0, tape_e) + tape_needs("n", 1, tape_n)
                         p = menu_prob * tape_probability(tape_e) * tape_probability(tape_n)
                         merge_outcome(groups, (number, t, after), (number, c, t, after), needs, p)
-        return [(Transition(number, c, t, needs, p, [], -1), t, after)
+        return [(Transition(number, c, t, needs, p, {}), t, after)
                 for (number, c, t, after), needs, p in merged_outcomes(groups)]
 
     def stuck_needs(self, n: int, vec: list | tuple) -> tuple | None:
