@@ -370,7 +370,7 @@ class CompiledStory:
 
     # ------------------------------------------------------------ the rules of play
 
-    def menu(self, cnode: CNode, vals: list | tuple, ch: Callable[[int], bool], restart: Callable[[], None]
+    def menu(self, cnode: CNode, vals: list | tuple | dict, ch: Callable[[int], bool], restart: Callable[[], None]
              ) -> tuple[list[tuple[CChoice, bool]], CChoice | int | None, list[tuple[CChoice, bool]]]:
         """(views, follow, evaluated) as Engine.choices() and Engine.proceed() see them.
 

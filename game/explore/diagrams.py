@@ -62,10 +62,11 @@ class DD:
             return self.kids[n]
         return ((self.defaults[lvl], n),)
 
-    def point(self, vec: list | tuple) -> int:
+    def point(self, state: tuple) -> int:
+        """The set of one state, given as its ((slot, value), ...) away from the defaults, by slot."""
         node = 1
-        for level in range(len(vec) - 1, -1, -1):
-            node = self.mk(level, [(vec[level], node)])
+        for level, value in reversed(state):
+            node = self.mk(level, [(value, node)])
         return node
 
     def union(self, a: int, b: int) -> int:
@@ -239,7 +240,7 @@ class DD:
             self._exists[g] = found
         return found
 
-    def has(self, g: int, label: str, vec: list | tuple) -> bool:
+    def has(self, g: int, label: str, vec: tuple) -> bool:
         for value, states in self.kids[g]:
             if value == label:
                 return self.contains(states, vec)
@@ -294,18 +295,19 @@ class DD:
             stack.pop()
         return counts[a]
 
-    def contains(self, a: int, vec: list | tuple) -> bool:
-        if a == 0:
-            return False
+    def contains(self, a: int, state: tuple) -> bool:
+        """Whether `a` holds a state given as its ((slot, value), ...) away from the defaults."""
+        values = dict(state)
         level, kids, defaults = self.level, self.kids, self.defaults
-        for lvl, v in enumerate(vec):
-            if level[a] == lvl:
-                for value, child in kids[a]:
-                    if value == v:
-                        a = child
-                        break
-                else:
-                    return False
-            elif v != defaults[lvl]:
+        matched = 0
+        while a > 1:
+            lvl = level[a]
+            v = values.get(lvl, defaults[lvl])
+            for value, child in kids[a]:
+                if value == v:
+                    a = child
+                    break
+            else:
                 return False
-        return a == 1
+            matched += lvl in values
+        return a == 1 and matched == len(values)

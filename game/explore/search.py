@@ -89,6 +89,9 @@ class SlotTable(dict):
         return found
 
 
+State = tuple  # one state: ((slot, value), ...) for the slots that differ from their defaults, by slot
+
+
 class Fixed(dict):
     """Slot values where only the slots a rule reads are fixed; every other slot reads as its default.
 
@@ -145,7 +148,7 @@ class Search:
         self.reached = [0] * n
         self.unexpanded = [0] * n
         self.order: list[list[int]] = []
-        self.start: list[tuple[list, Transition]] = []
+        self.start: list[tuple[State, Transition]] = []
         self.stuck: dict[int, int] = {}
         self.states = 0
         self.complete = True
@@ -162,31 +165,36 @@ class Search:
 
     # -- the rules, concretely
 
-    def _after_choice(self, c: CChoice | None, vec: list, ch: Callable[[int], bool]) -> None:
+    def _after_choice(self, c: CChoice | None, vec: Fixed, ch: Callable[[int], bool]) -> None:
         if c is not None:
             if c.once is not None:
                 vec[c.once] = True
             for e in c.effects:
                 e(vec, ch)
 
-    def _enter(self, t: int, vec: list, ch: Callable[[int], bool]) -> None:
+    def _enter(self, t: int, vec: Fixed, ch: Callable[[int], bool]) -> None:
         cnode = self.m.nodes[t]
         if cnode.visit is not None:
             vec[cnode.visit] += 1
         for e in cnode.effects:
             e(vec, ch)
 
-    def _canonical(self, t: int, vec: list) -> list:
+    def _canonical(self, t: int, vec: Fixed) -> State:
+        """The representative of a state entering t, as the slots that differ from their defaults."""
         for slot, rep, const in self.canon_ops[t]:
             vec[slot] = const if rep is None else rep(vec[slot])
-        return vec
+        defaults = self.m.defaults
+        return tuple(sorted((slot, v) for slot, v in vec.items() if v != defaults[slot]))
+
+    def _vals(self, state: State) -> Fixed:
+        return Fixed(self.m.defaults, state)
 
     def _tapes(self, run: Callable[[Callable[[int], bool]], None], has_chance: bool) -> list[tuple]:
         if not has_chance:
             return [()]
         return [tape for _, tape in outcomes(lambda ch, restart: run(ch))]
 
-    def _menus(self, cnode: CNode, vals: list | tuple) -> list:
+    def _menus(self, cnode: CNode, vals: Fixed) -> list:
         """[(views, follow, roll needs, probability)]: the menus chance() can make, identical ones merged."""
         key = (cnode.idx,) + tuple(vals[s] for s in cnode.menu_slots)
         cached = self.menu_cache.get(key)
@@ -325,12 +333,13 @@ class Search:
         if start < 0:
             return
         pending = [0] * len(m.nodes)
-        base = list(m.defaults)
-        for tape in self._tapes(lambda ch: self._enter(start, list(base), ch), m.nodes[start].effects_chance):
-            vec = list(base)
+        base = Fixed(m.defaults)
+        for tape in self._tapes(lambda ch: self._enter(start, base.copy(), ch), m.nodes[start].effects_chance):
+            vec = base.copy()
             self._enter(start, vec, _replay(tape))
-            point = dd.point(self._canonical(start, vec))
-            self.start.append((vec, Transition(0, None, start, tape_needs("n", 1, tape), tape_probability(tape), {})))
+            state = self._canonical(start, vec)
+            point = dd.point(state)
+            self.start.append((state, Transition(0, None, start, tape_needs("n", 1, tape), tape_probability(tape), {})))
             pending[start] = dd.union(pending[start], point)
         self.reached[start] = pending[start]
         self.states = dd.count(pending[start])
@@ -453,43 +462,44 @@ class Search:
         expanded = self.dd.diff(self.reached[n], self.unexpanded[n])
         return self.dd.diff(expanded, self.dd.unlabelled(self.labels[n]))
 
-    def can_reach(self, n: int, vec: list | tuple, label: str) -> bool:
+    def can_reach(self, n: int, vec: State, label: str) -> bool:
         return self.dd.has(self.labels[n], label, vec)
 
     # -- single states: witnesses and counting paths
 
-    def moves(self, n: int, vec: list | tuple) -> list[tuple[Transition, int, tuple]]:
+    def moves(self, n: int, state: State) -> list[tuple[Transition, int, State]]:
         """(transition, target, next state) for every way on from one state, chance outcomes merged."""
         groups: dict[tuple, list] = {}
+        vec = self._vals(state)
         for views, follow, menu_needs, menu_prob in self._menus(self.m.nodes[n], vec):
             for number, c, t in self._actions(views, follow):
                 if t < 0:
                     continue
                 tnode = self.m.nodes[t]
-                for tape_e in self._tapes(lambda ch: self._after_choice(c, list(vec), ch),
+                for tape_e in self._tapes(lambda ch: self._after_choice(c, vec.copy(), ch),
                                           c is not None and c.chance_in_effects):
-                    v1 = list(vec)
+                    v1 = vec.copy()
                     self._after_choice(c, v1, _replay(tape_e))
-                    for tape_n in self._tapes(lambda ch: self._enter(t, list(v1), ch), tnode.effects_chance):
-                        v2 = list(v1)
+                    for tape_n in self._tapes(lambda ch: self._enter(t, v1.copy(), ch), tnode.effects_chance):
+                        v2 = v1.copy()
                         self._enter(t, v2, _replay(tape_n))
-                        after = tuple(self._canonical(t, v2))
+                        after = self._canonical(t, v2)
                         needs = menu_needs + tape_needs("e", 0, tape_e) + tape_needs("n", 1, tape_n)
                         p = menu_prob * tape_probability(tape_e) * tape_probability(tape_n)
                         merge_outcome(groups, (number, t, after), (number, c, t, after), needs, p)
         return [(Transition(number, c, t, needs, p, {}), t, after)
                 for (number, c, t, after), needs, p in merged_outcomes(groups)]
 
-    def stuck_needs(self, n: int, vec: list | tuple) -> tuple | None:
+    def stuck_needs(self, n: int, state: State) -> tuple | None:
         """Roll needs of a menu with no way on at this state, None when every menu has one."""
-        for views, follow, needs, _ in self._menus(self.m.nodes[n], vec):
+        for views, follow, needs, _ in self._menus(self.m.nodes[n], self._vals(state)):
             if not self._actions(views, follow):
                 return needs
         return None
 
-    def stuck_views(self, n: int, vec: list | tuple) -> list[str]:
+    def stuck_views(self, n: int, state: State) -> list[str]:
         """The (disabled) choices shown where the player is stuck."""
-        for views, follow, _, _ in self._menus(self.m.nodes[n], vec):
+        for views, follow, _, _ in self._menus(self.m.nodes[n], self._vals(state)):
             if not self._actions(views, follow):
                 return [c.choice.text for c, _ in views]
         return []
