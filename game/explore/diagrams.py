@@ -1,6 +1,9 @@
 """Sets of states as decision diagrams over the compiled story's slots."""
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -12,6 +15,21 @@ _LABEL = -1  # the level of labels in labelled sets
 STUCK = "\x00stuck:"  # labels of the backward pass besides ending ids
 UNKNOWN = "\x00unexplored"
 TRAP = "\x00trap:"
+
+
+@contextmanager
+def headroom(levels: int) -> Iterator[None]:
+    """Recursion room for operations on sets over `levels` slots.
+
+    The operations below recurse one Python frame per level a set holds away from its default (an
+    image ends in a union: two frames a level). Since Python 3.11, a Python function calling a Python
+    function uses no C stack, so a higher limit is safe, and a story's size never hits a wall."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, old + 3 * levels))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
 
 
 class DD:

@@ -223,28 +223,34 @@ class Observations:
     # -- representatives
 
     def _arriving(self, n: int) -> set[int]:
-        """The slots that may differ from their defaults on entering n: what a node before it kept,
-        and what the way in and n's own effects write. Every other slot is at its default already,
-        so merging states at n never needs to look at it."""
+        """The slots whose values may need merging on entering n: the ones a node before it kept at
+        another precision, and what the way in and n's own effects write. Every other slot is at its
+        default already, or at a value already merged exactly as n would merge it."""
         m = self.m
         cnode = m.nodes[n]
         found = {m.var_slot[e.statement.var] for e in cnode.node.effects}
         if cnode.visit is not None:
             found.add(cnode.visit)
+        at = self.at[n]
         for p in self.preds[n]:
-            found |= set(self.at[p])
+            found |= {slot for slot, obs in self.at[p].items() if at.get(slot) != obs}
             for c in m.nodes[p].choices:
                 if c.target == n:
                     found |= {m.var_slot[e.statement.var] for e in c.choice.effects}
                     if c.once is not None:
                         found.add(c.once)
+        if n == m.start or not self.preds[n]:  # entered from the defaults
+            found |= set(at)
+        else:
+            kept_everywhere = set.intersection(*(set(self.at[p]) for p in self.preds[n]))
+            found |= set(at) - kept_everywhere
         return found
 
     def canonicalizer(self, n: int) -> list[tuple[int, Callable[[Value], Value] | None, Value]]:
         """(slot, representative function or None for a constant, constant) for every slot not kept as is."""
         ops: list[tuple[int, Callable[[Value], Value] | None, Value]] = []
         at = self.at[n]
-        for slot in sorted(self._arriving(n) | set(at)):
+        for slot in sorted(self._arriving(n)):
             s = self.m.slots[slot]
             obs = at.get(slot)
             if obs is None:

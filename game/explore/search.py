@@ -26,7 +26,7 @@ from .chance import (
     tape_probability,
 )
 from .compiled import CChoice, CNode, CompiledStory
-from .diagrams import DD, STUCK, TRAP, UNKNOWN
+from .diagrams import DD, STUCK, TRAP, UNKNOWN, headroom
 from .findings import DeadChoice, EndingReach, Exploration, SoftLock, Trap, UnreachedNode, VariableUse, Witness
 from .observations import Observations
 from .text import dead_text
@@ -684,7 +684,13 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int 
     no reachable state shows (its reads are then kept apart in the states). A search stopped early says
     why in Exploration.stopped; what it did not reach is unknown, never reported unreachable."""
     model = CompiledStory(story, observe_text=text)
-    search = Search(model, max_states, budget or Budget())
+    with headroom(len(model.slots)):
+        return _explore(story, model, max_states, seed_tries, text, budget or Budget())
+
+
+def _explore(story: Story, model: CompiledStory, max_states: int, seed_tries: int, text: bool, budget: Budget
+             ) -> Exploration:
+    search = Search(model, max_states, budget)
     search.share = FORWARD_SHARE
     search.run()
     search.share = 1.0
