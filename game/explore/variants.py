@@ -10,6 +10,7 @@ from ..story import expr, weave
 from ..story.model import NARRATION, Node, Story
 from .chance import DEFAULT_SEED_TRIES, find_seed
 from .compiled import CompiledStory
+from .diagrams import headroom
 from .findings import Witness
 from .search import DEFAULT_MAX_STATES, FORWARD_SHARE, Budget, OutOfBudget, Search
 from .text import MAX_PROJECTED, _Projected, _Undecided
@@ -36,6 +37,11 @@ class Variants:
 def variants(story: Story, node_id: str, max_states: int = DEFAULT_MAX_STATES,
              seed_tries: int = DEFAULT_SEED_TRIES, budget: Budget | None = None) -> Variants:
     model = CompiledStory(story, observe_text=True, shown_exactly=node_id)
+    with headroom(len(model.slots)):
+        return _variants(story, model, node_id, max_states, seed_tries)
+
+
+def _variants(story: Story, model: CompiledStory, node_id: str, max_states: int, seed_tries: int) -> Variants:
     n = model.node_index[node_id]
     search = Search(model, max_states, budget or Budget())
     search.share = FORWARD_SHARE
