@@ -1,44 +1,74 @@
-"""`graph`: the story graph as Graphviz DOT or an interactive HTML page."""
+"""`graph`: the story graph as Graphviz DOT or an interactive HTML page.
+
+The links are drawn first, from the story alone, so a graph exists however big the state space is;
+then an exploration within a budget adds what it proved (by default; `--explore` lifts the budget,
+`--no-explore` skips it)."""
 from __future__ import annotations
 
 import argparse
 import os
 
-from ..explore import DEFAULT_MAX_STATES, explore
+from ..explore import DEFAULT_MAX_STATES, Exploration, explore
+from ..story.model import Story
 from ..tools.graph import to_dot, to_html
 from .common import EXIT_OK, UsageError, load_playable, positive, story_arg
+
+GRAPH_BUDGET = 200_000  # states: the shipped story needs a few thousand; a far bigger one is cut short
 
 
 def _args_graph(p: argparse.ArgumentParser) -> None:
     story_arg(p)
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.dot (Graphviz) or FILE.html (interactive)")
-    p.add_argument("--max-states", type=positive, default=DEFAULT_MAX_STATES, metavar="N",
-                   help="state limit for the exploration that marks unreachable nodes and dead choices")
-    p.add_argument("--no-explore", action="store_true", help="draw the links only, without exploring the states")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--explore", dest="explore", action="store_true", default=None,
+                     help="explore every state before marking (no budget unless --max-states is given)")
+    how.add_argument("--no-explore", dest="explore", action="store_false",
+                     help="draw the links only, without exploring the states")
+    p.add_argument("--max-states", type=positive, default=None, metavar="N",
+                   help=f"state budget of the exploration that marks unreachable nodes and dead choices "
+                        f"(default {GRAPH_BUDGET:,}; with --explore, none)")
+
+
+def _write(path: str, story: Story, found: Exploration | None, dot: bool) -> None:
+    text = to_dot(story, found) if dot else to_html(story, found)
+    try:
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        temporary = path + ".tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)  # a reader (or a refreshing browser) never sees half a graph
+    except OSError as err:
+        raise UsageError(f"cannot write '{path}': {err.strerror}") from None
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
     suffix = os.path.splitext(args.out)[1].lower()
     if suffix not in (".dot", ".gv", ".html", ".htm"):
         raise UsageError(f"--out: '{args.out}' should end in .dot or .html")
+    if args.explore is False and args.max_states is not None:
+        raise UsageError("--max-states: there is no exploration to limit with --no-explore")
     story = load_playable(args)
-    found = None if args.no_explore else explore(story, args.max_states)
-    text = to_dot(story, found) if suffix in (".dot", ".gv") else to_html(story, found)
-    try:
-        folder = os.path.dirname(os.path.abspath(args.out))
-        os.makedirs(folder, exist_ok=True)
-        with open(args.out, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as err:
-        raise UsageError(f"cannot write '{args.out}': {err.strerror}") from None
-    marks = ""
-    if found is not None and found.complete:
-        marks = f" ({len(found.unreached_nodes)} unreached nodes, {len(found.dead_choices)} dead choices marked)"
-    elif found is not None:
-        marks = (f" (exploration INCOMPLETE: stopped because {found.stopped}; unreached nodes and dead choices "
-                 "are unknown, so none is marked)")
+    dot = suffix in (".dot", ".gv")
     chapters = len(story.chapters)
-    print(f"Wrote {args.out}: {len(story.nodes)} nodes in {chapters} chapter{'s' * (chapters != 1)}{marks}.")
+    drawn = f"Wrote {args.out}: {len(story.nodes)} nodes in {chapters} chapter{'s' * (chapters != 1)}"
+    _write(args.out, story, None, dot)
+    if args.explore is False:
+        print(f"{drawn} (links only: not explored).")
+        return EXIT_OK
+    budget = args.max_states or (DEFAULT_MAX_STATES if args.explore else GRAPH_BUDGET)
+    print(f"{drawn} (links); exploring{'' if args.explore else f' up to {budget:,} states'} to mark it ...",
+          flush=True)
+    found = explore(story, budget)
+    _write(args.out, story, found, dot)
+    if found.complete:
+        marks = f"{len(found.unreached_nodes)} unreached nodes, {len(found.dead_choices)} dead choices marked"
+    else:
+        proved = sum(1 for e in found.endings.values() if e.reachable)
+        marks = (f"exploration INCOMPLETE: stopped because {found.stopped}; {proved} of {len(found.endings)} "
+                 "endings proved reachable; unreached nodes and dead choices are unknown, so none is marked"
+                 + ("" if args.explore else "; --explore explores every state"))
+    print(f"{drawn} ({marks}).")
     return EXIT_OK
 
 

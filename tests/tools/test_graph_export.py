@@ -81,3 +81,50 @@ def test_an_incomplete_exploration_marks_nothing_unreachable(tmp_path, capsys):
     assert "INCOMPLETE" in capsys.readouterr().out
     dot = out.read_text(encoding="utf-8")
     assert "#cc3333" not in dot and "never true" not in dot
+
+
+def _many_states(folder, forks: int) -> None:
+    """Forks whose detours are all remembered at the end: 2**forks states, far past any budget."""
+    lines = ["chapter: {id: c, title: C}", "nodes:"]
+    for k in range(forks):
+        after = f"a{k + 1}" if k + 1 < forks else "m0"
+        lines += [f"  - {{id: a{k}, text: [Fork {k}.], choices: [{{text: Detour., goto: x{k}}}, "
+                  f"{{text: On., goto: {after}}}]}}", f"  - {{id: x{k}, text: [Detour {k}.], next: {after}}}"]
+    for k in range(forks):
+        after = f"m{k + 1}" if k + 1 < forks else "end"
+        lines.append(f"  - {{id: m{k}, text: [Memory {k}.], choices: [{{text: Recall., goto: {after}, "
+                     f"if: 'seen(x{k})'}}, {{text: On., goto: {after}, fallback: true}}]}}")
+    lines.append("  - {id: end, text: [Home.], ending: done}")
+    (folder / "story.yaml").write_text("format: 1\nid: many\ntitle: Many\nstart: a0\nchapters: [c.yaml]\n"
+                                       "endings:\n  done: {title: Done}\n")
+    (folder / "c.yaml").write_text("\n".join(lines) + "\n")
+
+
+def test_a_story_too_big_to_explore_is_drawn_with_what_the_budget_proved(tmp_path, capsys):
+    story = tmp_path / "story"
+    story.mkdir()
+    _many_states(story, 80)
+    out = tmp_path / "g.html"
+    assert main(["graph", "--story", str(story), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"Wrote {out}: 241 nodes in 1 chapter (links); exploring up to 200,000 states")
+    assert "INCOMPLETE" in said and "none is marked" in said and "--explore explores every state" in said
+    data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>', out.read_text(
+        encoding="utf-8"), re.S).group(1))
+    assert len(data["nodes"]) == 241 and not any(n["unreached"] for n in data["nodes"])
+    assert data["summary"]["complete"] is False and data["summary"]["endings"] == {"done": None}
+    assert not (tmp_path / "g.html.tmp").exists()
+
+
+def test_explore_and_no_explore_are_explicit(tmp_path, capsys):
+    out = tmp_path / "g.dot"
+    assert main(["graph", "--story", DEAD, "--out", str(out), "--no-explore"]) == 0
+    assert "(links only: not explored)" in capsys.readouterr().out
+    assert "#cc3333" not in out.read_text(encoding="utf-8")
+    assert main(["graph", "--story", DEAD, "--out", str(out), "--explore"]) == 0
+    assert "1 unreached nodes, 1 dead choices marked" in capsys.readouterr().out
+    assert main(["graph", "--story", DEAD, "--out", str(out), "--no-explore", "--max-states", "5"]) == 2
+    assert "no exploration to limit" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["graph", "--story", DEAD, "--out", str(out), "--no-explore", "--explore"])
+    assert exit_.value.code == 2
