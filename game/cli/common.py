@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from ..paths import SHIPPED_STORY
+from ..story.cache import load_cached
 from ..story.diagnostics import Diagnostic
 from ..story.model import Story
-from ..story.validate import Result, load_and_validate, stats
+from ..story.validate import Result, stats
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -48,8 +49,9 @@ def summary(result: Result) -> str:
 
 
 def load_playable(args: argparse.Namespace) -> Story:
-    """The story of --story; when it has errors they are printed and the command exits 1 (as validate)."""
-    result = load_and_validate(story_paths(args))
+    """The story of --story (from the compiled-story cache when nothing changed); when it has errors they
+    are printed and the command exits 1 (as validate)."""
+    result = load_cached(story_paths(args))
     if not result.ok or result.story is None:
         print_diagnostics(result.errors)
         print(f"The story has errors; fix them and try again. ({summary(result)})", file=sys.stderr)

@@ -9,9 +9,9 @@ from ..runtime.launch import LaunchError, LaunchOptions, launch
 from ..runtime.persist import PlayerData
 from ..runtime.saves import SaveStore
 from ..runtime.storage import data_dir
+from ..story.cache import load_cached
 from ..story.diagnostics import excerpt, visible
 from ..story.model import Story
-from ..story.validate import load_and_validate
 from ..text import TextGame
 from .common import EXIT_OK, EXIT_USAGE, data_arg, launch_args, load_playable, story_arg, story_paths
 
@@ -41,7 +41,7 @@ def cmd_text(args: argparse.Namespace) -> int:
         print(f"Note: {note}")
 
     def reload_story() -> tuple[Story | None, list[str]]:
-        result = load_and_validate(story_paths(args))
+        result = load_cached(story_paths(args))
         return (result.story if result.ok else None), [d.format() for d in result.errors]
 
     if player.note:

@@ -1,0 +1,97 @@
+"""The compiled-story cache: a second start with nothing changed skips loading, any change is seen,
+and a damaged or hostile cache entry is never trusted."""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+
+import pytest
+
+from game.cli import main
+from game.story import cache
+from game.story.cache import MAGIC, load_cached
+from tests.paths import SAMPLE
+
+
+@pytest.fixture
+def story(tmp_path):
+    folder = tmp_path / "story"
+    shutil.copytree(SAMPLE, folder)
+    return folder
+
+
+def _entries(folder) -> list[str]:
+    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+
+
+def _no_loading(monkeypatch) -> None:
+    def refuse(paths):
+        raise AssertionError("loaded the story again")
+    monkeypatch.setattr(cache, "load_and_validate", refuse)
+
+
+def test_a_second_start_reads_the_cache_and_gets_the_same_story(story, tmp_path, monkeypatch):
+    first = load_cached(str(story), str(tmp_path / "c"))
+    assert first.ok and len(_entries(tmp_path / "c")) == 1
+    _no_loading(monkeypatch)
+    second = load_cached(str(story), str(tmp_path / "c"))
+    assert second.story == first.story and second.diagnostics == first.diagnostics
+    assert second.story.fingerprint == first.story.fingerprint
+
+
+def test_any_change_to_a_story_file_is_loaded_afresh(story, tmp_path):
+    folder = str(tmp_path / "c")
+    before = load_cached(str(story), folder).story
+    manifest = story / "story.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(f"title: {before.title}", "title: Changed", 1),
+                        encoding="utf-8")
+    after = load_cached(str(story), folder).story
+    assert after.title == "Changed" and after.fingerprint != before.fingerprint
+    extra = story / "chapters" / "zz_extra.yaml"  # a new file a glob picks up
+    extra.write_text("chapter: {id: zz, title: Extra}\nnodes:\n  - {id: zz_lone, text: [Alone.], next: zz_lone}\n",
+                     encoding="utf-8")
+    assert load_cached(str(story), folder).story.nodes["zz_lone"].passages[0].text == "Alone."
+    extra.write_text(extra.read_text(encoding="utf-8").replace("Alone.", "Together."), encoding="utf-8")
+    assert load_cached(str(story), folder).story.nodes["zz_lone"].passages[0].text == "Together."
+
+
+def test_a_story_with_errors_is_never_cached(story, tmp_path):
+    manifest = story / "story.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("start:", "start: nowhere\n_start:", 1),
+                        encoding="utf-8")
+    result = load_cached(str(story), str(tmp_path / "c"))
+    assert not result.ok and _entries(tmp_path / "c") == []
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "hostile", "empty"])
+def test_a_damaged_or_foreign_entry_is_rebuilt_never_trusted(story, tmp_path, damage):
+    folder = tmp_path / "c"
+    good = load_cached(str(story), str(folder))
+    entry = folder / _entries(folder)[0]
+    blob = entry.read_bytes()
+    if damage == "truncated":
+        blob = blob[: len(blob) // 2]
+    elif damage == "flipped":
+        blob = blob[:-10] + bytes([blob[-10] ^ 0xFF]) + blob[-9:]
+    elif damage == "empty":
+        blob = b""
+    else:
+        marker = tmp_path / "ran"
+        payload = pickle.dumps({"not": "a story"}) if damage == "foreign" else (
+            b"cos\nsystem\n(V" + f"touch {marker}".encode() + b"\ntR.")  # os.system('touch ...'), valid hash
+        blob = MAGIC + hashlib.sha256(payload).digest() + payload
+    entry.write_bytes(blob)
+    again = load_cached(str(story), str(folder))
+    assert again.ok and again.story == good.story
+    assert not (tmp_path / "ran").exists()
+    assert entry.read_bytes() != blob  # rewritten: the next start is fast again
+    assert load_cached(str(story), str(folder)).story == good.story
+
+
+def test_the_command_line_uses_the_cache_folder(story, tmp_path, capsys):
+    assert main(["explore", "--story", str(story)]) == 0
+    capsys.readouterr()
+    entries = _entries(tmp_path / "cache" / "stories")  # HER_CACHE_DIR is set for every test
+    assert len(entries) == 1 and entries[0].endswith(".pickle")
