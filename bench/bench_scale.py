@@ -1,0 +1,181 @@
+"""Scaling benchmark (issue 17): synthetic stories of growing size in the shipped format, each tool
+measured on every size in one run, and the growth per doubling of story size printed beside it.
+
+    python bench/bench_scale.py            # 1k, 10k, 100k nodes (explore at 100k takes many minutes)
+    python bench/bench_scale.py --quick    # 1k, 2k, 4k nodes, well under a minute
+    python bench/bench_scale.py --sizes 1000 8000 --skip explore
+
+Per size: a raw CSafeLoader parse with gc off (the floor), load + validate, a second start from the
+compiled-story cache, explore (its own process: time and peak memory), graph (default budget), and
+text-mode steps per second without and with autosave. Goals: explore and every other column grow at
+most 2x per doubling; a second start of a 100k-node story within 3 s; text mode with autosave at
+3,800 steps/s or more.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+from game.cli import main as her
+from game.runtime.engine import Engine
+from game.runtime.persist import PlayerData
+from game.runtime.saves import SaveStore
+from game.story.cache import load_cached
+from game.story.validate import load_and_validate
+from game.text import TextGame
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from storygen import write_story  # noqa: E402  (the generator lives beside the benchmarks)
+
+COLUMNS = ["raw parse", "validate", "cached start", "explore", "explore MB", "graph", "text steps/s",
+           "autosave steps/s"]
+EXPLORE_CHILD = """
+import sys, time, resource
+from game.story.cache import load_cached
+from game.explore import explore
+story = load_cached(sys.argv[1]).story
+start = time.perf_counter()
+found = explore(story)
+print(time.perf_counter() - start, found.states, found.complete)
+"""
+
+
+def seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def raw_parse(folder: str) -> None:
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for root, _, files in os.walk(folder):
+            for name in files:
+                if name.endswith(".yaml"):
+                    with open(os.path.join(root, name), "rb") as handle:
+                        yaml.load(handle.read(), Loader=yaml.CSafeLoader)
+    finally:
+        if was:
+            gc.enable()
+
+
+def explore_in_child(folder: str, env: dict[str, str]) -> tuple[float, float, str]:
+    """(seconds, peak MB, note) of explore in a process of its own, so its memory is its own."""
+    child = subprocess.Popen([sys.executable, "-c", EXPLORE_CHILD, folder], stdout=subprocess.PIPE, env=env, text=True)
+    assert child.stdout is not None
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        return math.nan, math.nan, "failed"
+    took, states, complete = out.split()
+    return float(took), usage.ru_maxrss / 1024, f"{int(states):,} states{'' if complete == 'True' else ' INCOMPLETE'}"
+
+
+def text_rate(story, data: str, autosave: bool, steps: int = 4000) -> float:
+    """Steps per second piping choices through text mode (always the first available choice)."""
+    out = io.StringIO()
+    game = TextGame(story, Engine(story, seed=1), out, SaveStore(data, story), PlayerData(os.path.join(data, "p.json")))
+    if not autosave:
+        game.autosave = lambda: None  # type: ignore[method-assign]
+    left = steps
+
+    def read_line(_prompt: str) -> str | None:
+        nonlocal left
+        left -= 1
+        if left <= 0 or game.engine.is_over:
+            return None
+        return str(next((v.number for v in game.engine.choices() if v.enabled), 1))
+
+    start = time.perf_counter()
+    game.play(read_line, interactive=False)
+    elapsed = time.perf_counter() - start
+    return (steps - max(left, 0)) / elapsed
+
+
+def growth(small: float, big: float, size_small: int, size_big: int) -> str:
+    """How much a measure grows per doubling of story size."""
+    if not (small > 0 and big > 0) or math.isnan(small) or math.isnan(big):
+        return "-"
+    return f"{(big / small) ** (1 / math.log2(size_big / size_small)):.2f}x"
+
+
+def measure(size: int, work: str, skip: set[str]) -> dict[str, float]:
+    folder = write_story(os.path.join(work, f"story{size}"), size)
+    env = dict(os.environ, HER_CACHE_DIR=os.path.join(work, "cache"), HER_DATA_DIR=os.path.join(work, "data"))
+    os.environ.update(HER_CACHE_DIR=env["HER_CACHE_DIR"], HER_DATA_DIR=env["HER_DATA_DIR"])
+    row: dict[str, float] = {}
+    row["raw parse"] = seconds(lambda: raw_parse(folder))
+    result = None
+
+    def validate() -> None:
+        nonlocal result
+        result = load_and_validate(folder)
+    row["validate"] = seconds(validate)
+    assert result is not None and result.ok, [d.format() for d in result.errors[:3]]
+    load_cached(folder)  # the first start writes the cache
+    row["cached start"] = seconds(lambda: load_cached(folder))
+    story = result.story
+    notes = []
+    if "explore" not in skip:
+        row["explore"], row["explore MB"], note = explore_in_child(folder, env)
+        notes.append(f"explore: {note}")
+    if "graph" not in skip:
+        quiet = io.StringIO()
+        stdout, sys.stdout = sys.stdout, quiet
+        try:
+            row["graph"] = seconds(lambda: her(["graph", "--story", folder, "--out", os.path.join(work, "g.html")]))
+        finally:
+            sys.stdout = stdout
+        notes.append("graph: " + ("complete" if "INCOMPLETE" not in quiet.getvalue() else "budget reached"))
+    if "text" not in skip:
+        data = tempfile.mkdtemp(dir=work)
+        row["text steps/s"] = text_rate(story, data, autosave=False)
+        row["autosave steps/s"] = text_rate(story, data, autosave=True)
+    print(f"{size:>8,} nodes  " + "  ".join(f"{k} {_fmt(k, v)}" for k, v in row.items()) +
+          (f"   ({'; '.join(notes)})" if notes else ""), flush=True)
+    return row
+
+
+def _fmt(column: str, value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if column.endswith("steps/s") or column.endswith("MB"):
+        return f"{value:,.0f}"
+    return f"{value:.2f}s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1k, 2k and 4k nodes")
+    parser.add_argument("--sizes", type=int, nargs="+", help="node counts (default 1,000 10,000 100,000)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["explore", "graph", "text"])
+    args = parser.parse_args()
+    sizes = args.sizes or ([1000, 2000, 4000] if args.quick else [1000, 10_000, 100_000])
+    with tempfile.TemporaryDirectory() as work:
+        rows = [measure(size, work, set(args.skip)) for size in sizes]
+    print("\ngrowth per doubling of story size (goal: <= 2x for time and memory; steps/s should not fall):")
+    columns = [c for c in COLUMNS if c in rows[0]]
+    print(f"{'':>20}" + "".join(f"{c:>18}" for c in columns))
+    for (a, ra), (b, rb) in zip(zip(sizes, rows), zip(sizes[1:], rows[1:])):
+        print(f"{a:>8,} -> {b:>8,}" + "".join(f"{growth(ra[c], rb[c], a, b):>18}" for c in columns))
+    last = rows[-1]
+    print(f"\nvalidate / raw parse at {sizes[-1]:,} nodes: {last['validate'] / last['raw parse']:.2f}x (goal <= 2x)")
+    print(f"cached start / validate at {sizes[-1]:,} nodes: {last['cached start'] / last['validate']:.2f}x"
+          f"  ({last['cached start']:.2f} s; goal: 100k nodes within 3 s)")
+    if "autosave steps/s" in last:
+        print(f"text mode with autosave: {last['autosave steps/s']:,.0f} steps/s (goal >= 3,800)")
+
+
+if __name__ == "__main__":
+    main()
