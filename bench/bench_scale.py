@@ -41,10 +41,10 @@ COLUMNS = ["raw parse", "validate", "cached start", "explore", "explore MB", "gr
 EXPLORE_CHILD = """
 import sys, time, resource
 from game.story.cache import load_cached
-from game.explore import explore
+from game.explore import Budget, explore
 story = load_cached(sys.argv[1]).story
 start = time.perf_counter()
-found = explore(story)
+found = explore(story, budget=Budget(None, None))
 print(time.perf_counter() - start, found.states, found.complete)
 """
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..explore import DEFAULT_MAX_STATES, Exploration, explore
+from ..explore import DEFAULT_MAX_STATES, Budget, Exploration, explore
 from ..story.model import Story
 from ..tools.graph import to_dot, to_html
 from .common import EXIT_OK, UsageError, load_playable, positive, story_arg
 
 GRAPH_BUDGET = 200_000  # states: the shipped story needs a few thousand; a far bigger one is cut short
+GRAPH_SECONDS = 30.0  # and time: the graph is already written, the marks should not keep anyone waiting
 
 
 def _args_graph(p: argparse.ArgumentParser) -> None:
@@ -26,7 +27,7 @@ def _args_graph(p: argparse.ArgumentParser) -> None:
                      help="draw the links only, without exploring the states")
     p.add_argument("--max-states", type=positive, default=None, metavar="N",
                    help=f"state budget of the exploration that marks unreachable nodes and dead choices "
-                        f"(default {GRAPH_BUDGET:,}; with --explore, none)")
+                        f"(default {GRAPH_BUDGET:,} states within {GRAPH_SECONDS:g} s; with --explore, none)")
 
 
 def _write(path: str, story: Story, found: Exploration | None, dot: bool) -> None:
@@ -56,10 +57,10 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if args.explore is False:
         print(f"{drawn} (links only: not explored).")
         return EXIT_OK
-    budget = args.max_states or (DEFAULT_MAX_STATES if args.explore else GRAPH_BUDGET)
-    print(f"{drawn} (links); exploring{'' if args.explore else f' up to {budget:,} states'} to mark it ...",
+    states = args.max_states or (DEFAULT_MAX_STATES if args.explore else GRAPH_BUDGET)
+    print(f"{drawn} (links); exploring{'' if args.explore else f' up to {states:,} states'} to mark it ...",
           flush=True)
-    found = explore(story, budget)
+    found = explore(story, states, budget=Budget(None, None) if args.explore else Budget(GRAPH_SECONDS))
     _write(args.out, story, found, dot)
     if found.complete:
         marks = f"{len(found.unreached_nodes)} unreached nodes, {len(found.dead_choices)} dead choices marked"

@@ -38,12 +38,13 @@ def variants(story: Story, node_id: str, max_states: int = DEFAULT_MAX_STATES,
              seed_tries: int = DEFAULT_SEED_TRIES, budget: Budget | None = None) -> Variants:
     model = CompiledStory(story, observe_text=True, shown_exactly=node_id)
     with headroom(len(model.slots)):
-        return _variants(story, model, node_id, max_states, seed_tries)
+        return _variants(story, model, node_id, max_states, seed_tries, budget or Budget())
 
 
-def _variants(story: Story, model: CompiledStory, node_id: str, max_states: int, seed_tries: int) -> Variants:
+def _variants(story: Story, model: CompiledStory, node_id: str, max_states: int, seed_tries: int, budget: Budget
+              ) -> Variants:
     n = model.node_index[node_id]
-    search = Search(model, max_states, budget or Budget())
+    search = Search(model, max_states, budget)
     search.share = FORWARD_SHARE
     search.run()
     search.share = 1.0
