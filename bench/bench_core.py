@@ -99,7 +99,7 @@ def measure(nodes: int, story_format: int) -> None:
         data = tempfile.mkdtemp()
         out = io.StringIO()
         game = TextGame(story, Engine(story, seed=1), out, SaveStore(data, story), PlayerData(os.path.join(data, "p.json")))
-        game.autosave = lambda: None  # measure play, not disk
+        game.autosave = lambda after_choice=False: False  # measure play, not disk
         steps = 20_000
         rng = random.Random(2)
 

@@ -87,7 +87,7 @@ def text_rate(story, data: str, autosave: bool, steps: int = 4000) -> float:
     out = io.StringIO()
     game = TextGame(story, Engine(story, seed=1), out, SaveStore(data, story), PlayerData(os.path.join(data, "p.json")))
     if not autosave:
-        game.autosave = lambda: None  # type: ignore[method-assign]
+        game.autosave = lambda after_choice=False: False  # type: ignore[method-assign]
     left = steps
 
     def read_line(_prompt: str) -> str | None:

@@ -77,6 +77,12 @@ class _Context:
         return chance_roll(self.state.seed, self.state.steps, self.tag, self.calls) < percent
 
 
+def history_data(entries: Iterable[HistoryEntry]) -> list[list[Any]]:
+    """History entries as plain data (JSON-ready): a save's journal, and each line of the autosave's."""
+    return [[entry.node, [[line.speaker, line.name, line.colour, line.text, [list(run) for run in line.runs]]
+                          for line in entry.lines], entry.choice] for entry in entries]
+
+
 class Engine:
     def __init__(self, story: Story, state: GameState | None = None, seed: int | None = None,
                  start: str | None = None):
@@ -255,11 +261,7 @@ class Engine:
     def journal(self) -> dict[str, Any]:
         """The history and the last JOURNAL_ROLLBACK steps of rollback as plain data (JSON-ready), for a save."""
         undo = list(self._undo)[-JOURNAL_ROLLBACK:]
-        return {
-            "history": [[entry.node, [[line.speaker, line.name, line.colour, line.text, [list(run) for run in line.runs]]
-                                      for line in entry.lines], entry.choice] for entry in self.history],
-            "rollback": [[state.to_dict(), length] for state, length in undo],
-        }
+        return {"history": history_data(self.history), "rollback": [[state.to_dict(), length] for state, length in undo]}
 
     def restore_journal(self, journal: dict[str, Any]) -> None:
         """Take back a saved journal (history and rollback). Raises ValueError when it does not fit this story;

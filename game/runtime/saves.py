@@ -1,8 +1,19 @@
-"""Save slots, autosave and quicksave: versioned JSON, written atomically, checked on load."""
+"""Save slots, autosave and quicksave: versioned JSON, written atomically, checked on load.
+
+The autosave slot is a snapshot plus a journal: each autosave appends one line holding what changed
+since the last one (the nodes entered, the choices made, the variables), so a choice costs the same on
+the 10th step and the 10,000th. The snapshot is rewritten (atomically, as every slot is) when the
+journal grows as long as the playthrough it extends, which keeps the cost per choice constant on
+average, or when the playthrough does not simply extend the last autosave (undo, load, a new game).
+A journal line written before a SIGKILL is on disk (no fsync per choice: only a power cut can lose the
+last lines, and then the slot loads at an earlier choice); a torn last line is ignored.
+"""
 from __future__ import annotations
 
+import json
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,7 +22,7 @@ from typing import Any
 
 from ..story.diagnostics import excerpt
 from ..story.model import Story
-from .engine import Engine
+from .engine import HISTORY_LIMIT, Engine, history_data
 from .state import GameState
 from .storage import DamagedFile, read_json, remove_stale_temp_files, write_json_atomic
 
@@ -59,6 +70,7 @@ class SaveStore:
     def __init__(self, folder: str, story: Story):
         self.folder = os.path.join(folder, "saves", story.id)
         self.story = story
+        self._journal: _Journal | None = None  # what the autosave slot holds, when this store wrote it
         remove_stale_temp_files(self.folder)
 
     def path(self, slot: str) -> str:
@@ -77,15 +89,28 @@ class SaveStore:
         """line: which of the node's lines was on screen, so a load resumes there."""
         state = engine.state
         node = engine.node
+        meta = {"saved_at": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
+                "chapter": engine.chapter_title, "node_title": node.title or node.id,
+                "play_time": round(play_time, 1), "thumbnail": thumbnail, "line": line}
+        path = self.path(slot)
+        if self._check_slot(slot) == AUTO:
+            journal = self._journal
+            history = journal.new_history(engine) if journal is not None else None
+            if journal is not None and history is not None and journal.extends(state) and journal.owns(path) and \
+                    journal.bytes < max(JOURNAL_MIN_BYTES, JOURNAL_GROWTH * journal.snapshot_bytes):
+                journal.append(engine, meta, history)
+                return path
+            self._drop_journal()
         data = {
             "format": SAVE_FORMAT, "kind": SAVE_KIND, "story": self.story.id, "title": self.story.title,
-            "fingerprint": self.story.fingerprint,
-            "saved_at": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
-            "chapter": engine.chapter_title, "node_title": node.title or node.id, "play_time": round(play_time, 1),
-            "choice_log": list(state.choice_log), "thumbnail": thumbnail, "state": state.to_dict(),
-            "line": line, "journal": engine.journal(),
+            "fingerprint": self.story.fingerprint, **meta,
+            "choice_log": list(state.choice_log), "state": state.to_dict(), "journal": engine.journal(),
         }
-        path = self.path(slot)
+        if self._check_slot(slot) == AUTO:
+            data[AUTO_JOURNAL] = token = secrets.token_hex(8)  # lines of an older journal name another token
+            write_json_atomic(path, data)
+            self._journal = _Journal(path, token, engine)
+            return path
         write_json_atomic(path, data)
         return path
 
@@ -113,6 +138,8 @@ class SaveStore:
             version = data["format"]
         if data.get("story") != self.story.id:
             raise SaveError(f"{label} belongs to another story ('{data.get('story')}'), not '{self.story.id}' ({path})")
+        if isinstance(data.get(AUTO_JOURNAL), str) and isinstance(data.get("state"), dict):
+            _replay_journal(path + JOURNAL_SUFFIX, data)
         problem = save_problem(data)
         if problem:
             raise DamagedSave(f"{label} is damaged ({problem}: {path}); other slots are untouched")
@@ -179,11 +206,146 @@ class SaveStore:
             return f"it could not be set aside ({err.strerror})"
         return f"it was set aside as {aside} and the slot is free again"
 
+    def _drop_journal(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
     def delete(self, slot: str) -> None:
+        if self._check_slot(slot) == AUTO:
+            self._drop_journal()
+        for path in (self.path(slot), self.path(slot) + JOURNAL_SUFFIX):
+            try:
+                os.remove(path)
+            except FileNotFoundError:
+                pass
+
+
+# ---------------------------------------------------------------- the autosave journal
+
+JOURNAL_SUFFIX = ".journal"
+AUTO_JOURNAL = "autosave_journal"  # the snapshot's token; its journal's lines carry the same
+JOURNAL_MIN_BYTES = 64 * 1024  # journal written before the snapshot is rewritten, however short the playthrough
+JOURNAL_GROWTH = 4  # ... and for a long one, this many times the snapshot's size: a snapshot every few hundred choices
+
+
+class _Journal:
+    """The autosave's journal as this store last wrote it, and the state it brought the slot to."""
+
+    def __init__(self, snapshot: str, token: str, engine: Engine):
+        self.path, self.token, self.lines, self.bytes = snapshot + JOURNAL_SUFFIX, token, 0, 0
+        self.stamp = _stamp(snapshot)
+        self.snapshot_bytes = self.stamp[2]
+        self.handle = open(self.path, "w", encoding="utf-8")  # an older journal goes with its snapshot
+        self._mark(engine)
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def __del__(self) -> None:
+        self.handle.close()
+
+    def owns(self, snapshot: str) -> bool:
+        """Whether the slot still holds this store's snapshot (another game may have saved over it)."""
         try:
-            os.remove(self.path(slot))
-        except FileNotFoundError:
-            pass
+            return _stamp(snapshot) == self.stamp
+        except OSError:
+            return False
+
+    def _mark(self, engine: Engine) -> None:
+        state = engine.state
+        self.state, self.path_obj, self.log_obj = state, state.path, state.choice_log
+        self.path_len, self.log_len, self.once = len(state.path), len(state.choice_log), set(state.once_taken)
+        self.last_entry = engine.history[-1] if engine.history else None
+
+    def extends(self, state: GameState) -> bool:
+        """Whether `state` is the one last saved, played on (undo and load replace the state object)."""
+        return (state is self.state and state.path is self.path_obj and state.choice_log is self.log_obj
+                and len(state.path) >= self.path_len and len(state.choice_log) >= self.log_len
+                and self.once <= state.once_taken)
+
+    def new_history(self, engine: Engine) -> list | None:
+        """The history entries added since the last autosave; None when the history was rewound."""
+        history = engine.history
+        k = len(history)
+        while k > 0 and history[k - 1] is not self.last_entry:
+            k -= 1
+        if k == 0 and self.last_entry is not None:
+            return None
+        return history[k:]
+
+    def append(self, engine: Engine, meta: dict[str, Any], history: list) -> None:
+        state = engine.state
+        entered = state.path[self.path_len:]
+        delta = {
+            AUTO_JOURNAL: self.token, "seq": self.lines, **meta,
+            "node": state.node, "steps": state.steps, "ending": state.ending, "variables": state.variables,
+            "scene": state.scene, "echo": state.echo, "text_vars": state.text_vars,
+            "path": entered, "choice_log": state.choice_log[self.log_len:],
+            "visits": {node: state.visits.get(node, 0) for node in set(entered)},
+            "once_taken": sorted(state.once_taken - self.once) if len(state.once_taken) != len(self.once) else [],
+            "history": history_data(history),
+        }
+        line = json.dumps(delta, ensure_ascii=False, separators=(",", ":")) + "\n"
+        self.handle.write(line)
+        self.handle.flush()  # in the operating system's hands: a SIGKILL cannot lose it
+        self.lines += 1
+        self.bytes += len(line)
+        self._mark(engine)
+
+
+def _stamp(path: str) -> tuple[int, int, int]:
+    found = os.stat(path)
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
+def _replay_journal(path: str, data: dict[str, Any]) -> None:
+    """Fold the journal's lines for this snapshot into the save, up to the first one that is not whole
+    (lines of another snapshot, from a second game writing the same slot, are passed over)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().split("\n")
+    except (OSError, UnicodeDecodeError):
+        return
+    state = data["state"]
+    trail = [state.get(key, []) for key in ("path", "choice_log", "once_taken")] + [data.get("choice_log", [])]
+    if not (all(isinstance(t, list) for t in trail) and isinstance(state.get("visits", {}), dict)):
+        return  # not what the game writes: save_problem says so
+    path_list, log_list, once_list, outer_log = trail
+    visits = state.setdefault("visits", {})
+    once = set(once_list)
+    expected = 0
+    for text in lines:
+        try:
+            delta = json.loads(text)
+        except ValueError:
+            break  # the torn last line of a killed process, or the end
+        if not isinstance(delta, dict):
+            break
+        if delta.get(AUTO_JOURNAL) != data[AUTO_JOURNAL]:
+            continue
+        path_add, log_add, seen, taken = (delta.get(k) for k in ("path", "choice_log", "visits", "once_taken"))
+        if delta.get("seq") != expected or not (isinstance(path_add, list) and isinstance(log_add, list)
+                                                  and isinstance(seen, dict) and isinstance(taken, list)):
+            break
+        expected += 1
+        for key in ("saved_at", "chapter", "node_title", "play_time", "thumbnail", "line"):
+            data[key] = delta.get(key)
+        engine_journal = data.get("journal")
+        if isinstance(engine_journal, dict) and isinstance(engine_journal.get("history"), list) and \
+                isinstance(delta.get("history"), list):
+            engine_journal["history"].extend(delta["history"])
+            del engine_journal["history"][:-HISTORY_LIMIT]
+            engine_journal["rollback"] = []  # its states come before the journal's choices: rollback starts here
+        for key in ("node", "steps", "ending", "variables", "scene", "echo", "text_vars"):
+            state[key] = delta.get(key)
+        path_list.extend(path_add)
+        log_list.extend(log_add)
+        outer_log.extend(log_add)
+        visits.update(seen)
+        once.update(str(x) for x in taken)
+    state["path"], state["choice_log"], data["choice_log"] = path_list, log_list, outer_log
+    state["once_taken"] = sorted(once)
 
 
 # ---------------------------------------------------------------- what the engine writes

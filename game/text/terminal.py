@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
+import time
 from collections.abc import Callable
 from typing import TextIO
 
@@ -39,6 +40,9 @@ def _reason(err: OSError) -> str:
     return f"{err.strerror or err}{where}"
 
 
+PLAYER_EVERY = 2.0  # seconds between writes of the player file while choices come in
+
+
 class TextGame:
     def __init__(self, story: Story, engine: Engine, out: TextIO, saves: SaveStore, player: PlayerData,
                  reload_story: Callable[[], tuple[Story | None, list[str]]] | None = None, width: int | None = None,
@@ -53,6 +57,7 @@ class TextGame:
         self.reload_story = reload_story
         self.width = width or min(100, max(40, shutil.get_terminal_size((80, 24)).columns - 2))
         self.clock = PlayClock()
+        self._player_saved = -PLAYER_EVERY
         self.last_chapter = ""
         self.styled = _supports_ansi(out)
 
@@ -116,11 +121,17 @@ class TextGame:
 
     # ------------------------------------------------------------ commands
 
-    def autosave(self) -> bool:
-        """Save to the autosave slot; False (after saying why, if it failed) when nothing was saved."""
+    def autosave(self, after_choice: bool = False) -> bool:
+        """Save to the autosave slot; False (after saying why, if it failed) when nothing was saved.
+
+        After a choice, the player file (nodes ever read) is written at most every PLAYER_EVERY seconds:
+        rewriting it on every choice cost more than the autosave's journal line itself."""
         if self.engine.is_over or not self.keep_progress:
             return False
-        self._save_player()
+        now = time.monotonic()
+        if not after_choice or now - self._player_saved >= PLAYER_EVERY:
+            self._player_saved = now
+            self._save_player()
         try:
             self.saves.save(AUTO, self.engine, self.clock.total())
         except (OSError, SaveError) as err:
@@ -268,7 +279,7 @@ class TextGame:
                                  (f": {views[number - 1].reason}" if views[number - 1].reason else "."))
                         continue
                     engine.choose(number)
-                    self.autosave()
+                    self.autosave(after_choice=True)
                     self.show_node()
                     break
                 word, _, arg = answer.partition(" ")
