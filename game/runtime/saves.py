@@ -3,8 +3,11 @@
 The autosave slot is a snapshot plus a journal: each autosave appends one line holding what changed
 since the last one (the nodes entered, the choices made, the variables), so a choice costs the same on
 the 10th step and the 10,000th. The snapshot is rewritten (atomically, as every slot is) when the
-journal grows as long as the playthrough it extends, which keeps the cost per choice constant on
-average, or when the playthrough does not simply extend the last autosave (undo, load, a new game).
+journal has grown to a few times the snapshot's size, which keeps the cost per choice constant on
+average, or when the playthrough does not simply extend the last autosave (undo, load, a new game,
+another game saving over the slot). A line carries the history lines added since the last one; the
+rollback states kept in the snapshot precede the journal's choices, so a slot loaded with journal
+lines starts its rollback afresh.
 A journal line written before a SIGKILL is on disk (no fsync per choice: only a power cut can lose the
 last lines, and then the slot loads at an earlier choice); a torn last line is ignored.
 """

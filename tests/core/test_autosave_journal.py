@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -71,13 +72,13 @@ def test_each_autosave_appends_a_line_and_leaves_the_snapshot_alone(loop_story, 
     store = SaveStore(str(tmp_path), loop_story)
     engine = Engine(loop_story, seed=3)
     walk(engine, 1, store)
-    snapshot = open(store.path(AUTO), "rb").read()
+    snapshot = Path(store.path(AUTO)).read_bytes()
     engine.proceed()
     engine.choose(2)  # the once-only choice: a flag and a variable change too
     store.save(AUTO, engine)
     walk(engine, 30, store)
-    assert open(store.path(AUTO), "rb").read() == snapshot
-    assert len(open(store.path(AUTO) + JOURNAL_SUFFIX).read().splitlines()) == 31
+    assert Path(store.path(AUTO)).read_bytes() == snapshot
+    assert len(Path(store.path(AUTO) + JOURNAL_SUFFIX).read_text().splitlines()) == 31
     same_state(store, engine)
     assert store.info(AUTO).node_title == "corner" and store.load(AUTO).state.variables["rested"] is True
     again = Engine(loop_story, store.load(AUTO).state)  # and it plays on from there
@@ -107,7 +108,7 @@ def test_the_snapshot_is_rewritten_when_the_journal_outgrows_it(loop_story, tmp_
     engine = Engine(loop_story, seed=3)
     walk(engine, 600, store)
     journal = store.path(AUTO) + JOURNAL_SUFFIX
-    assert len(open(journal).read().splitlines()) < 600
+    assert len(Path(journal).read_text().splitlines()) < 600
     assert os.path.getsize(journal) <= max(64 * 1024, os.path.getsize(store.path(AUTO))) + 1024
     same_state(store, engine)
 
@@ -118,7 +119,7 @@ def test_undo_and_a_new_game_start_a_new_snapshot(loop_story, tmp_path):
     walk(engine, 5, store)
     assert engine.rollback()
     store.save(AUTO, engine)
-    assert open(store.path(AUTO) + JOURNAL_SUFFIX).read() == ""
+    assert Path(store.path(AUTO) + JOURNAL_SUFFIX).read_text() == ""
     same_state(store, engine)
     fresh = Engine(loop_story, seed=9)
     store.save(AUTO, fresh)
@@ -134,8 +135,8 @@ def test_a_torn_last_line_loads_the_autosave_before_it(loop_story, tmp_path):
     expected = engine.state.to_dict()
     walk(engine, 1, store)
     journal = store.path(AUTO) + JOURNAL_SUFFIX
-    whole = open(journal, "rb").read()
-    open(journal, "wb").write(whole[:-9])  # the process died in the middle of the last line
+    whole = Path(journal).read_bytes()
+    Path(journal).write_bytes(whole[:-9])  # the process died in the middle of the last line
     assert store.load(AUTO).state.to_dict() == expected
     other = SaveStore(str(tmp_path), loop_story)  # a second game writing the same slot wins
     second = Engine(loop_story, seed=5)
@@ -173,6 +174,7 @@ def test_sigkill_while_autosaving_always_leaves_a_loadable_consistent_slot(loop_
         time.sleep(0.3 + attempt * 0.2)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()
         state = store.load(AUTO).state
         laps = state.variables["laps"]
         assert laps > 0 and state.choice_log == [1] * laps and state.visits["corner"] == laps
