@@ -136,6 +136,14 @@ def _write(path: str, result: Result) -> None:
 
 def load_cached(paths: str | list[str], folder: str | None = None) -> Result:
     """load_and_validate(paths), from the cache when no story file (nor the code) changed since."""
+    result = _load(paths, folder)
+    # The story lives as long as the process and never changes: leave its millions of objects out of
+    # every later garbage collection (compiling it for the explorer: 5.7 -> 1.1 s at 10k nodes).
+    gc.freeze()
+    return result
+
+
+def _load(paths: str | list[str], folder: str | None) -> Result:
     key = story_key(paths)
     if key is None:
         return load_and_validate(paths)
