@@ -89,6 +89,14 @@ class DD:
             self.unique[key] = node
         return node
 
+    def forget(self, above: int = 200_000) -> None:
+        """Drop the memos of union, intersection and difference once they hold more than `above`
+        entries: a search moving on through a long story rarely asks about old sets again, and the
+        memos would otherwise hold every pair it ever combined."""
+        for memo in (self._union, self._inter, self._diff):
+            if len(memo) > above:
+                memo.clear()
+
     def _at(self, n: int, lvl: int) -> tuple[tuple[Any, int], ...]:
         """n's (value, child) pairs at level lvl <= level[n]: a skipped level holds the default."""
         if self.level[n] == lvl:
