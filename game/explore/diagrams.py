@@ -18,6 +18,13 @@ UNKNOWN = "\x00unexplored"
 TRAP = "\x00trap:"
 
 
+def _spent(*args: Any) -> Any:
+    """Put in place of an operation's inner recursive function once it is done: the function refers to
+    itself through its closure, a cycle only the garbage collector would free (with its memo), and the
+    explorer runs with the collector off."""
+    raise AssertionError("a finished operation was called again")
+
+
 @contextmanager
 def headroom(levels: int) -> Iterator[None]:
     """Recursion room for operations on sets over `levels` slots, and no cyclic garbage collection.
@@ -81,6 +88,14 @@ class DD:
             self.kids.append(key[1])
             self.unique[key] = node
         return node
+
+    def forget(self, above: int = 200_000) -> None:
+        """Drop the memos of union, intersection and difference once they hold more than `above`
+        entries: a search moving on through a long story rarely asks about old sets again, and the
+        memos would otherwise hold every pair it ever combined."""
+        for memo in (self._union, self._inter, self._diff):
+            if len(memo) > above:
+                memo.clear()
 
     def _at(self, n: int, lvl: int) -> tuple[tuple[Any, int], ...]:
         """n's (value, child) pairs at level lvl <= level[n]: a skipped level holds the default."""
@@ -183,7 +198,10 @@ class DD:
                             pairs.append((v, r))
                 found = memo[key] = mk(lvl, pairs)
             return found
-        return rec(a, 0)
+        try:
+            return rec(a, 0)
+        finally:
+            rec = _spent  # type: ignore[assignment]  # see _spent
 
     def image(self, a: int, tr: Transition) -> int:
         """{f(v) : v in a} for a transition acting on each slot's value separately."""
@@ -214,7 +232,10 @@ class DD:
                     found = mk(lvl, sorted(merged.items()))
                 memo[key] = found
             return found
-        return rec(a, 0)
+        try:
+            return rec(a, 0)
+        finally:
+            rec = _spent  # type: ignore[assignment]  # see _spent
 
     def pull_back(self, a: int, tr: Transition, g: int) -> int:
         """{v in a : f(v) in g}; for a labelled g, the same for each label's set."""
@@ -248,9 +269,12 @@ class DD:
 
         if not a or not g:
             return 0
-        if level[g] == _LABEL:
-            return mk(_LABEL, [(label, r) for label, states in self.kids[g] if (r := rec(a, states, 0))])
-        return rec(a, g, 0)
+        try:
+            if level[g] == _LABEL:
+                return mk(_LABEL, [(label, r) for label, states in self.kids[g] if (r := rec(a, states, 0))])
+            return rec(a, g, 0)
+        finally:
+            rec = _spent  # type: ignore[assignment]  # see _spent
 
     def labelled(self, a: int, label: str) -> int:
         """{label: a}: a labelled set is a node on a level above the slots, one child set per label."""
@@ -299,7 +323,10 @@ class DD:
                         found.add((v,) + rest if keep else rest)
                 memo[key] = found
             return {prefix + t for t in found} if prefix else found
-        return sorted(rec(a, 0))
+        try:
+            return sorted(rec(a, 0))
+        finally:
+            rec = _spent  # type: ignore[assignment]  # see _spent
 
     def count(self, a: int) -> int:
         """How many states `a` holds (iterative: a set may span any number of levels)."""

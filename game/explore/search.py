@@ -345,6 +345,7 @@ class Search:
         self.states = dd.count(pending[start])
         self.order = self.m.order
         for comp in self.order:
+            dd.forget()
             busy = True
             rounds = 0
             while busy:
