@@ -12,7 +12,7 @@ import tempfile
 import wave
 from typing import Any
 
-import platformdirs
+from ..paths import user_cache
 
 SYNTH_VERSION = 2  # bump when game/audio/synth.py changes what a recipe sounds like
 _UMASK = os.umask(0o022)  # read once, at import (in the main thread, before any synthesis thread)
@@ -21,8 +21,7 @@ os.umask(_UMASK)
 
 def cache_dir() -> str:
     """$HER_CACHE_DIR/audio, else the user's cache folder (e.g. ~/.cache/her/audio)."""
-    root = os.environ.get("HER_CACHE_DIR") or platformdirs.user_cache_dir("her", appauthor=False)
-    return os.path.join(root, "audio")
+    return user_cache("audio")
 
 
 def recipe_key(cue: Any, rate: int, channels: int) -> str:

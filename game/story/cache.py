@@ -19,8 +19,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 
-import platformdirs
-
+from ..paths import user_cache
 from .validate import Result, load_and_validate
 
 CACHE_VERSION = 1  # bump when the entry layout changes (the package source is in the key anyway)
@@ -34,8 +33,7 @@ _code_digest: str | None = None
 
 def cache_dir() -> str:
     """$HER_CACHE_DIR/stories, else the user's cache folder (e.g. ~/.cache/her/stories)."""
-    root = os.environ.get("HER_CACHE_DIR") or platformdirs.user_cache_dir("her", appauthor=False)
-    return os.path.join(root, "stories")
+    return user_cache("stories")
 
 
 def _code() -> str:
