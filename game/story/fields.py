@@ -26,6 +26,7 @@ MANIFEST = {
     "start": spec("str", "Id of the node a new game begins at.", True),
     "chapters": spec("list|str", "Chapter files or glob patterns, relative to story.yaml.", True),
     "cues": spec("str", "Path of the cue catalogue, relative to story.yaml."),
+    "title_music": spec("str", "A music cue of the catalogue, played on the title screen."),
     "variables": spec("map", "Declared variables: name -> {type, default, ...}."),
     "speakers": spec("map", "Who can speak: id -> {name, colour}."),
     "endings": spec("map", "Declared endings: id -> {title, description}."),

@@ -626,7 +626,7 @@ def _load_story(paths: str | list[str]) -> tuple[Story | None, list[Diagnostic]]
         variables=build.variables, endings=build.endings, speakers=build.speakers, cues=build.cues,
         cue_file=cue_file, fingerprint=build.digest.hexdigest()[:16],
         where={key: manifest.value_at[key] for key in manifest.value_at}, unread=tuple(build.unread),
-        format=build.format,
+        format=build.format, title_music=f.get("title_music", "") or "",
     )
     return story, build.diagnostics
 

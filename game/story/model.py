@@ -210,6 +210,7 @@ class Story:
     fingerprint: str
     where: dict[str, Where] = field(default_factory=dict)  # manifest field -> location
     format: int = 1
+    title_music: str = ""  # a music cue the title screen plays
     unread: tuple[str, ...] = ()  # chapter files that could not be read: their nodes are missing
 
     def chapter_of(self, node_id: str) -> Chapter | None:

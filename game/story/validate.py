@@ -144,6 +144,17 @@ def check_cues(story: Story) -> list[Diagnostic]:
                 hint = "add it to the cue catalogue" if story.cue_file else "name a cue catalogue with 'cues:' in story.yaml"
                 found.append(_diag("E019", node.where, f"cue '{name}' in node '{node.id}' is not in the cue catalogue"
                                    f"{did_you_mean(name, story.cues)}", hint))
+    if story.title_music:
+        used.add(story.title_music)
+        where = story.where.get("title_music", Where(story.manifest, 0, 0))
+        title = story.cues.get(story.title_music)
+        if title is None:
+            found.append(_diag("E019", where, f"title_music '{story.title_music}' is not in the cue catalogue"
+                               f"{did_you_mean(story.title_music, story.cues)}", "name a music cue of the catalogue"))
+        elif title.channel != "music":
+            article = "an" if title.channel[0] in "aeiou" else "a"
+            found.append(_diag("E022", where, f"title_music '{story.title_music}' is {article} {title.channel} cue",
+                               "the title screen plays a music cue"))
     for cue in story.cues.values():
         if cue.name not in used:
             found.append(_diag("W006", cue.where, f"cue '{cue.name}' is never used by any node"))

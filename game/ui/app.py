@@ -146,6 +146,7 @@ class App:
             self.open("play", replay=self.options.replay_choices, fast=self.options.fast)
         else:
             self.open("title")
+            self.title_music()
         messages = list(notes or ()) + ([library.player.note] if library.player.note else [])
         if messages:
             self.notify("\n".join(messages), 8.0)
@@ -338,8 +339,13 @@ class App:
         self.autosave()
         self.session = None
         self.drop_captions()
-        self.audio.enter_node([], list(CHANNELS))  # the story's loops and music do not follow onto the title
+        self.title_music()  # the story's loops and music do not follow onto the title
         self.open("title", replace=True, from_game=True)
+
+    def title_music(self) -> None:
+        """The title screen's own theme, if the story names one; everything else fades out."""
+        theme = self.library.story.title_music
+        self.audio.enter_node([theme] if theme else [], list(CHANNELS))
 
     def quit(self) -> None:
         """Closing the window autosaves the game in progress."""

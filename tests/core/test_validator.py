@@ -173,3 +173,17 @@ def test_an_add_on_declares_its_own_variables_and_may_not_take_the_storys(tmp_pa
     [clash] = [d for d in result.errors]
     assert clash.code == "E025" and clash.line == 3 and "'openness'" in clash.message
     assert "extra_shells" in result.story.variables  # its own variable is declared and type-checks
+
+
+@pytest.mark.parametrize("title_music, code, words", [
+    ("nope", "E019", "title_music 'nope' is not in the cue catalogue"),
+    ("city_ambience", "E022", "is an ambience cue"),
+])
+def test_title_music_names_a_music_cue_of_the_catalogue(tmp_path, title_music, code, words):
+    folder = tmp_path / "story"
+    shutil.copytree(SAMPLE, folder)
+    manifest = folder / "story.yaml"
+    manifest.write_text(manifest.read_text().replace("cues: cues.yaml\n", f"cues: cues.yaml\ntitle_music: {title_music}\n"))
+    result = load_and_validate(str(folder))
+    hits = [d for d in result.errors if d.code == code and words in d.message]
+    assert hits and hits[0].file.endswith("story.yaml") and hits[0].line == 8, [d.format() for d in result.diagnostics]

@@ -23,7 +23,7 @@ from game.ui.scenes.saves import SavesScene
 from game.ui.scenes.settings import SettingsScene
 from game.ui.scenes.title import TitleScene
 from game.ui.session import PLAY, REPLAY
-from tests.paths import ROOT, SAMPLE, TOUR
+from tests.paths import ROOT, SAMPLE, STORY, TOUR
 from tests.ui.driver import (
     button_labelled,
     choose,
@@ -806,3 +806,14 @@ def test_losing_focus_silences_the_game_only_when_the_setting_says_so(setting, p
     pygame.event.post(pygame.event.Event(pygame.WINDOWFOCUSLOST))
     step(app, 0.1)
     assert (calls == ["pause"]) is paused
+
+
+def test_the_title_screen_plays_the_storys_theme_and_a_game_replaces_it():
+    app = make_app(STORY)
+    assert app.audio.playing() == ["piano_piece"]  # story.yaml: title_music
+    new_game(app)
+    step(app, 3.0)
+    assert "piano_piece" not in app.audio.playing()
+    app.to_title()
+    step(app, 3.0)
+    assert app.audio.playing() == ["piano_piece"]
