@@ -9,12 +9,6 @@ from game.ui import painter
 from tests.ui.driver import click, key, make_app, new_game, step
 
 
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
-
-
 def resident_mib() -> float:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:

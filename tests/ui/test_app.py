@@ -41,12 +41,6 @@ from tests.ui.driver import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
-
-
 def test_title_then_new_game_types_out_the_first_line():
     app = make_app()
     assert isinstance(app.top, TitleScene)

@@ -3,16 +3,9 @@ controller tab lists every button."""
 from __future__ import annotations
 
 import pygame
-import pytest
 
 from game.ui.controller import BUTTONS
 from tests.ui.driver import INPUT_PACE, make_app, step
-
-
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
 
 
 def press(app, button: int) -> None:

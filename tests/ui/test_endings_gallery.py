@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pygame
-import pytest
 
 from game.ui.scenes.endings import EndingsScene
 from game.ui.scenes.overlays import Confirm
@@ -10,12 +9,6 @@ from game.ui.scenes.play import PlayScene
 from game.ui.session import SCENE
 from tests.ui.driver import button_labelled, click, key, make_app, pause
 from tests.ui.test_player_safety import reach_ending
-
-
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
 
 
 def test_a_found_ending_replays_its_epilogue_from_the_gallery():

@@ -8,12 +8,6 @@ from game.ui.scenes.flowchart import FlowchartScene
 from tests.ui.driver import key, long_story, make_app, new_game, step
 
 
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
-
-
 def bright_pixels(surface: pygame.Surface, rect: pygame.Rect) -> int:
     """Pixels light enough to be letters (the cards and the chart's ground are dark)."""
     area = surface.subsurface(rect.clip(surface.get_rect()))

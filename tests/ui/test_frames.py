@@ -3,15 +3,8 @@ last frame is drawn, without waiting for the player to touch a key or the mouse.
 from __future__ import annotations
 
 import pygame
-import pytest
 
 from tests.ui.driver import make_app, new_game, step
-
-
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
 
 
 def differing_pixels(a: pygame.Surface, b: pygame.Surface) -> int:

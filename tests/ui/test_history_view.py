@@ -2,17 +2,10 @@
 from __future__ import annotations
 
 import pygame
-import pytest
 
 from game.ui.app import Options
 from game.ui.scenes.history import HistoryScene
 from tests.ui.driver import key, long_story, make_app, new_game, play_scene, read_to_end_of_node, wheel
-
-
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
 
 
 def long_read(tmp_path) -> HistoryScene:

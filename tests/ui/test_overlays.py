@@ -10,12 +10,6 @@ from tests.ui.driver import key, make_app, new_game, read_to_end_of_node, step
 from tests.ui.test_frames import differing_pixels
 
 
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
-
-
 def test_help_over_the_game_menu_hides_the_menu():
     app = make_app()
     new_game(app)

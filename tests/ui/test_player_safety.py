@@ -3,19 +3,12 @@ loaded by a key held over from the game."""
 from __future__ import annotations
 
 import pygame
-import pytest
 
 from game.ui.scenes.overlays import ContentNote
 from game.ui.scenes.play import PlayScene
 from game.ui.scenes.title import TitleScene
 from tests.paths import TOUR
 from tests.ui.driver import choose, key, make_app, new_game, pause, play_scene, read_to_end_of_node, step
-
-
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
 
 
 def press(app, k: int, down_only: bool = False) -> None:

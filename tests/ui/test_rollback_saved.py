@@ -4,15 +4,8 @@ the wheel takes it again."""
 from __future__ import annotations
 
 import pygame
-import pytest
 
 from tests.ui.driver import choose, key, make_app, new_game, pause, play_scene, wheel
-
-
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
 
 
 def test_a_load_resumes_at_the_saved_line_with_history_and_rollback():

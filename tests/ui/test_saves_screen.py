@@ -10,12 +10,6 @@ from tests.ui.driver import choose, click, key, make_app, new_game, step
 from tests.ui.test_frames import differing_pixels
 
 
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
-
-
 def test_save_pages_turn_from_the_keyboard_and_keep_their_slots():
     app = make_app()
     new_game(app)

@@ -36,12 +36,6 @@ from tests.ui.driver import (
 FOLDER = os.environ.get("HER_SCREENSHOTS") or os.path.join(ROOT, "build", "screenshots")
 
 
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
-
-
 def colours(path: str) -> int:
     image = pygame.image.load(path)
     small = pygame.transform.scale(image, (64, 36))

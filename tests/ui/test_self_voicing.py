@@ -11,12 +11,6 @@ import pytest
 from tests.ui.driver import key, make_app, new_game, step
 
 
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
-
-
 def heard(path, words: str, seconds: float = 3.0) -> bool:
     """Whether the fake engine was asked to say these words (it runs in its own process)."""
     end = time.monotonic() + seconds

@@ -5,9 +5,6 @@ from __future__ import annotations
 import ast
 import os
 
-import pygame
-import pytest
-
 from game.ui.scenes import SCREENS
 from tests.paths import ROOT
 from tests.ui.driver import button_labelled, click, make_app
@@ -35,12 +32,6 @@ def imported_screen(name: str, node: ast.ImportFrom) -> str:
     if node.level == 1 and not nested or node.level == 2 and nested:
         return (node.module or "").split(".")[0]
     return name.split("/")[0] if nested and node.level == 1 else ""
-
-
-@pytest.fixture(autouse=True)
-def _close_window():
-    yield
-    pygame.display.quit()
 
 
 def test_no_screen_imports_another_and_no_function_imports():
