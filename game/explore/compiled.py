@@ -163,7 +163,7 @@ def instances(story: Story) -> tuple[list[Instance], list[tuple[int | None, list
     and every node inside the calls reachable from them; with each one's links: (where continuing
     goes or None, where each choice goes), -1 for a node that does not exist."""
     found = [Instance(node, ()) for node in story.nodes.values()]
-    index = {(inst.node.id, ()): i for i, inst in enumerate(found)}
+    index: dict[tuple[str, Context], int] = {(inst.node.id, ()): i for i, inst in enumerate(found)}
 
     def at(node_id: str | None, context: Context) -> int:
         if node_id not in story.nodes or len(context) > MAX_CALL_DEPTH:

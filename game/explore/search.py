@@ -765,7 +765,8 @@ def _findings(story: Story, model: CompiledStory, search: Search, max_states: in
     unreached = [UnreachedNode(node.id, str(node.where), node.id in linked)
                  for node in story.nodes.values() if node.id not in reached]
     unread_text, unjudged = dead_text(model, search.dd, search.reached) if text and search.complete else ([], [])
-    return Exploration(story.id, endings, sorted(softlocks.values(), key=lambda s: len(s.witness.path)), traps, dead, unreached, variable_uses(story),
+    locks = sorted(softlocks.values(), key=lambda s: len(s.witness.path))
+    return Exploration(story.id, endings, locks, traps, dead, unreached, variable_uses(story),
                        search.states, search.complete, max_states, search.stopped, unread_text, unjudged,
                        text and search.complete)
 

@@ -183,7 +183,7 @@ class Engine:
         if node.returns:
             return (self.state.stack[-1], None) if self.state.stack else None
         if node.next:
-            return node.destination, None
+            return node.call or node.next, None
         if node.choices and not any(v.enabled for v in self.choices()):
             ctx = _Context(self.state, "c")
             for choice in node.choices:

@@ -136,11 +136,6 @@ class Node:
     call_where: Where | None = None
     returns: bool = False  # format 2: `return: true`, the end of a called scene: back to where it was called
 
-    @property
-    def destination(self) -> str | None:
-        """Where continuing from a linear node goes first: the called scene, else `next`."""
-        return self.call or self.next
-
 
 def successors(node: Node) -> Iterator[str]:
     """Every node a link names: a call's scene and the node it comes back to both count (where a
