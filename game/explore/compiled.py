@@ -166,7 +166,7 @@ def instances(story: Story) -> tuple[list[Instance], list[tuple[int | None, list
     index: dict[tuple[str, Context], int] = {(inst.node.id, ()): i for i, inst in enumerate(found)}
 
     def at(node_id: str | None, context: Context) -> int:
-        if node_id not in story.nodes or len(context) > MAX_CALL_DEPTH:
+        if node_id is None or node_id not in story.nodes or len(context) > MAX_CALL_DEPTH:
             return -1
         key = (node_id, context)
         if key not in index:
