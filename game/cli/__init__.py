@@ -16,7 +16,7 @@ from .common import EXIT_OK, EXIT_USAGE, Subcommand, UsageError
 # modules in the order `--help` lists their subcommands; the window and audio ones import pygame
 # only when run, so listing them costs nothing
 _MODULES = ("game.cli.play", "game.cli.text", "game.cli.validate", "game.cli.explore", "game.cli.graph",
-            "game.cli.soak", "game.cli.authoring", "game.cli.audio")
+            "game.cli.soak", "game.cli.report", "game.cli.authoring", "game.cli.audio")
 
 
 def subcommands() -> dict[str, Subcommand]:

@@ -1,7 +1,7 @@
 """The story compiled for fast simulation: slots, compiled expressions, the rules of a menu."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..story import expr, weave
@@ -144,8 +144,50 @@ def node_woven(node: Node) -> Iterator[weave.Woven]:
             yield passage.woven
 
 
-def _links(node: Node) -> list[str]:
-    return ([node.next] if node.next else []) + [c.target for c in node.choices]
+MAX_CALL_DEPTH = 64  # scenes called inside called scenes; validate forbids a scene calling itself
+
+
+Context = tuple[str, ...]  # where each called scene comes back to, innermost last: the engine's call stack
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A node as the search sees it: the node inside the calls that lead to it. A scene called from two
+    places is two instances, so where its `return` goes is a plain link (ink's tunnels, expanded)."""
+    node: Node
+    context: Context
+
+
+def instances(story: Story) -> tuple[list[Instance], list[tuple[int | None, list[int]]]]:
+    """Every node outside any call (in story order, so a node's index is its position in story.nodes)
+    and every node inside the calls reachable from them; with each one's links: (where continuing
+    goes or None, where each choice goes), -1 for a node that does not exist."""
+    found = [Instance(node, ()) for node in story.nodes.values()]
+    index: dict[tuple[str, Context], int] = {(inst.node.id, ()): i for i, inst in enumerate(found)}
+
+    def at(node_id: str | None, context: Context) -> int:
+        if node_id not in story.nodes or len(context) > MAX_CALL_DEPTH:
+            return -1
+        key = (node_id, context)
+        if key not in index:
+            index[key] = len(found)
+            found.append(Instance(story.nodes[node_id], context))
+        return index[key]
+
+    links: list[tuple[int | None, list[int]]] = []
+    k = 0
+    while k < len(found):  # appending while walking: the clones' own links make further clones
+        node, context = found[k].node, found[k].context
+        if node.returns:
+            follow = at(context[-1], context[:-1]) if context else None
+        elif node.call:
+            follow = at(node.call, context + (node.next or "",))
+        else:
+            follow = at(node.next, context) if node.next else None
+        links.append((follow, [at(c.call, context + (c.target,)) if c.call else at(c.target, context)
+                               for c in node.choices]))
+        k += 1
+    return found, links
 
 
 def components(succ: list[list[int]]) -> list[list[int]]:
@@ -201,16 +243,21 @@ class CompiledStory:
 
     def __init__(self, story: Story, observe_text: bool = False, shown_exactly: str | None = None):
         self.story = story
+        self.instances, links = instances(story)
         # with observe_text, what each node's text reads is kept apart in its states too (for dead
         # text and variants); passage conditions never change where the player goes. At the node
         # `shown_exactly`, the values its text shows ({name}) are kept exactly too.
-        self.text_reads: list[list[expr.Ast]] = [
-            text_reads(node) + (shown_values(node) if node.id == shown_exactly else []) if observe_text else []
-            for node in story.nodes.values()]
-        self.node_index = {node_id: i for i, node_id in enumerate(story.nodes)}
-        self.order = components([[self.node_index[t] for t in _links(node) if t in self.node_index]
-                                 for node in story.nodes.values()])
+        reads_of = {node.id: text_reads(node) + (shown_values(node) if node.id == shown_exactly else [])
+                    for node in story.nodes.values()} if observe_text else {}
+        self.text_reads: list[list[expr.Ast]] = [reads_of.get(inst.node.id, []) for inst in self.instances]
+        self.node_index = {node_id: i for i, node_id in enumerate(story.nodes)}  # outside any call
+        self.instance_index = {(inst.node.id, inst.context): i for i, inst in enumerate(self.instances)}
+        self.order = components([[t for t in ([follow] if follow is not None else []) + targets if t >= 0]
+                                 for follow, targets in links])
         position = {n: i for i, comp in enumerate(self.order) for n in comp}
+        latest: dict[str, int] = {}  # per node, the topological position of its last instance
+        for k, inst in enumerate(self.instances):
+            latest[inst.node.id] = max(latest.get(inst.node.id, -1), position[k])
         # candidate slots with the topological position of the last node that can change them
         candidates: dict[tuple[str, str], tuple[Slot, int]] = {}
         bounds = _value_bounds(story)
@@ -219,10 +266,9 @@ class CompiledStory:
         for ast in self._flow_asts():
             for node_id in sorted(expr.nodes_read(ast)):
                 if node_id in story.nodes:
-                    candidates[("visits", node_id)] = (Slot("visits", node_id, 0, 0, None),
-                                                       position[self.node_index[node_id]])
-        for node_id, node in story.nodes.items():
-            here = position[self.node_index[node_id]]
+                    candidates[("visits", node_id)] = (Slot("visits", node_id, 0, 0, None), latest[node_id])
+        for k, inst in enumerate(self.instances):
+            node, here = inst.node, position[k]
             for e in list(node.effects) + [e for c in node.choices for e in c.effects]:
                 slot, last = candidates[("var", e.statement.var)]
                 candidates[("var", e.statement.var)] = (slot, max(last, here))
@@ -241,27 +287,31 @@ class CompiledStory:
             {"var": self.var_slot, "visits": self.visit_slot, "once": self.once_slot}[kind][name] = len(self.slots)
             self.slots.append(slot)
         self.defaults: tuple[Value, ...] = tuple(s.default for s in self.slots)
-        self.position = [0] * len(story.nodes)  # topological position of each node's group of linked nodes
+        self.position = [0] * len(self.instances)  # topological position of each node's group of linked nodes
         for n, here in position.items():
             self.position[n] = here
-        self.first_change = self._first_changes()
+        self.first_change = self._first_changes(links)
         self.nodes: list[CNode] = []
-        self.choices: list[CChoice] = []
-        for i, node in enumerate(story.nodes.values()):
+        self.choices: list[CChoice] = []  # a choice once, however many instances its node has
+        for i, inst in enumerate(self.instances):
+            node = inst.node
+            follow, targets = links[i]
             cchoices = []
             for index, choice in enumerate(node.choices):
                 cchoice = CChoice(
-                    node=i, position=index, gidx=len(self.choices), choice=choice,
-                    target=self.node_index.get(choice.target, -1),
+                    node=i, position=index,
+                    gidx=len(self.choices) if not inst.context else self.nodes[self.node_index[node.id]].choices[index].gidx,
+                    choice=choice, target=targets[index],
                     cond=self._compile(choice.condition.ast) if choice.condition else None,
                     effects=tuple(self._compile_statement(e.statement) for e in choice.effects),
                     once=self.once_slot.get(choice.id) if choice.once else None, fallback=choice.fallback,
                     silent=choice.fallback and not choice.text, show=choice.show_unavailable,
                     chance_in_effects=not all(_is_chance_free(e.statement.value) for e in choice.effects))
                 cchoices.append(cchoice)
-                self.choices.append(cchoice)
+                if not inst.context:
+                    self.choices.append(cchoice)
             self.nodes.append(CNode(
-                idx=i, node=node, next=self.node_index.get(node.next, -1) if node.next else None,
+                idx=i, node=node, next=follow,
                 choices=tuple(cchoices), effects=tuple(self._compile_statement(e.statement) for e in node.effects),
                 ending=node.ending, visit=self.visit_slot.get(node.id),
                 menu_chance=not all(_is_chance_free(c.condition.ast if c.condition else None) for c in node.choices),
@@ -276,23 +326,23 @@ class CompiledStory:
             cnode.menu_slots = tuple(sorted(read))
         self.start = self.node_index.get(story.start, -1)
 
-    def _first_changes(self) -> list[int]:
+    def _first_changes(self, links: list[tuple[int | None, list[int]]]) -> list[int]:
         """Per slot, the earliest topological position where it may differ from its default.
 
         Before it, every state holds the default: nothing there needs tracking (a once-only flag is
         read from the start of the story to its choice, and is false all that way)."""
         never = len(self.order)
         first = [never] * len(self.slots)
-        for node_id, node in self.story.nodes.items():
-            here = self.position[self.node_index[node_id]]
+        for k, inst in enumerate(self.instances):
+            node, node_id = inst.node, inst.node.id
+            here = self.position[k]
             writes = [self.var_slot[e.statement.var] for e in node.effects]
             if node_id in self.visit_slot:
                 writes.append(self.visit_slot[node_id])
             for slot in writes:
                 first[slot] = min(first[slot], here)
-            for choice in node.choices:
-                target = self.node_index.get(choice.target)
-                if target is None:
+            for choice, target in zip(node.choices, links[k][1]):
+                if target < 0:
                     continue
                 writes = [self.var_slot[e.statement.var] for e in choice.effects]
                 if choice.once:
@@ -418,10 +468,10 @@ class CompiledStory:
         return vals
 
     def concrete_menu(self, node_id: str, variables: dict[str, Value], visits: dict[str, int],
-                      once_taken: set[str], seed: int, steps: int
+                      once_taken: set[str], seed: int, steps: int, stack: Sequence[str] = ()
                       ) -> tuple[list[tuple[Choice, bool]], Choice | str | None]:
         """What the engine must offer in a concrete state: ([(choice, enabled)], what proceed() follows)."""
-        cnode = self.nodes[self.node_index[node_id]]
+        cnode = self.nodes[self.instance_index.get((node_id, tuple(stack)), self.node_index[node_id])]
         rolls = EngineRolls(seed, steps, "c")
         views, follow, _ = self.menu(cnode, self.vals_of(variables, visits, once_taken), rolls, rolls.restart)
         if isinstance(follow, CChoice):

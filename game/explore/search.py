@@ -13,6 +13,7 @@ from typing import Any
 from ..story import expr
 from ..story.model import Story
 from ..story.validate import reachable as link_reachable
+from ..story.validate import reads as validate_reads
 from .chance import (
     DEFAULT_SEED_TRIES,
     Requirement,
@@ -657,11 +658,8 @@ def variable_uses(story: Story) -> dict[str, VariableUse]:
     reads = {name: 0 for name in story.variables}
     sets = {name: 0 for name in story.variables}
     for node in story.nodes.values():
-        asts = [p.condition.ast for p in node.passages if p.condition]
-        asts += [c.condition.ast for c in node.choices if c.condition]
         statements = list(node.effects) + [e for c in node.choices for e in c.effects]
-        asts += [e.statement.value for e in statements if e.statement.value is not None]
-        for ast in asts:
+        for ast in validate_reads(node):
             for name in expr.variables_read(ast):
                 if name in reads:
                     reads[name] += 1
@@ -730,7 +728,7 @@ def _findings(story: Story, model: CompiledStory, search: Search, max_states: in
     endings = {}
     for ending in story.endings.values():
         ending_nodes = [n for n, cnode in enumerate(nodes) if cnode.ending == ending.id]
-        names = [nodes[n].node.id for n in ending_nodes]
+        names = list(dict.fromkeys(nodes[n].node.id for n in ending_nodes))
         hit = [n for n in ending_nodes if search.reached[n]]
         if hit:
             best = min((w for n in hit if (w := search.witness(n, ending.id)) is not None),
@@ -740,12 +738,13 @@ def _findings(story: Story, model: CompiledStory, search: Search, max_states: in
         else:
             endings[ending.id] = EndingReach(ending.id, ending.title, False if search.complete else None, None, 0, names)
 
-    softlocks = []
+    softlocks: dict[str, SoftLock] = {}  # a node stuck inside several calls of its scene is reported once
     for n in sorted(search.stuck):
         node = nodes[n].node
         witness = finish(search.witness(n, STUCK + node.id, search.stuck[n]))
-        softlocks.append(SoftLock(node.id, str(node.where), witness, search.stuck_views(n, witness.final)))
-    softlocks.sort(key=lambda s: len(s.witness.path))
+        lock = SoftLock(node.id, str(node.where), witness, search.stuck_views(n, witness.final))
+        if node.id not in softlocks or len(witness.path) < len(softlocks[node.id].witness.path):
+            softlocks[node.id] = lock
 
     traps = _traps(search, finish)
 
@@ -766,7 +765,8 @@ def _findings(story: Story, model: CompiledStory, search: Search, max_states: in
     unreached = [UnreachedNode(node.id, str(node.where), node.id in linked)
                  for node in story.nodes.values() if node.id not in reached]
     unread_text, unjudged = dead_text(model, search.dd, search.reached) if text and search.complete else ([], [])
-    return Exploration(story.id, endings, softlocks, traps, dead, unreached, variable_uses(story),
+    locks = sorted(softlocks.values(), key=lambda s: len(s.witness.path))
+    return Exploration(story.id, endings, locks, traps, dead, unreached, variable_uses(story),
                        search.states, search.complete, max_states, search.stopped, unread_text, unjudged,
                        text and search.complete)
 
@@ -809,5 +809,5 @@ def _traps(search: Search, finish: Callable[[Witness | None], Witness]) -> list[
             continue
         best = min(witnesses, key=lambda w: len(w.path))
         node = nodes[search.m.node_index[best.path[-1]]].node
-        found.append(Trap([nodes[k].node.id for k in group], node.id, str(node.where), finish(best)))
+        found.append(Trap(list(dict.fromkeys(nodes[k].node.id for k in group)), node.id, str(node.where), finish(best)))
     return found

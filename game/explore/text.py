@@ -55,17 +55,22 @@ class _Undecided(Exception):
 
 def dead_text(model: CompiledStory, dd: DD, reached: list[int]) -> tuple[list[DeadText], list[str]]:
     """(dead text, ids of nodes too varied to judge)."""
-    found: list[DeadText] = []
+    shown_in: dict[str, set[tuple]] = {}  # a scene called from several places: shown in any of them counts
     skipped: list[str] = []
     for cnode in model.nodes:
         node = cnode.node
-        if not reached[cnode.idx] or not model.text_reads[cnode.idx] or any(p.effects for p in node.passages):
+        if not reached[cnode.idx] or not model.text_reads[cnode.idx] or any(p.effects for p in node.passages) \
+                or node.id in skipped:
             continue
         shown = _shown_parts(model, dd, reached[cnode.idx], cnode.idx, node)
         if shown is None:
             skipped.append(node.id)
             continue
-        found += _never_shown(node, shown)
+        shown_in.setdefault(node.id, set()).update(shown)
+    found: list[DeadText] = []
+    for node_id, shown in shown_in.items():
+        if node_id not in skipped:
+            found += _never_shown(model.story.nodes[node_id], shown)
     return found, skipped
 
 

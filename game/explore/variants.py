@@ -43,7 +43,7 @@ def variants(story: Story, node_id: str, max_states: int = DEFAULT_MAX_STATES,
 
 def _variants(story: Story, model: CompiledStory, node_id: str, max_states: int, seed_tries: int, budget: Budget
               ) -> Variants:
-    n = model.node_index[node_id]
+    places = [k for k, inst in enumerate(model.instances) if inst.node.id == node_id]  # each call of a scene
     search = Search(model, max_states, budget)
     search.share = FORWARD_SHARE
     search.run()
@@ -51,16 +51,17 @@ def _variants(story: Story, model: CompiledStory, node_id: str, max_states: int,
     found = Variants(node_id, search.complete)
     if search.stopped:
         found.note = f"stopped because {search.stopped}"
-    if not search.reached[n]:
+    places = [k for k in places if search.reached[k]]
+    if not places:
         found.note = "no reachable state gets to this node" if search.complete else "not reached within the limit"
         return found
-    slots = sorted({s for ast in model.text_reads[n] for s in model._facts(ast)})
-    projected = search.dd.project(search.reached[n], tuple(slots))
+    slots = sorted({s for ast in model.text_reads[places[0]] for s in model._facts(ast)})
+    projected = list(dict.fromkeys(values for k in places for values in search.dd.project(search.reached[k], tuple(slots))))
     if len(projected) > MAX_PROJECTED:
         found.note = f"more than {MAX_PROJECTED:,} text states: too many to list"
         return found
     levels = {slot: i for i, slot in enumerate(slots)}
-    node = model.nodes[n].node
+    node = model.story.nodes[node_id]
     groups: dict[tuple[str, ...], list[tuple]] = {}
     shuffled: set[tuple[str, ...]] = set()
     for values in projected:
@@ -70,18 +71,20 @@ def _variants(story: Story, model: CompiledStory, node_id: str, max_states: int,
         if has_shuffle:
             shuffled.add(lines)
     dd = search.dd
-    targets = {}
-    for k, members in enumerate(groups.values()):
-        subset = 0
-        for values in members:
-            subset = dd.union(subset, dd.restrict(search.reached[n], {slot: {values[levels[slot]]}
-                                                                       for slot in slots}))
-        targets[k] = subset
     for k, (lines, members) in enumerate(groups.items()):
+        targets = {}
+        for n in places:
+            subset = 0
+            for values in members:
+                subset = dd.union(subset, dd.restrict(search.reached[n], {slot: {values[levels[slot]]}
+                                                                           for slot in slots}))
+            if subset:
+                targets[n] = (subset, f"{_LABEL}{k}")
         witness = None
         try:
-            search.run_backward({n: (targets[k], f"{_LABEL}{k}")})
-            witness = _seeded(search.witness(n, f"{_LABEL}{k}", targets[k]), seed_tries)
+            search.run_backward(targets)
+            ways = [w for n, (subset, label) in targets.items() if (w := search.witness(n, label, subset)) is not None]
+            witness = _seeded(min(ways, key=lambda w: len(w.path)) if ways else None, seed_tries)
         except OutOfBudget as out:  # the reading is known; the way there is not
             found.complete = False
             found.note = f"{found.note}; {out}" if found.note else f"stopped because {out}"

@@ -137,7 +137,9 @@ class Engine:
 
     @property
     def chapter_title(self) -> str:
-        chapter = self.story.chapter_of(self.state.node)
+        """The chapter the player is in: inside a called scene, still the one it was called from (a scene
+        written in another chapter's file brings no banner of its own)."""
+        chapter = self.story.chapter_of(self.state.stack[0] if self.state.stack else self.state.node)
         return chapter.title if chapter else ""
 
     @property
@@ -178,14 +180,16 @@ class Engine:
     def continuation(self) -> tuple[str, Choice | None] | None:
         """Where proceed() goes: (node id, the silent fallback it takes or None), or None when it cannot."""
         node = self.node
+        if node.returns:
+            return (self.state.stack[-1], None) if self.state.stack else None
         if node.next:
-            return node.next, None
+            return node.call or node.next, None
         if node.choices and not any(v.enabled for v in self.choices()):
             ctx = _Context(self.state, "c")
             for choice in node.choices:
                 if choice.fallback and not choice.text and not (choice.once and choice.id in self.state.once_taken) \
                         and (choice.condition is None or expr.evaluate(choice.condition.ast, ctx)):
-                    return choice.target, choice
+                    return choice.destination, choice
         return None
 
     @property
@@ -199,7 +203,12 @@ class Engine:
         if target is None:
             raise EngineError(self._why_not_continue())
         node_id, choice = target
+        node = self.node
         self._checkpoint("")
+        if node.returns:
+            self.state.stack.pop()
+        elif node.call:
+            self.state.stack.append(node.next)  # type: ignore[arg-type]  # the loader requires `next` with `call`
         if choice is not None:
             self._take(choice)
         self._enter(node_id)
@@ -222,7 +231,7 @@ class Engine:
         self.state.choice_log.append(number)
         echo = self._echo(view.choice)
         self._take(view.choice)
-        self._enter(view.choice.target, echo)
+        self._enter(view.choice.destination, echo)
 
     def rollback(self) -> bool:
         """Undo the last step. Returns False when there is nothing to undo."""
@@ -315,6 +324,8 @@ class Engine:
             return f"the story has ended ('{self.node.ending}')"
         if self.choices():
             return f"node '{self.state.node}' is waiting for a choice: call choose(n)"
+        if self.node.returns:
+            return f"node '{self.state.node}' ends a called scene, but it was reached without a call: nothing to return to"
         return f"node '{self.state.node}' has no way forward"
 
     def _checkpoint(self, choice_text: str) -> None:
@@ -326,6 +337,8 @@ class Engine:
             self._undo = deque(((s, max(0, n - 1)) for s, n in self._undo), maxlen=ROLLBACK_LIMIT)
 
     def _take(self, choice: Choice) -> None:
+        if choice.call:
+            self.state.stack.append(choice.target)
         if choice.once:
             self.state.once_taken.add(choice.id)
         self._apply(choice.effects, _Context(self.state, "e"))
@@ -338,10 +351,19 @@ class Engine:
             variables[st.var] = self.story.variables[st.var].clamp(value)
 
     def _set_scene_of_lead_in(self, node_id: str) -> None:
-        """A warp lands in the scene the story's way there leaves, not the one the player left."""
+        """A warp lands in the scene the story's way there leaves, not the one the player left, and inside
+        the called scenes that way enters (so their `return` has somewhere to go)."""
         self.state.scene.clear()
-        for passed in self.story.lead_in(node_id):
-            self._merge_scene(self.story.nodes[passed].scene)
+        way = list(self.story.lead_in(node_id))
+        self.state.stack = []
+        for passed, after in zip(way, way[1:] + [node_id]):
+            node = self.story.nodes[passed]
+            self._merge_scene(node.scene)
+            calling = next((c for c in node.choices if c.call == after), None)
+            if node.call == after:  # the shortest way never passes a `return`: it steps over calls it does not enter
+                self.state.stack.append(node.next)  # type: ignore[arg-type]
+            elif calling is not None:
+                self.state.stack.append(calling.target)
 
     def _merge_scene(self, scene: Scene | None) -> None:
         """A node's scene changes only the fields it names; the rest carry over."""

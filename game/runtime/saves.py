@@ -283,7 +283,7 @@ class _Journal:
         delta = {
             AUTO_JOURNAL: self.token, "seq": self.lines, **meta,
             "node": state.node, "steps": state.steps, "ending": state.ending, "variables": state.variables,
-            "scene": state.scene, "echo": state.echo, "text_vars": state.text_vars,
+            "scene": state.scene, "echo": state.echo, "text_vars": state.text_vars, "stack": state.stack,
             "path": entered, "choice_log": state.choice_log[self.log_len:],
             "visits": {node: state.visits.get(node, 0) for node in set(entered)},
             "once_taken": sorted(state.once_taken - self.once) if len(state.once_taken) != len(self.once) else [],
@@ -340,7 +340,7 @@ def _replay_journal(path: str, data: dict[str, Any]) -> None:
             engine_journal["history"].extend(delta["history"])
             del engine_journal["history"][:-HISTORY_LIMIT]
             engine_journal["rollback"] = []  # its states come before the journal's choices: rollback starts here
-        for key in ("node", "steps", "ending", "variables", "scene", "echo", "text_vars"):
+        for key in ("node", "steps", "ending", "variables", "scene", "echo", "text_vars", "stack"):
             state[key] = delta.get(key)
         path_list.extend(path_add)
         log_list.extend(log_add)
@@ -395,7 +395,7 @@ STATE_SCHEMA: dict[str, tuple[bool, Callable[[Any], bool]]] = {
     "node": (True, _text), "variables": (True, _map_of(_value)), "seed": (True, _whole),
     "visits": (False, _map_of(_count)), "once_taken": (False, _list_of(_text)), "steps": (False, _count),
     "choice_log": (False, _list_of(_count)), "path": (False, _list_of(_text)), "scene": (False, _map_of(_optional(_text))),
-    "ending": (False, _optional(_text)),
+    "ending": (False, _optional(_text)), "stack": (False, _optional(_list_of(_text))),
 }
 
 
@@ -442,6 +442,10 @@ def reconcile(story: Story, state: GameState) -> list[str]:
     if added:
         notes.append("New variables start at their defaults: " + ", ".join(added) + ".")
     state.visits = {k: v for k, v in state.visits.items() if k in story.nodes}
+    if any(node not in story.nodes for node in state.stack):
+        notes.append("A scene you were in the middle of now returns somewhere the story no longer has; "
+                     "it will not come back there.")
+        state.stack = [node for node in state.stack if node in story.nodes]
     return notes
 
 

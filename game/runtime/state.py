@@ -25,6 +25,8 @@ class GameState:
     echo: list[list[Any]] = field(default_factory=list)
     # format 2: the variables as this node's text began, when effects between its passages changed them since
     text_vars: dict[str, Value] | None = None
+    # format 2: where each called scene comes back to, innermost last
+    stack: list[str] = field(default_factory=list)
 
     @classmethod
     def new(cls, story: Story, seed: int) -> GameState:
@@ -38,7 +40,8 @@ class GameState:
         return GameState(node=self.node, variables=dict(self.variables), seed=self.seed, visits=dict(self.visits),
                          once_taken=set(self.once_taken), steps=self.steps, choice_log=list(self.choice_log),
                          path=list(self.path), scene=dict(self.scene), ending=self.ending, echo=list(self.echo),
-                         text_vars=dict(self.text_vars) if self.text_vars is not None else None)
+                         text_vars=dict(self.text_vars) if self.text_vars is not None else None,
+                         stack=list(self.stack))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +49,7 @@ class GameState:
             "visits": dict(self.visits), "once_taken": sorted(self.once_taken), "steps": self.steps,
             "choice_log": list(self.choice_log), "path": list(self.path), "scene": dict(self.scene),
             "ending": self.ending, "echo": [list(e) for e in self.echo], "text_vars": self.text_vars,
+            "stack": list(self.stack),
         }
 
     @classmethod
@@ -62,6 +66,7 @@ class GameState:
                 ending=None if data.get("ending") is None else str(data["ending"]),
                 echo=[_echo_line(e) for e in data.get("echo") or []],
                 text_vars=None if data.get("text_vars") is None else dict(data["text_vars"]),
+                stack=[_node_id(x) for x in data.get("stack") or []],
             )
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise ValueError(f"the saved game state is incomplete ({err.__class__.__name__}: {err})") from None
@@ -69,6 +74,12 @@ class GameState:
             if not isinstance(value, (bool, int, str)):
                 raise ValueError(f"variable '{name}' holds {type(value).__name__}, not bool, int or str")
         return state
+
+
+def _node_id(data: Any) -> str:
+    if not isinstance(data, str):
+        raise ValueError(f"the call stack holds {type(data).__name__}, not a node id")
+    return data
 
 
 def _echo_line(data: Any) -> list[Any]:

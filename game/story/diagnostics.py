@@ -54,6 +54,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E026": (ERROR, "cue recipe cannot be synthesized"),
     "E027": (ERROR, "woven text cannot be read"),
     "E028": (ERROR, "'next' links loop forever"),
+    "E029": (ERROR, "called scene has nowhere to return to"),
+    "E030": (ERROR, "scene calls itself"),
     "W001": (WARNING, "node is unreachable from the start"),
     "W002": (WARNING, "every choice is conditional and there is no fallback"),
     "W003": (WARNING, "declared ending has no node"),
@@ -63,6 +65,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W007": (WARNING, "cue has an empty caption"),
     "W008": (WARNING, "text holds a control or text-direction character"),
     "W009": (WARNING, "two choices share an id"),
+    "W010": (WARNING, "called scene never returns"),
 }
 
 

@@ -79,13 +79,16 @@ NODE = {
     "stop": spec("list", "Channels silenced on entering: music, ambience, sfx, voice."),
     "effects": spec("list|str", "Effects applied on entering, e.g. 'trust += 1'."),
     "text": spec("list|str", "Passages: narration strings or '- speaker: line' with optional 'if'.", True),
-    "next": spec("str", "The node that follows (a linear node)."),
+    "next": spec("str", "The node that follows (a linear node); with 'call', where the called scene comes back to."),
+    "call": spec("str", "Format 2: a reusable scene (a node) played before 'next'; its 'return' comes back."),
+    "return": spec("bool", "Format 2: 'return: true' ends a called scene: the story goes back to where it was called."),
     "choices": spec("list", "The player's choices."),
     "ending": spec("str", "Id of a declared ending: reaching this node ends the game."),
 }
 CHOICE = {
     "text": spec("str", "What the player clicks. Only a fallback may go without."),
-    "goto": spec("str", "Target node id.", True),
+    "goto": spec("str", "Target node id; with 'call', where the called scene comes back to.", True),
+    "call": spec("str", "Format 2: a reusable scene (a node) played before 'goto'; its 'return' comes back."),
     "if": spec("str", "Condition: the choice is available only while it holds."),
     "effects": spec("list|str", "Effects applied when the choice is taken."),
     "once": spec("bool", "Offered only until taken once."),

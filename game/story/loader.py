@@ -854,20 +854,42 @@ def _read_node(src: Source, m: YMap, chapter_id: str, build: _Build) -> None:
     # passage with the values of its moment); the explorer needs only this one ordered list
     effects = _read_effects(src, f, "effects") + tuple(e for p in passages for e in p.effects)
     choices = tuple(_read_choices(src, f, node_id, what))
-    given = [k for k in ("next", "choices", "ending") if k in m]
+    call = _read_call(src, f, what)
+    returns = f.get("return") is True
+    if "return" in m and src.format < 2:
+        src.report("E009", f.key_at("return"), f"'return' in {what} needs story format 2", "set 'format: 2' in story.yaml")
+        returns = False
+    elif "return" in m and not returns:
+        src.report("E022", f.at("return"), f"'return' of {what} should be true",
+                   "write 'return: true' on the node that ends a called scene, or remove it")
+    given = [k for k in ("next", "choices", "ending") if k in m] + (["return"] if returns else [])
     if len(given) > 1:
         src.report("E024", f.key_at(given[1]), f"{what} has both '{given[0]}' and '{given[1]}'",
-                   "a node either continues (next), branches (choices) or ends (ending)")
-    elif not given:
+                   "a node either continues (next), branches (choices), ends (ending) or returns from a "
+                   "called scene (return)")
+    elif not given and call is None:  # a call without 'next' gets E029, which says what to add
         src.report("E020", f.at("id"), f"{what} has no way forward",
                    "add 'next: <node>', 'choices:' or 'ending: <ending id>'")
+    if call is not None and "next" not in m:
+        src.report("E029", f.key_at("call"), f"{what} calls scene '{call}' but has no 'next' to come back to",
+                   "add 'next: <node>': the story goes there when the scene returns")
     if "choices" in m and not choices and isinstance(m["choices"], YList):
         src.report("E020", f.key_at("choices"), f"{what} has an empty list of choices")
     build.nodes[node_id] = Node(
         id=node_id, chapter=chapter_id, title=f.get("title", "") or "", scene=scene, cues=cues, stop=stop,
         effects=effects, passages=passages, next=f.get("next"), choices=choices, ending=f.get("ending"),
         where=f.at("id"), next_where=f.at("next") if "next" in m else None,
-        ending_where=f.at("ending") if "ending" in m else None)
+        ending_where=f.at("ending") if "ending" in m else None, call=call,
+        call_where=f.at("call") if call is not None else None, returns=returns)
+
+
+def _read_call(src: Source, f: Fields, what: str) -> str | None:
+    """`call:` of a node or choice: a format 2 reusable scene."""
+    call = f.get("call")
+    if call is not None and src.format < 2:
+        src.report("E009", f.key_at("call"), f"'call' in {what} needs story format 2", "set 'format: 2' in story.yaml")
+        return None
+    return call
 
 
 def _read_scene(src: Source, m: YMap | None, what: str) -> Scene | None:
@@ -1136,7 +1158,9 @@ def _read_choice(src: Source, m: YMap, default_id: str, what: str) -> Choice | N
     woven, echo, anchors = None, None, ()
     if src.format >= 2 and text:
         woven, echo, anchors = _woven_choice(src, f, text)
-    return Choice(id=f.get("id", default_id) or default_id, text=text, target=target,
+    call = _read_call(src, f, what)
+    return Choice(id=f.get("id", default_id) or default_id, text=text, target=target, call=call,
+                  call_where=f.at("call") if call is not None else None,
                   condition=condition, effects=_read_effects(src, f, "effects"), once=bool(f.get("once", False)),
                   show_unavailable=unavailable == "show", reason=reason.strip(), fallback=fallback,
                   where=m.where, target_where=f.at("goto"), woven=woven, echo=echo, text_at=f.at("text"),

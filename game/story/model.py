@@ -96,6 +96,13 @@ class Choice:
     echo: Passage | None = None  # format 2: shown as the next node's first line once taken
     text_at: Where | None = None
     anchors: Anchors = ()
+    call: str | None = None  # format 2: a scene played first; its `return` comes back to `target`
+    call_where: Where | None = None
+
+    @property
+    def destination(self) -> str:
+        """The node taking the choice enters: the called scene, else the target."""
+        return self.call or self.target
 
 
 @dataclass(frozen=True)
@@ -125,12 +132,21 @@ class Node:
     where: Where
     next_where: Where | None = None
     ending_where: Where | None = None
+    call: str | None = None  # format 2: a scene played after this node; its `return` comes back to `next`
+    call_where: Where | None = None
+    returns: bool = False  # format 2: `return: true`, the end of a called scene: back to where it was called
 
 
 def successors(node: Node) -> Iterator[str]:
+    """Every node a link names: a call's scene and the node it comes back to both count (where a
+    `return` goes depends on the call, so a returning node names none)."""
+    if node.call:
+        yield node.call
     if node.next:
         yield node.next
     for choice in node.choices:
+        if choice.call:
+            yield choice.call
         yield choice.target
 
 

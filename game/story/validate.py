@@ -35,10 +35,102 @@ def check_targets(story: Story) -> list[Diagnostic]:
         if node.next and node.next not in story.nodes:
             found.append(_diag("E012", node.next_where or node.where,
                                f"'next' goes to unknown node '{node.next}'{did_you_mean(node.next, story.nodes)}"))
+        if node.call and node.call not in story.nodes:
+            found.append(_diag("E012", node.call_where or node.where,
+                               f"'call' names unknown node '{node.call}'{did_you_mean(node.call, story.nodes)}"))
         for choice in node.choices:
             if choice.target not in story.nodes:
                 found.append(_diag("E012", choice.target_where,
                                    f"choice goes to unknown node '{choice.target}'{did_you_mean(choice.target, story.nodes)}"))
+            if choice.call and choice.call not in story.nodes:
+                found.append(_diag("E012", choice.call_where or choice.where,
+                                   f"choice calls unknown node '{choice.call}'{did_you_mean(choice.call, story.nodes)}"))
+    return found
+
+
+@dataclass
+class SceneFlow:
+    """What a called scene (or the story from its start) plays before it returns."""
+    nodes: set[str]
+    calls: list[tuple[str, Where, str]]  # (calling node, where the call is written, the scene called)
+    returns: list[str]  # its nodes with `return: true`
+
+
+def scene_flow(story: Story, entry: str) -> SceneFlow:
+    """Nodes reachable from `entry` by links, stepping over each call to where it comes back, up to
+    the returns."""
+    flow = SceneFlow(set(), [], [])
+    queue = deque([entry])
+    while queue:
+        node_id = queue.popleft()
+        if node_id in flow.nodes or node_id not in story.nodes:
+            continue
+        flow.nodes.add(node_id)
+        node = story.nodes[node_id]
+        if node.returns:
+            flow.returns.append(node_id)
+            continue
+        if node.call:
+            flow.calls.append((node_id, node.call_where or node.where, node.call))
+        if node.next:
+            queue.append(node.next)
+        for choice in node.choices:
+            if choice.call:
+                flow.calls.append((node_id, choice.call_where or choice.where, choice.call))
+            queue.append(choice.target)
+    return flow
+
+
+def check_calls(story: Story) -> list[Diagnostic]:
+    """Reusable scenes: a `return` the story reaches without a call (E029), a scene that calls itself
+    (E030: the call stack would grow without end), a called scene that never returns (W010)."""
+    found: list[Diagnostic] = []
+    if story.start in story.nodes:
+        for node_id in scene_flow(story, story.start).returns:
+            node = story.nodes[node_id]
+            found.append(_diag("E029", node.where, f"node '{node_id}' returns from a called scene, but the story "
+                               "reaches it without a call: there is nothing to return to",
+                               "reach it only through a 'call:', or give it 'next:' instead of 'return: true'"))
+    flows: dict[str, SceneFlow] = {}
+    first_call: dict[str, tuple[str, Where]] = {}
+    for node in story.nodes.values():
+        for scene, where in [(node.call, node.call_where or node.where)] + \
+                [(c.call, c.call_where or c.where) for c in node.choices]:
+            if scene and scene in story.nodes and scene not in flows:
+                flows[scene] = scene_flow(story, scene)
+                first_call[scene] = (node.id, where)
+    for scene, flow in flows.items():
+        if not flow.returns:
+            caller, where = first_call[scene]
+            found.append(_diag("W010", where, f"scene '{scene}' called from '{caller}' never reaches a node with "
+                               "'return: true', so the call never comes back",
+                               "end the scene with a node that has 'return: true', or go there with 'goto'/'next'"))
+    # a scene that calls itself, directly or through others: depth-first over scene -> scenes it calls
+    state: dict[str, int] = {}  # 1: on the current trail, 2: done
+    for root in flows:
+        if state.get(root):
+            continue
+        trail: list[str] = [root]
+        work = [iter(flows[root].calls)]
+        state[root] = 1
+        while work:
+            step = next(work[-1], None)
+            if step is None:
+                state[trail.pop()] = 2
+                work.pop()
+                continue
+            _caller, where, scene = step
+            if scene not in flows:
+                continue
+            if state.get(scene) == 1:
+                ring = trail[trail.index(scene):] + [scene]
+                found.append(_diag("E030", where, "scene '" + scene + "' calls itself: " + " -> ".join(ring),
+                                   "a called scene cannot call itself, directly or through another scene; "
+                                   "use 'goto'/'next' to go round again"))
+            elif not state.get(scene):
+                state[scene] = 1
+                trail.append(scene)
+                work.append(iter(flows[scene].calls))
     return found
 
 
@@ -196,7 +288,7 @@ def check_next_loops(story: Story) -> list[Diagnostic]:
         while node_id in story.nodes and node_id not in done and node_id not in trail:
             trail.append(node_id)
             node = story.nodes[node_id]
-            node_id = node.next if not node.choices and not node.ending else None
+            node_id = node.next if not node.choices and not node.ending and not node.call else None
         if node_id in trail:
             ring = trail[trail.index(node_id):]
             node = story.nodes[ring[0]]
@@ -331,15 +423,19 @@ def check_choice_ids(story: Story) -> list[Diagnostic]:
     return found
 
 
+def reads(node: Node) -> Iterator[expr.Ast]:
+    """Every expression of a node that reads the state: conditions, effects' values and woven text."""
+    yield from (p.condition.ast for p in node.passages if p.condition)
+    yield from (c.condition.ast for c in node.choices if c.condition)
+    yield from (e.statement.value for e in node.effects if e.statement.value)
+    yield from (e.statement.value for c in node.choices for e in c.effects if e.statement.value)
+    yield from (ast for woven in woven_texts(node) for ast, _, _ in weave.expressions(woven))
+
+
 def check_variables_read(story: Story) -> list[Diagnostic]:
     read: set[str] = set()
     for node in story.nodes.values():
-        asts = [p.condition.ast for p in node.passages if p.condition]
-        asts += [c.condition.ast for c in node.choices if c.condition]
-        asts += [e.statement.value for e in node.effects if e.statement.value]
-        asts += [e.statement.value for c in node.choices for e in c.effects if e.statement.value]
-        asts += [ast for woven in woven_texts(node) for ast, _, _ in weave.expressions(woven)]
-        for ast in asts:
+        for ast in reads(node):
             read |= expr.variables_read(ast)
     return [_diag("W005", var.where, f"variable '{var.name}' is never read by any condition or text",
                   "a variable that nothing reads changes nothing the player sees")
@@ -359,7 +455,7 @@ def woven_texts(node: Node) -> Iterator[Woven]:
 
 
 CHECKS = (check_start, check_targets, check_expressions, check_woven_text, check_endings, check_speakers, check_cues, check_recipes,
-          check_reachability, check_next_loops, check_guarded_choices, check_choice_ids, check_variables_read,
+          check_reachability, check_next_loops, check_calls, check_guarded_choices, check_choice_ids, check_variables_read,
           check_text_characters)
 
 

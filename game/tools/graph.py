@@ -32,18 +32,24 @@ def graph_data(story: Story, exploration: Exploration | None) -> dict[str, Any]:
         nodes.append({
             "id": node.id, "title": node.title, "chapter": node.chapter, "ending": node.ending,
             "start": node.id == story.start, "unreached": node.id in unreached, "where": str(node.where),
+            "returns": node.returns,
             "effects": [e.statement.source for e in node.effects],
             "text": [[story.speaker_name(p.speaker), p.text, p.condition.source if p.condition else ""]
                      for p in node.passages],
             "choices": [_choice_data(c, dead.get((node.id, i))) for i, c in enumerate(node.choices)],
         })
+        if node.call:  # the scene it plays first; its return comes back along the 'next' edge
+            edges.append({"from": node.id, "to": node.call, "kind": "call", "label": "calls", "dead": ""})
         if node.next:
             edges.append({"from": node.id, "to": node.next, "kind": "next", "label": "", "dead": ""})
         for i, choice in enumerate(node.choices):
             kind = "silent" if choice.fallback and not choice.text else "fallback" if choice.fallback else "choice"
+            condition = choice.condition.source if choice.condition else ""
+            if choice.call:
+                edges.append({"from": node.id, "to": choice.call, "kind": "call", "label": f"calls, then: {choice.text}",
+                              "condition": condition, "dead": dead.get((node.id, i), "")})
             edges.append({"from": node.id, "to": choice.target, "kind": kind, "label": choice.text,
-                          "condition": choice.condition.source if choice.condition else "",
-                          "dead": dead.get((node.id, i), "")})
+                          "condition": condition, "dead": dead.get((node.id, i), "")})
     summary = None
     if exploration is not None:
         summary = {"states": exploration.states, "complete": exploration.complete,
@@ -108,6 +114,8 @@ def to_dot(story: Story, exploration: Exploration | None) -> str:
             attrs.append(f"label={_q(label)}")
         if edge["kind"] in ("fallback", "silent"):
             attrs.append("style=dotted")
+        if edge["kind"] == "call":
+            attrs.append("style=dashed")
         if edge["dead"]:
             attrs += [f"color={_q(DEAD)}", f"fontcolor={_q(DEAD)}", "style=dashed"]
         lines.append(f"  {_q(edge['from'])} -> {_q(edge['to'])}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
@@ -116,7 +124,7 @@ def to_dot(story: Story, exploration: Exploration | None) -> str:
 
 
 def _dot_node(node: dict, story: Story) -> str:
-    label = node["id"] + (f"\n{node['title']}" if node["title"] else "")
+    label = node["id"] + (f"\n{node['title']}" if node["title"] else "") + ("\n(returns)" if node.get("returns") else "")
     attrs = {"label": label, "tooltip": node["where"]}
     if node["ending"]:
         ending = story.endings.get(node["ending"])

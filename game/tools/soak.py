@@ -122,7 +122,7 @@ class Run:
             return data
         node = engine.node
         expected, follow = self.menu = self.model.concrete_menu(
-            state.node, state.variables, state.visits, state.once_taken, state.seed, state.steps)
+            state.node, state.variables, state.visits, state.once_taken, state.seed, state.steps, state.stack)
         shown = [(v.choice, v.enabled) for v in views]
         if [(id(c), ok) for c, ok in expected] != [(id(c), ok) for c, ok in shown]:
             raise Found("disagreement", f"at '{node.id}' the engine offers {_describe(shown)}, "
@@ -171,12 +171,12 @@ class Run:
         """number 0: proceed(); otherwise choose(number)."""
         engine, state = self.engine, self.engine.state
         expected, follow = self.menu or self.model.concrete_menu(  # check() saw this very state last
-            state.node, state.variables, state.visits, state.once_taken, state.seed, state.steps)
+            state.node, state.variables, state.visits, state.once_taken, state.seed, state.steps, state.stack)
         if number == 0:
-            target = follow.target if isinstance(follow, Choice) else follow
+            target = follow.destination if isinstance(follow, Choice) else follow
             self._guard(engine.proceed)
         else:
-            target = expected[number - 1][0].target if 0 < number <= len(expected) else None
+            target = expected[number - 1][0].destination if 0 < number <= len(expected) else None
             self.pending = (number, len(state.choice_log))
             self._guard(lambda: engine.choose(number))
             self.pending = None

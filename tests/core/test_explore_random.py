@@ -24,31 +24,44 @@ EFFECTS = ["a += 1", "a -= 1", "a += 2", "b = 2", "b += 1", "toggle f", "f = tru
            "f = chance(50)", "a += b", "b = a", "f = chance(b * 30) or f"]
 
 
-def random_story(rng: random.Random, folder) -> None:
+def random_story(rng: random.Random, folder, scenes: bool = False) -> None:
+    """A random story; with `scenes`, in format 2 with two reusable scenes called from nodes and choices
+    (scene 1 may call scene 0; a scene's choices stay inside it or end the game, as E029/E030 require)."""
     count = rng.randint(4, 9)
     ids = [f"n{i}" for i in range(count)]
     endings = ids[-2:]
+    scene_ids = [[f"s{k}_{j}" for j in range(rng.randint(1, 3))] + [f"s{k}_r"] for k in range(2)] if scenes else []
     lines = ["chapter: {id: c, title: C}", "nodes:"]
-    for i, node in enumerate(ids):
+
+    def node_lines(node: str, later: list[str], targets: list[str], calls: list[str]) -> None:
+        nonlocal lines
         lines += [f"  - id: {node}", "    text: [Text.]"]
         if rng.random() < 0.2:
             lines.append(f"    effects: [\"{rng.choice(EFFECTS)}\"]")
         if node in endings:
             lines.append(f"    ending: e{endings.index(node)}")
-            continue
-        if rng.random() < 0.15:
-            lines.append(f"    next: {rng.choice(ids[i + 1:])}")  # forward only: a ring of 'next' is an error (E028)
-            continue
+            return
+        if node.endswith("_r"):
+            lines.append("    return: true")
+            return
+        if later and rng.random() < 0.15:
+            # forward only: a ring of 'next' is an error (E028)
+            if calls and rng.random() < 0.5:
+                lines.append(f"    call: {rng.choice(calls)}")
+            lines.append(f"    next: {rng.choice(later)}")
+            return
         lines.append("    choices:")
         for k in range(rng.randint(1, 4)):
-            target = rng.choice(ids)
+            target = rng.choice(targets)
             fallback = rng.random() < 0.15
             silent = fallback and rng.random() < 0.5
             lines.append(f"      - goto: {target}" if silent else f"      - text: Choice {k}.\n        goto: {target}")
+            if calls and rng.random() < 0.25:
+                lines.append(f"        call: {rng.choice(calls)}")
             if fallback:
                 lines.append("        fallback: true")
             if rng.random() < 0.5:
-                condition = rng.choice(CONDITIONS).format(n=rng.choice(ids))
+                condition = rng.choice(CONDITIONS).format(n=rng.choice(ids + [n for group in scene_ids for n in group]))
                 lines.append(f"        if: \"{condition}\"")
                 if not fallback and rng.random() < 0.3:
                     lines += ["        unavailable: show", "        reason: Not now."]
@@ -56,9 +69,16 @@ def random_story(rng: random.Random, folder) -> None:
                 lines.append(f"        effects: [\"{rng.choice(EFFECTS)}\"]")
             if rng.random() < 0.2:
                 lines.append("        once: true")
+
+    entries = [group[0] for group in scene_ids]
+    for i, node in enumerate(ids):
+        node_lines(node, ids[i + 1:], ids, entries)
+    for k, group in enumerate(scene_ids):
+        for j, node in enumerate(group):
+            node_lines(node, group[j + 1:], group + endings, entries[:k])
     (folder / "c.yaml").write_text("\n".join(lines) + "\n")
     (folder / "story.yaml").write_text(
-        "format: 1\nid: r\ntitle: R\nstart: n0\nchapters: [c.yaml]\nvariables:\n"
+        f"format: {2 if scenes else 1}\nid: r\ntitle: R\nstart: n0\nchapters: [c.yaml]\nvariables:\n"
         f"  a: {{type: int, default: {rng.randint(0, 2)}, min: 0, max: 4}}\n"
         "  b: {type: int, default: 0, min: 0, max: 3}\n  f: {type: bool, default: false}\n"
         "  s: {type: str, default: p, values: [p, q, r]}\n"
@@ -157,10 +177,11 @@ def _stuck_here(m, state) -> bool:
     return False
 
 
+@pytest.mark.parametrize("scenes", [False, True], ids=["plain", "scenes"])
 @pytest.mark.parametrize("seed", range(120))
-def test_explorer_matches_brute_force_on_random_stories(seed, tmp_path):
+def test_explorer_matches_brute_force_on_random_stories(seed, scenes, tmp_path):
     rng = random.Random(seed)
-    random_story(rng, tmp_path)
+    random_story(rng, tmp_path, scenes)
     result = load_and_validate(str(tmp_path))
     assert result.ok, [d.format() for d in result.errors]
     story = result.story
@@ -194,7 +215,7 @@ def test_engine_and_explorer_agree_on_every_menu_of_random_walks(tmp_path_factor
     """The explorer restates the engine's menu rules for speed; on random stories and random walks with
     saves, loads and rollbacks, the two must offer the same choices, enabled alike, at every step."""
     folder = tmp_path_factory.mktemp("story")
-    random_story(random.Random(story_seed), folder)
+    random_story(random.Random(story_seed), folder, scenes=story_seed % 2 == 1)
     result = load_and_validate(str(folder))
     assert result.ok, [d.format() for d in result.errors]
     problems = soak(result.story, walks=3, seed=walk_seed, max_steps=120).problems

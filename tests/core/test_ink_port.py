@@ -1,6 +1,6 @@
 """The ink port (tests/fixtures/ok/ink_port): an ink scene and its format 2 port. The constructs ink
 authors use most (inline conditionals, sequences, interpolation, echo brackets, effects between
-lines, emphasis) need no duplicated paragraph, and the port reads as the ink does."""
+lines, emphasis, a tunnel called from two choices) need no duplicated paragraph, and the port reads as the ink does."""
 from __future__ import annotations
 
 import os
@@ -34,8 +34,10 @@ def test_the_port_reads_as_the_ink_scene_on_both_paths():
     assert [v.text for v in quiet.choices()] == ["Tell her about the voice", "Say nothing."]
     quiet.choose(2)
     assert [line.text for line in quiet.lines] == [
-        "Say nothing, and carry the basket up for her.", "Eleven floors, she says. She asks about his day."]
-    assert quiet.lines[1].runs[0] == ("Eleven floors", "i")
+        "Say nothing, and carry the basket up for her.", "On the fifth floor they stop to breathe."]
+    quiet.proceed()  # the tunnel returns to where the choice said
+    assert [line.text for line in quiet.lines] == ["Eleven floors, she says. She asks about his day."]
+    assert quiet.lines[0].runs[0] == ("Eleven floors", "i")
 
     told = Engine(result.story, seed=1)
     told.choose(1)
@@ -45,4 +47,6 @@ def test_the_port_reads_as_the_ink_scene_on_both_paths():
         ("narration", "He has written 2 letters today.")]
     assert [v.text for v in told.choices()] == ["Say nothing.", "Ask what she thinks."]  # once-only is gone
     told.choose(2)
+    assert told.lines[-1].text == "On the fifth floor they stop to breathe, and she looks at him sideways."
+    told.proceed()
     assert told.lines[-1].text == "Eleven floors, she says. She doesn't ask about the voice."
