@@ -82,7 +82,7 @@ def cmd_new_branch(args: argparse.Namespace) -> int:
         return 1
     story: Story = result.story
     hook = args.from_node or next((n.id for n in story.nodes.values() if n.choices), None)
-    if hook not in story.nodes:
+    if hook is None or hook not in story.nodes:
         print(f"error: no node '{hook}'{did_you_mean(str(hook), story.nodes)}", file=sys.stderr)
         return 2
     if not story.nodes[hook].choices:

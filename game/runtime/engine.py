@@ -57,6 +57,53 @@ class HistoryEntry:
     choice: str  # the text of the choice taken after it, "" when the player just continued
 
 
+@dataclass(frozen=True)
+class _Step:
+    """What one step changed, to take it back without copying the playthrough: the state's small parts as
+    they were before it; of the parts that only grow (path, choice log, visits, once-only choices), how far
+    they went. A rollback state from a save is kept whole instead."""
+    node: str
+    variables: dict[str, Value]
+    steps: int
+    path_length: int
+    log_length: int
+    once_added: str | None  # the once-only choice this step took for the first time
+    scene: dict[str, str | None]
+    ending: str | None
+    echo: list[list[Any]]  # replaced, never changed in place, by the step: kept as they were
+    text_vars: dict[str, Value] | None
+    stack: list[str]
+    whole: GameState | None = None
+
+    @classmethod
+    def before(cls, state: GameState, choice: Choice | None) -> _Step:
+        once = choice.id if choice is not None and choice.once and choice.id not in state.once_taken else None
+        return cls(state.node, dict(state.variables), state.steps, len(state.path), len(state.choice_log), once,
+                   dict(state.scene), state.ending, state.echo, state.text_vars, list(state.stack))
+
+    @classmethod
+    def kept_whole(cls, state: GameState) -> _Step:
+        return cls(state.node, {}, 0, 0, 0, None, {}, None, [], None, [], whole=state)
+
+    def undo(self, after: GameState) -> GameState:
+        """The state before this step, from the state it led to (which is left as it is)."""
+        if self.whole is not None:
+            return self.whole.copy()
+        visits = dict(after.visits)
+        for node_id in after.path[self.path_length:]:  # every node entered adds one visit and one path entry
+            if visits.get(node_id, 0) > 1:
+                visits[node_id] -= 1
+            else:
+                visits.pop(node_id, None)
+        once = set(after.once_taken)
+        if self.once_added is not None:
+            once.discard(self.once_added)
+        return GameState(node=self.node, variables=dict(self.variables), seed=after.seed, visits=visits,
+                         once_taken=once, steps=self.steps, choice_log=after.choice_log[:self.log_length],
+                         path=after.path[:self.path_length], scene=dict(self.scene), ending=self.ending,
+                         echo=self.echo, text_vars=self.text_vars, stack=list(self.stack))
+
+
 class _Context:
     """Expression context over a state; chance() is seeded by the state, the step and the call."""
 
@@ -87,9 +134,12 @@ class Engine:
     def __init__(self, story: Story, state: GameState | None = None, seed: int | None = None,
                  start: str | None = None):
         self.story = story
-        self._undo: deque[tuple[GameState, int]] = deque(maxlen=ROLLBACK_LIMIT)
-        self._redo: list[tuple[GameState, list[HistoryEntry]]] = []  # what rollback undid, newest last
+        # each step with the length the history had before it, counted from the very first entry
+        self._undo: deque[tuple[_Step, int]] = deque(maxlen=ROLLBACK_LIMIT)
+        self._redo: list[tuple[GameState, list[HistoryEntry], _Step]] = []  # what rollback undid, newest last
         self.history: list[HistoryEntry] = []
+        self._dropped = 0  # history entries let go of past HISTORY_LIMIT
+        self._views: list[ChoiceView] | None = None  # choices(), until the state changes
         self.entered_cues: tuple[str, ...] = ()
         self._words = {name: dict(var.words) for name, var in story.variables.items() if var.words}
         if state is None:
@@ -152,6 +202,11 @@ class Engine:
 
     def choices(self) -> list[ChoiceView]:
         """The numbered choices the player sees now (empty for linear and ending nodes)."""
+        if self._views is None:  # a front-end asks several times a step; the state changes only through _refresh
+            self._views = self._choices()
+        return list(self._views)
+
+    def _choices(self) -> list[ChoiceView]:
         node = self.node
         state = self.state
         ctx = _Context(state, "c")
@@ -204,7 +259,7 @@ class Engine:
             raise EngineError(self._why_not_continue())
         node_id, choice = target
         node = self.node
-        self._checkpoint("")
+        self._checkpoint("", choice)
         if node.returns:
             self.state.stack.pop()
         elif node.call:
@@ -227,7 +282,7 @@ class Engine:
         if not view.enabled:
             raise EngineError(f"choice {number} ('{view.text}') is not available now"
                               + (f": {view.reason}" if view.reason else ""))
-        self._checkpoint(view.text)
+        self._checkpoint(view.text, view.choice)
         self.state.choice_log.append(number)
         echo = self._echo(view.choice)
         self._take(view.choice)
@@ -237,10 +292,11 @@ class Engine:
         """Undo the last step. Returns False when there is nothing to undo."""
         if not self._undo:
             return False
-        state, history_length = self._undo.pop()
-        self._redo.append((self.state, self.history[history_length:]))
-        self.state = state
-        del self.history[history_length:]
+        step, history_length = self._undo.pop()
+        keep = max(0, history_length - self._dropped)
+        self._redo.append((self.state, self.history[keep:], step))
+        self.state = step.undo(self.state)
+        del self.history[keep:]
         self._refresh()
         return True
 
@@ -252,8 +308,8 @@ class Engine:
         """Redo the step the last rollback undid, the same choice included. False when there is none."""
         if not self._redo:
             return False
-        state, entries = self._redo.pop()
-        self._undo.append((self.state, len(self.history)))
+        state, entries, step = self._redo.pop()
+        self._undo.append((step, self._dropped + len(self.history)))
         self.history.extend(entries)
         self.state = state
         self._refresh()
@@ -269,8 +325,12 @@ class Engine:
 
     def journal(self) -> dict[str, Any]:
         """The history and the last JOURNAL_ROLLBACK steps of rollback as plain data (JSON-ready), for a save."""
-        undo = list(self._undo)[-JOURNAL_ROLLBACK:]
-        return {"history": history_data(self.history), "rollback": [[state.to_dict(), length] for state, length in undo]}
+        rollback: list[list[Any]] = []
+        state = self.state
+        for step, length in list(self._undo)[-JOURNAL_ROLLBACK:][::-1]:
+            state = step.undo(state)
+            rollback.append([state.to_dict(), max(0, length - self._dropped)])
+        return {"history": history_data(self.history), "rollback": rollback[::-1]}
 
     def restore_journal(self, journal: dict[str, Any]) -> None:
         """Take back a saved journal (history and rollback). Raises ValueError when it does not fit this story;
@@ -287,7 +347,8 @@ class Engine:
             if state.node not in self.story.nodes or not 0 <= length <= len(history):
                 raise ValueError("the saved rollback does not fit this story")
         self.history = history
-        self._undo = deque(undo, maxlen=ROLLBACK_LIMIT)
+        self._dropped = 0
+        self._undo = deque(((_Step.kept_whole(state), length) for state, length in undo), maxlen=ROLLBACK_LIMIT)
         self._redo = []
 
     @property
@@ -328,13 +389,15 @@ class Engine:
             return f"node '{self.state.node}' ends a called scene, but it was reached without a call: nothing to return to"
         return f"node '{self.state.node}' has no way forward"
 
-    def _checkpoint(self, choice_text: str) -> None:
+    def _checkpoint(self, choice_text: str, choice: Choice | None = None) -> None:
+        """Before a step (which may take `choice`): what rollback needs to undo it, and the history line."""
         self._redo.clear()  # a new step: what was rolled back is no longer ahead
-        self._undo.append((self.state.copy(), len(self.history)))
+        self._undo.append((_Step.before(self.state, choice), self._dropped + len(self.history)))
         self.history.append(HistoryEntry(self.state.node, self._lines, choice_text))
-        if len(self.history) > HISTORY_LIMIT:
-            del self.history[0]
-            self._undo = deque(((s, max(0, n - 1)) for s, n in self._undo), maxlen=ROLLBACK_LIMIT)
+        excess = len(self.history) - HISTORY_LIMIT
+        if excess > 0:
+            del self.history[:excess]
+            self._dropped += excess
 
     def _take(self, choice: Choice) -> None:
         if choice.call:
@@ -391,6 +454,7 @@ class Engine:
 
     def _refresh(self) -> None:
         state = self.state
+        self._views = None
         lines = [self._line(speaker, text, tuple((t, s) for t, s in runs)) for speaker, text, runs in state.echo]
         # each passage sees the variables of its moment: effects between passages apply as they are passed
         scratch = dict(state.variables)

@@ -7,6 +7,12 @@ of the payload in front: a truncated, damaged or foreign file fails the check an
 loaded again (and the entry rewritten). Unpickling only accepts this package's classes and a few
 plain built-ins, so even a file that passes the hash cannot make the game run other code.
 Only a story without errors is cached; writing is atomic (temporary file + os.replace).
+
+An entry is a head (the story without its nodes, the diagnostics and the node ids in story order)
+and the nodes in chunks of CHUNK, each a pickle of its own. A start unpickles only the head: the
+nodes are built a chunk at a time the first time one of them is asked for (LazyNodes), so playing
+a 100k-node story builds the few hundred nodes it visits, while explore and graph, which read every
+node, build them all at once.
 """
 from __future__ import annotations
 
@@ -15,15 +21,22 @@ import hashlib
 import io
 import os
 import pickle
+import struct
 import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
+from dataclasses import replace
+from typing import Any
 
 from ..paths import user_cache
+from .model import Node
 from .validate import Result, load_and_validate
 
-CACHE_VERSION = 1  # bump when the entry layout changes (the package source is in the key anyway)
+CACHE_VERSION = 2  # bump when the entry layout changes (the package source is in the key anyway)
 MAGIC = b"her-story-cache\n"
+CHUNK = 256  # nodes per separately unpickled piece: a few milliseconds each
+_HEAD_LENGTH = struct.Struct("<Q")
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _ALLOWED_BUILTINS = frozenset({"frozenset", "set", "tuple", "list", "dict", "int", "str", "bool", "float",
                                "getattr", "object"})
@@ -90,32 +103,171 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a story")
 
 
-def _read(path: str) -> Result | None:
+def _unpickle(data: bytes | memoryview) -> object:
+    was_enabled = gc.isenabled()
+    gc.disable()  # a story is a large acyclic tree: the collector would rescan it while it grows
+    try:
+        return _Unpickler(io.BytesIO(data)).load()
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class LazyNodes(Mapping[str, Node]):
+    """A cached story's nodes, unpickled a chunk at a time on first use. Iterates in story order;
+    values() and items() build every node first (once), then are as fast as a dict's."""
+
+    def __init__(self, ids: tuple[str, ...], chunks: list[memoryview],
+                 reload: Callable[[], Mapping[str, Node] | None] = lambda: None):
+        self._ids = ids
+        self._reload = reload  # the story's nodes loaded afresh, should a chunk turn out damaged
+        self._index = {node_id: i for i, node_id in enumerate(ids)}
+        self._chunks: list[memoryview | None] = list(chunks)
+        self._built: dict[str, Node] = {}
+        self._complete = False
+        self._lock = threading.Lock()  # the window's audio thread may walk the story while play reads it
+
+    def __getitem__(self, node_id: str) -> Node:
+        node = self._built.get(node_id)
+        if node is None:
+            self._build(self._index[node_id] // CHUNK)  # KeyError for an unknown id, as a dict
+            node = self._built[node_id]
+        return node
+
+    def get(self, node_id: str, default: Node | None = None) -> Node | None:  # type: ignore[override]
+        node = self._built.get(node_id)
+        if node is None and node_id in self._index:
+            return self[node_id]
+        return node if node is not None else default
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def values(self) -> ValuesView[Node]:
+        return self._all().values()
+
+    def items(self) -> ItemsView[str, Node]:
+        return self._all().items()
+
+    def __repr__(self) -> str:
+        return f"<{len(self._ids)} nodes, {len(self._built)} built>"
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Node]]]:
+        return dict, (dict(self._all()),)  # a copy or a pickle of the story holds a plain dict
+
+    def _build(self, chunk: int) -> None:
+        with self._lock:
+            if self._chunks[chunk] is None:
+                return  # another thread built it meanwhile
+            nodes = self._unpickled(chunk)
+            if nodes is None:
+                self._adopt_reloaded()
+                return
+            self._built.update(zip(self._ids[chunk * CHUNK:(chunk + 1) * CHUNK], nodes))
+            self._chunks[chunk] = None
+
+    def _unpickled(self, chunk: int) -> tuple[Node, ...] | None:
+        """The nodes of a chunk, or None when it does not hold exactly the nodes it should."""
+        ids = self._ids[chunk * CHUNK:(chunk + 1) * CHUNK]
+        data = self._chunks[chunk]
+        try:
+            nodes = _unpickle(data) if data is not None else None
+        except Exception:  # noqa: BLE001 - any damage is "not these nodes"
+            return None
+        if isinstance(nodes, tuple) and len(nodes) == len(ids) and \
+                all(isinstance(n, Node) and n.id == i for n, i in zip(nodes, ids)):
+            return nodes
+        return None
+
+    def _adopt_reloaded(self) -> None:
+        """A chunk passed the entry's hash but holds something else (an entry crafted by hand): never
+        trusted, the story is loaded from its files instead (when they still hold the same nodes)."""
+        fresh = self._reload()
+        if fresh is None or tuple(fresh) != self._ids:
+            raise RuntimeError("the story cache entry is damaged and the story files have changed since the game "
+                               "started: start the game again")
+        self._built = dict(fresh)
+        self._chunks = [None] * len(self._chunks)
+
+    def _all(self) -> dict[str, Node]:
+        if not self._complete:
+            was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                for chunk, data in enumerate(self._chunks):
+                    if data is not None:
+                        self._build(chunk)
+            finally:
+                if was_enabled:
+                    gc.enable()
+            self._built = {node_id: self._built[node_id] for node_id in self._ids}  # in story order
+            self._complete = True
+            self._chunks = []  # the entry's bytes can go
+            gc.freeze()  # as load_cached does: the story's objects stay out of later collections
+        return self._built
+
+
+def _read(path: str, paths: list[str]) -> Result | None:
     try:
         with open(path, "rb") as handle:
             blob = handle.read()
     except OSError:
         return None
     head = len(MAGIC) + 32
-    if not blob.startswith(MAGIC) or hashlib.sha256(blob[head:]).digest() != blob[len(MAGIC):head]:
+    payload = memoryview(blob)[head:]
+    if not blob.startswith(MAGIC) or hashlib.sha256(payload).digest() != blob[len(MAGIC):head]:
         return None
-    was_enabled = gc.isenabled()
-    gc.disable()  # a story is a large acyclic tree: the collector would rescan it while it grows
     try:
-        found = _Unpickler(io.BytesIO(blob[head:])).load()
+        (length,) = _HEAD_LENGTH.unpack_from(payload)
+        base = _HEAD_LENGTH.size + length
+        found: Any = _unpickle(payload[_HEAD_LENGTH.size:base])
+        result, ids, ends = found
+        if not (isinstance(result, Result) and result.ok and result.story is not None and isinstance(ids, tuple)
+                and all(type(i) is str for i in ids) and isinstance(ends, list)
+                and len(ends) == -(-len(ids) // CHUNK) and all(type(e) is int for e in ends)
+                and ends == sorted(ends) and (ends[-1] if ends else 0) == len(payload) - base):
+            return None
+        nodes = LazyNodes(ids, [payload[base + a:base + b] for a, b in zip([0] + ends, ends)],
+                          lambda: _reload_nodes(path, paths))
+        if ids and nodes._unpickled(len(ends) - 1) is None:  # the last chunk proves the layout
+            return None
     except Exception:  # noqa: BLE001 - any damage means "load it again", never a crash
         return None
-    finally:
-        if was_enabled:
-            gc.enable()
-    return found if isinstance(found, Result) and found.ok else None
+    return replace(result, story=replace(result.story, nodes=nodes))
+
+
+def _reload_nodes(entry: str, paths: list[str]) -> Mapping[str, Node] | None:
+    """The nodes of the story at `paths` from its files, the damaged cache entry removed."""
+    try:
+        os.remove(entry)
+    except OSError:
+        pass
+    result = load_and_validate(paths)
+    return result.story.nodes if result.ok and result.story is not None else None
 
 
 def _write(path: str, result: Result) -> None:
+    assert result.story is not None
+    nodes = result.story.nodes
+    ids = tuple(nodes)
     try:
-        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        chunks = [pickle.dumps(tuple(nodes[i] for i in ids[k:k + CHUNK]), pickle.HIGHEST_PROTOCOL)
+                  for k in range(0, len(ids), CHUNK)]
+        ends, at = [], 0
+        for chunk in chunks:
+            at += len(chunk)
+            ends.append(at)
+        head = pickle.dumps((replace(result, story=replace(result.story, nodes={})), ids, ends),
+                            pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return  # something in the story cannot be pickled: it is simply not cached
+    payload = b"".join([_HEAD_LENGTH.pack(len(head)), head, *chunks])
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, exist_ok=True)
@@ -142,11 +294,12 @@ def load_cached(paths: str | list[str], folder: str | None = None) -> Result:
 
 
 def _load(paths: str | list[str], folder: str | None) -> Result:
+    paths = [paths] if isinstance(paths, str) else list(paths)
     key = story_key(paths)
     if key is None:
         return load_and_validate(paths)
     path = os.path.join(folder or cache_dir(), key[:40] + ".pickle")
-    found = _read(path)
+    found = _read(path, paths)
     if found is not None:
         return found
     result = load_and_validate(paths)

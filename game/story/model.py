@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -217,7 +217,7 @@ class Story:
     manifest: str  # path of the manifest as shown in messages
     files: tuple[str, ...]
     chapters: dict[str, Chapter]
-    nodes: dict[str, Node]
+    nodes: Mapping[str, Node]  # a dict, or the cache's LazyNodes (built on first use)
     variables: dict[str, Variable]
     endings: dict[str, Ending]
     speakers: dict[str, Speaker]

@@ -285,7 +285,7 @@ def check_next_loops(story: Story) -> list[Diagnostic]:
     for first in story.nodes.values():
         trail: list[str] = []
         node_id: str | None = first.id
-        while node_id in story.nodes and node_id not in done and node_id not in trail:
+        while node_id is not None and node_id in story.nodes and node_id not in done and node_id not in trail:
             trail.append(node_id)
             node = story.nodes[node_id]
             node_id = node.next if not node.choices and not node.ending and not node.call else None

@@ -73,6 +73,8 @@ class TextGame:
         self.out.write(text + "\n")
 
     def wrap(self, text: str, indent: str = "") -> str:
+        if len(indent) + len(text) <= self.width and text.isprintable() and text.strip() == text and text:
+            return indent + text  # what fill() would make of it: one line, nothing to fold or drop
         return "\n".join(textwrap.fill(p, self.width, initial_indent=indent, subsequent_indent=indent)
                          for p in text.split("\n"))
 

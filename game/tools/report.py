@@ -75,7 +75,7 @@ class _PinWatch(Engine):
         self.pinned: set[str] = set()
         super().__init__(story, seed=seed)
 
-    def _checkpoint(self, choice_text: str) -> None:
+    def _checkpoint(self, choice_text: str, choice: Choice | None = None) -> None:
         pass
 
     def _menu_text(self, choice: Choice) -> str:

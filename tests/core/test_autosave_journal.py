@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from game.runtime.engine import Engine
+from game.runtime.engine import HISTORY_LIMIT, JOURNAL_ROLLBACK, Engine
 from game.runtime.saves import AUTO, JOURNAL_GROWTH, JOURNAL_MIN_BYTES, JOURNAL_SUFFIX, SaveStore
 from game.story.validate import load_and_validate
 
@@ -150,10 +150,36 @@ def test_a_torn_last_line_loads_the_autosave_before_it(loop_story, tmp_path):
     same_state(store, engine)
 
 
+def test_rollback_and_a_saved_journal_give_back_each_earlier_state_exactly_past_the_history_limit(loop_story):
+    engine = Engine(loop_story, seed=3)
+    before: list[dict] = []  # the state before each step
+    while len(before) < HISTORY_LIMIT + 100:
+        before.append(engine.state.to_dict())
+        if engine.can_continue:
+            engine.proceed()
+        else:  # sit on the step (once-only) late in the game, else walk round again
+            engine.choose(2 if len(before) > HISTORY_LIMIT + 80 and len(engine.choices()) == 2 else 1)
+    end = engine.state.to_dict()
+    assert "porch#2" in engine.state.once_taken and len(engine.history) == HISTORY_LIMIT
+    saved = engine.journal()["rollback"]
+    assert [state for state, _ in saved] == before[-JOURNAL_ROLLBACK:]
+    for back in range(1, 121):
+        assert engine.rollback()
+        assert engine.state.to_dict() == before[-back] and len(engine.history) == HISTORY_LIMIT - back
+    for _ in range(120):
+        assert engine.roll_forward()
+    assert engine.state.to_dict() == end and not engine.roll_forward()
+    again = Engine(loop_story, engine.state.copy())
+    again.restore_journal(engine.journal())
+    for back in range(1, JOURNAL_ROLLBACK + 1):
+        assert again.rollback() and again.state.to_dict() == before[-back]
+    assert not again.rollback()
+
+
 KILLED = """
 import sys
 from game.story.validate import load_and_validate
-from game.runtime.engine import Engine
+from game.runtime.engine import HISTORY_LIMIT, JOURNAL_ROLLBACK, Engine
 from game.runtime.saves import AUTO, SaveStore
 story = load_and_validate({story!r}).story
 store = SaveStore({folder!r}, story)

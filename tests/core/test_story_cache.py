@@ -95,3 +95,53 @@ def test_the_command_line_uses_the_cache_folder(story, tmp_path, capsys):
     capsys.readouterr()
     entries = _entries(tmp_path / "cache" / "stories")  # HER_CACHE_DIR is set for every test
     assert len(entries) == 1 and entries[0].endswith(".pickle")
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Nodes cached two to a chunk, so the sample story spreads over several."""
+    monkeypatch.setattr(cache, "CHUNK", 2)
+
+
+def test_a_cached_story_in_several_chunks_plays_and_reads_like_the_loaded_one(story, tmp_path, monkeypatch,
+                                                                              small_chunks):
+    from game.runtime.engine import Engine
+    first = load_cached(str(story), str(tmp_path / "c")).story
+    _no_loading(monkeypatch)
+    second = load_cached(str(story), str(tmp_path / "c")).story
+    assert len(second.nodes) == len(first.nodes) > 4 and "nowhere" not in second.nodes
+    played, replayed = Engine(first, seed=3), Engine(second, seed=3)
+    while not played.is_over and played.choices():
+        played.choose(1)
+        replayed.choose(1)
+        assert replayed.lines == played.lines and [v.text for v in replayed.choices()] == [v.text for v in played.choices()]
+    assert list(second.nodes) == list(first.nodes) and list(second.nodes.values()) == list(first.nodes.values())
+    assert second == first and pickle.loads(pickle.dumps(second)) == first
+
+
+def _rewrite_entry(entry, change) -> None:
+    """Rewrite a cache entry's head or chunks and give it a valid hash, as someone crafting one would."""
+    blob = entry.read_bytes()
+    payload = blob[len(MAGIC) + 32:]
+    length = int.from_bytes(payload[:8], "little")
+    head, ids, ends = pickle.loads(payload[8:8 + length])
+    chunks = [payload[8 + length + a:8 + length + b] for a, b in zip([0] + ends, ends)]
+    ids, chunks = change(ids, chunks)
+    ends = [sum(len(c) for c in chunks[:k + 1]) for k in range(len(chunks))]
+    head = pickle.dumps((head, ids, ends))
+    payload = len(head).to_bytes(8, "little") + head + b"".join(chunks)
+    entry.write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)
+
+
+@pytest.mark.parametrize("change", ["swapped chunks", "ids out of step", "a chunk missing"])
+def test_an_entry_crafted_with_a_valid_hash_is_never_trusted(story, tmp_path, small_chunks, change):
+    folder = tmp_path / "c"
+    good = load_cached(str(story), str(folder)).story
+    entry = folder / _entries(folder)[0]
+    _rewrite_entry(entry, {"swapped chunks": lambda ids, chunks: (ids, [chunks[1], chunks[0]] + chunks[2:]),
+                           "ids out of step": lambda ids, chunks: (ids[1:] + ids[:1], chunks),
+                           "a chunk missing": lambda ids, chunks: (ids, chunks[:-1])}[change])
+    again = load_cached(str(story), str(folder)).story
+    assert again.nodes[good.start] == good.nodes[good.start]  # a damaged first chunk: read from the files
+    assert again == good and list(again.nodes) == list(good.nodes)
+    assert load_cached(str(story), str(folder)).story == good
