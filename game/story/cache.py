@@ -256,6 +256,8 @@ def _write(path: str, result: Result) -> None:
     assert result.story is not None
     nodes = result.story.nodes
     ids = tuple(nodes)
+    was_enabled = gc.isenabled()
+    gc.disable()  # pickling allocates as it goes: the collector would rescan the story each time (10k nodes: 2.5x)
     try:
         chunks = [pickle.dumps(tuple(nodes[i] for i in ids[k:k + CHUNK]), pickle.HIGHEST_PROTOCOL)
                   for k in range(0, len(ids), CHUNK)]
@@ -267,6 +269,9 @@ def _write(path: str, result: Result) -> None:
                             pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return  # something in the story cannot be pickled: it is simply not cached
+    finally:
+        if was_enabled:
+            gc.enable()
     payload = b"".join([_HEAD_LENGTH.pack(len(head)), head, *chunks])
     folder = os.path.dirname(path)
     try:
