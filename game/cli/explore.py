@@ -72,7 +72,7 @@ def _args_explore(p: argparse.ArgumentParser) -> None:
                    help="golden playthroughs (replay files) for --coverage (default: the story's playthroughs folder)")
     p.add_argument("--text", action="store_true",
                    help="also report text no reachable state shows: passages, woven branches, variation options "
-                        "(keeps the text's reads apart in the states: slower on big stories)")
+                        "(searches again, a few nodes' text at a time: about a minute on the shipped story)")
     p.add_argument("--variants", metavar="NODE",
                    help="print every distinct way NODE's text can read, each with a replay that produces it")
 
@@ -254,7 +254,7 @@ def _print_explore(story: Story, found: Exploration, verified: dict[tuple[str, s
         if text:
             _section("Text no reachable state shows", [
                 f"{d.where}: warning: {d.kind} of '{d.node}' is never shown: {d.text}" for d in found.dead_text]
-                + [f"note: the text of '{n}' has too many states to judge" for n in found.text_unjudged])
+                + [f"note: the text of '{n}' could not be judged: too many states for the limits" for n in found.text_unjudged])
         _section("Nodes no reachable state gets to", [
             f"{u.where}: warning: '{u.node}' " + ("is linked, but no reachable state gets there" if u.linked
                                                   else "has no links leading to it")

@@ -1,7 +1,7 @@
 """The story compiled for fast simulation: slots, compiled expressions, the rules of a menu."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..story import expr, weave
@@ -241,14 +241,15 @@ def components(succ: list[list[int]]) -> list[list[int]]:
 class CompiledStory:
     """The story compiled for fast simulation: a state is a tuple of slot values."""
 
-    def __init__(self, story: Story, observe_text: bool = False, shown_exactly: str | None = None):
+    def __init__(self, story: Story, observe_text: bool | Collection[str] = False, shown_exactly: str | None = None):
         self.story = story
         self.instances, links = instances(story)
         # with observe_text, what each node's text reads is kept apart in its states too (for dead
         # text and variants); passage conditions never change where the player goes. At the node
         # `shown_exactly`, the values its text shows ({name}) are kept exactly too.
         reads_of = {node.id: text_reads(node) + (shown_values(node) if node.id == shown_exactly else [])
-                    for node in story.nodes.values()} if observe_text else {}
+                    for node in story.nodes.values()
+                    if observe_text is True or (observe_text and node.id in observe_text)}
         self.text_reads: list[list[expr.Ast]] = [reads_of.get(inst.node.id, []) for inst in self.instances]
         self.node_index = {node_id: i for i, node_id in enumerate(story.nodes)}  # outside any call
         self.instance_index = {(inst.node.id, inst.context): i for i, inst in enumerate(self.instances)}

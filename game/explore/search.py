@@ -26,7 +26,7 @@ from .chance import (
     tape_needs,
     tape_probability,
 )
-from .compiled import CChoice, CNode, CompiledStory
+from .compiled import CChoice, CNode, CompiledStory, text_reads
 from .diagrams import DD, STUCK, TRAP, UNKNOWN, headroom
 from .findings import DeadChoice, EndingReach, Exploration, SoftLock, Trap, UnreachedNode, VariableUse, Witness
 from .observations import Observations
@@ -163,6 +163,12 @@ class Search:
         self.trans_cache: dict[tuple, list[Transition]] = {}
         self.static_cache: dict[tuple[int, int], tuple[tuple[int, ...], frozenset[int]]] = {}
         self.labels: list[int] = [0] * n
+
+    def release(self) -> None:
+        """Break the cycles between the search and its memos (a transition's slot tables call back into
+        it), so its memory goes back as soon as the caller lets go, without a collection over the heap."""
+        self.trans_cache.clear()
+        self.parts_cache.clear()
 
     # -- the rules, concretely
 
@@ -680,21 +686,93 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, seed_tries: int 
             text: bool = False, budget: Budget | None = None) -> Exploration:
     """Explore every state the player can reach (up to max_states, within the budget: by default
     DEFAULT_MAX_SECONDS and DEFAULT_MAX_MEGABYTES) and report what was found; with `text`, also the text
-    no reachable state shows (its reads are then kept apart in the states). A search stopped early says
-    why in Exploration.stopped; what it did not reach is unknown, never reported unreachable."""
-    model = CompiledStory(story, observe_text=text)
+    no reachable state shows (judged afterwards, a few nodes at a time: see judge_text). A search stopped
+    early says why in Exploration.stopped; what it did not reach is unknown, never reported unreachable."""
+    model = CompiledStory(story)
+    budget = budget or Budget()
     with headroom(len(model.slots)):
-        return _explore(story, model, max_states, seed_tries, text, budget or Budget())
+        found = _explore(story, model, max_states, seed_tries, budget)
+    if text and found.complete:
+        found.dead_text, found.text_unjudged = judge_text(story, model, max_states, budget)
+        found.text_judged = True
+    return found
 
 
-def _explore(story: Story, model: CompiledStory, max_states: int, seed_tries: int, text: bool, budget: Budget
-             ) -> Exploration:
+TEXT_BATCH_WEIGHT = 1.5  # facts only text reads that one search of text may add, in whole-story spans (see judge_text)
+TEXT_ATTEMPT = 6.0  # a search of text may take this many times the plain search before it is split in two
+
+
+def judge_text(story: Story, plain: CompiledStory, max_states: int, budget: Budget) -> tuple[list, list[str]]:
+    """Text no reachable state shows, and the nodes that could not be judged within the budget.
+
+    Keeping every node's text reads apart at once multiplies the states by every fact any text reads (on
+    the shipped story it does not finish in 2 GB). A node's text needs its facts kept only up to that node,
+    so nodes are judged in batches whose text adds few facts the flow does not already keep; a batch that
+    takes too long is split in two, and a node that cannot be judged alone is reported as such."""
+    obs = Observations(plain)
+    # per node, the facts its text reads that the plain search does not keep there, each weighed by how much
+    # of the story it must be kept across (from where it first changes to the node): a fact set in ch01 and
+    # read in ch14 splits the states of the whole story in two, one set and read in a scene almost nothing
+    weights: dict[str, dict[int, float]] = {}
+    span = max(1, len(plain.order))
+    for k, inst in enumerate(plain.instances):
+        reads = text_reads(inst.node)
+        if reads:
+            mine = weights.setdefault(inst.node.id, {})
+            for slot in {s for ast in reads for s in plain._facts(ast)}:
+                if slot not in obs.at[k]:
+                    mine[slot] = max(mine.get(slot, 0.0), max(0, plain.position[k] - plain.first_change[slot]) / span)
+    order = sorted(weights, key=lambda n: plain.position[plain.node_index[n]])
+    batches: list[list[str]] = []
+    kept: dict[int, float] = {}
+    for node_id in order:
+        joined = dict(kept)
+        for slot, weight in weights[node_id].items():
+            joined[slot] = max(joined.get(slot, 0.0), weight)
+        if batches and sum(joined.values()) <= TEXT_BATCH_WEIGHT:
+            batches[-1].append(node_id)
+            kept = joined
+        else:
+            batches.append([node_id])
+            kept = dict(weights[node_id])
+    plain_seconds = max(0.5, time.monotonic() - budget.started)  # what the plain search and findings took
+    dead: list = []
+    unjudged: list[str] = []
+    while batches:
+        batch = batches.pop(0)
+        left = (budget.seconds - (time.monotonic() - budget.started)) if budget.seconds is not None else None
+        if left is not None and left <= 0:
+            unjudged += batch + [n for rest in batches for n in rest]
+            break
+        attempt = Budget(TEXT_ATTEMPT * plain_seconds if left is None else min(left, TEXT_ATTEMPT * plain_seconds),
+                         budget.megabytes)
+        model = CompiledStory(story, observe_text=batch)
+        with headroom(len(model.slots)):
+            search = Search(model, max_states, attempt)
+            try:
+                search.run()
+            except OutOfBudget:
+                search.complete = False
+            judged = dead_text(model, search.dd, search.reached) if search.complete else None
+        search.release()
+        del model, search
+        if judged is not None:
+            dead += judged[0]
+            unjudged += judged[1]
+        elif len(batch) > 1:
+            batches[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
+        else:
+            unjudged += batch
+    return sorted(dead, key=lambda d: plain.node_index[d.node]), unjudged
+
+
+def _explore(story: Story, model: CompiledStory, max_states: int, seed_tries: int, budget: Budget) -> Exploration:
     search = Search(model, max_states, budget)
     search.share = FORWARD_SHARE
     search.run()
     search.share = 1.0
     try:
-        return _findings(story, model, search, max_states, seed_tries, text)
+        return _findings(story, model, search, max_states, seed_tries)
     except OutOfBudget as out:
         return _unfinished(story, search, max_states, str(out))
 
@@ -715,8 +793,7 @@ def _unfinished(story: Story, search: Search, max_states: int, why: str) -> Expl
                        max_states, stopped)
 
 
-def _findings(story: Story, model: CompiledStory, search: Search, max_states: int, seed_tries: int, text: bool
-              ) -> Exploration:
+def _findings(story: Story, model: CompiledStory, search: Search, max_states: int, seed_tries: int) -> Exploration:
     search.run_backward()
     nodes = model.nodes
 
@@ -764,11 +841,9 @@ def _findings(story: Story, model: CompiledStory, search: Search, max_states: in
     linked = link_reachable(story)
     unreached = [UnreachedNode(node.id, str(node.where), node.id in linked)
                  for node in story.nodes.values() if node.id not in reached]
-    unread_text, unjudged = dead_text(model, search.dd, search.reached) if text and search.complete else ([], [])
     locks = sorted(softlocks.values(), key=lambda s: len(s.witness.path))
     return Exploration(story.id, endings, locks, traps, dead, unreached, variable_uses(story),
-                       search.states, search.complete, max_states, search.stopped, unread_text, unjudged,
-                       text and search.complete)
+                       search.states, search.complete, max_states, search.stopped)
 
 
 def _traps(search: Search, finish: Callable[[Witness | None], Witness]) -> list[Trap]:

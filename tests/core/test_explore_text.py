@@ -69,3 +69,28 @@ def test_the_variants_command(capsys):
     assert all(v["replay"]["story"] == "woven" for v in data["variants"])
     assert main(["explore", "--story", WOVEN, "--variants", "sen"]) == 2
     assert "did you mean 'sent'" in capsys.readouterr().err
+
+
+SCENES = os.path.join(FIXTURES, "ok", "scenes")
+
+
+def test_judging_text_a_few_nodes_at_a_time_finds_what_judging_all_at_once_finds(monkeypatch):
+    """explore --text judges nodes in batches (all at once does not fit in memory on the shipped story):
+    a batch per node and one batch for the whole story must report the same text."""
+    from game.explore import search
+    for path in (DEAD, WOVEN, SCENES, SAMPLE):
+        story = load(path)
+        monkeypatch.setattr(search, "TEXT_BATCH_WEIGHT", 0.0)
+        one_by_one = explore(story, text=True)
+        monkeypatch.setattr(search, "TEXT_BATCH_WEIGHT", 1e9)
+        together = explore(story, text=True)
+        assert one_by_one.dead_text == together.dead_text and one_by_one.text_unjudged == together.text_unjudged == []
+    assert len(one_by_one.dead_text) == 0 and len(explore(load(DEAD), text=True).dead_text) == 6
+
+
+def test_text_that_could_not_be_judged_in_time_is_reported_as_unjudged_never_as_dead(monkeypatch):
+    from game.explore import search
+    monkeypatch.setattr(search, "TEXT_ATTEMPT", 0.0)  # every search of text runs out of time at once
+    found = explore(load(DEAD), text=True)
+    assert found.complete and found.text_judged
+    assert found.dead_text == [] and found.text_unjudged == ["hall"]
