@@ -70,14 +70,17 @@ def _render_forever(conn) -> None:
 def in_story_order(story: Story, names: Iterable[str]) -> list[str]:
     """Cues in the order a player meets them (breadth first from the start node), then any the story never
     names: on a first launch the first scene's sounds are synthesized first, while the title screen shows."""
+    names = list(names)
     order: dict[str, int] = {}
+    unplaced = set(names)
     seen, queue = {story.start}, deque([story.start])
-    while queue:
+    while queue and unplaced:  # every cue placed: the rest of a big story need not be read (nor built)
         node = story.nodes.get(queue.popleft())
         if node is None:
             continue
         for name in node.cues:
             order.setdefault(name, len(order))
+            unplaced.discard(name)
         for target in successors(node):
             if target not in seen:
                 seen.add(target)

@@ -180,7 +180,7 @@ class Engine:
         begin = 0
         for i in range(len(path) - 1, 0, -1):
             before = self.story.nodes.get(path[i - 1])
-            if before is None or path[i] not in set(successors(before)):
+            if before is None or (not before.returns and path[i] not in set(successors(before))):  # a return goes back
                 begin = i
                 break
         return list(self.story.lead_in(path[begin])) + path[begin:]

@@ -59,7 +59,9 @@ class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     _plain_tags: dict[str, str] = {}  # short plain scalars (keys, ids, numbers) repeat a lot
 
     def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
-        if kind is yaml.ScalarNode and implicit[0]:
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:  # quoted: always text (the safe loader has no path resolvers)
+                return "tag:yaml.org,2002:str"
             if value and value[0] not in self._first_chars:
                 return "tag:yaml.org,2002:str"
             tag = self._plain_tags.get(value)
@@ -78,6 +80,10 @@ MANIFEST = "story.yaml"
 
 # ---------------------------------------------------------------- located YAML values
 
+# Where(file, line, col) without the Python-level __new__ of a NamedTuple: a story makes millions of them
+_where = functools.partial(tuple.__new__, Where)
+
+
 class Positions(dict):
     """key -> Where, built lazily from PyYAML's marks: most positions are never asked for."""
 
@@ -87,10 +93,11 @@ class Positions(dict):
 
     def __getitem__(self, key: str) -> Where:
         mark = dict.__getitem__(self, key)
-        return Where(self.file, mark.line + 1, mark.column + 1)
+        return _where((self.file, mark.line + 1, mark.column + 1))
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
+        mark = dict.get(self, key)
+        return default if mark is None else _where((self.file, mark.line + 1, mark.column + 1))
 
 
 class YMap(dict):
@@ -137,7 +144,7 @@ class Source:
         self.diagnostics.append(Diagnostic(code, where.file, where.line, where.col, message, hint))
 
     def at(self, mark: Any) -> Where:
-        return Where(self.shown, mark.line + 1, mark.column + 1)
+        return _where((self.shown, mark.line + 1, mark.column + 1))
 
     def bad_value(self, code: str, mark: Any, message: str, hint: str) -> None:
         self.report(code, self.at(mark), message, hint)
@@ -177,7 +184,7 @@ class Source:
         if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
             self.report("E007", Where(self.shown, 1, 1), "file is empty", "a chapter file needs 'chapter:' and 'nodes:'")
             return None
-        for number, row in enumerate(text.splitlines(), 1):
+        for number, row in enumerate(text.splitlines() if "\t" in text else (), 1):
             indent = row[: len(row) - len(row.lstrip(" \t"))]
             if "\t" in indent:
                 self.report("E005", Where(self.shown, number, indent.index("\t") + 1),
@@ -243,24 +250,24 @@ class Source:
             result = YMap()
             result.where = self.at(node.start_mark)
             shown = self.shown
-            result.key_at, result.value_at = Positions(shown), Positions(shown)
+            result.key_at, result.value_at = key_at, value_at = Positions(shown), Positions(shown)
             for key_node, value_node in node.value:
                 if key_node.tag == _STR and type(key_node) is yaml.ScalarNode:  # the usual case, kept fast
                     key = key_node.value
                     self.expanded += 1
                 else:
                     key = self.convert(key_node, depth + 1)
-                if not isinstance(key, (str, int, bool)) or isinstance(key, (YMap, YList)):
-                    self.report("E008", self.at(key_node.start_mark), "a key must be a plain word")
-                    continue
-                key = str(key)
+                    if not isinstance(key, (str, int, bool)) or isinstance(key, (YMap, YList)):
+                        self.report("E008", self.at(key_node.start_mark), "a key must be a plain word")
+                        continue
+                    key = str(key)
                 if key in result:
                     first = result.key_at[key]
                     self.report("E002", self.at(key_node.start_mark), f"key '{key}' appears twice in this mapping "
                                 f"(first at line {first.line})", "YAML would silently keep only the last one: remove or rename one")
                     continue
-                dict.__setitem__(result.key_at, key, key_node.start_mark)
-                dict.__setitem__(result.value_at, key, value_node.start_mark)
+                key_at[key] = key_node.start_mark  # marks: a Where is made only for the positions asked for
+                value_at[key] = value_node.start_mark
                 if value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
                     self.expanded += 1
                     result[key] = value_node.value
@@ -274,7 +281,7 @@ class Source:
             shown = self.shown
             for item in node.value:
                 mark = item.start_mark
-                items.item_at.append(Where(shown, mark.line + 1, mark.column + 1))
+                items.item_at.append(_where((shown, mark.line + 1, mark.column + 1)))
                 if item.tag == _STR and type(item) is yaml.ScalarNode:
                     self.expanded += 1
                     items.append(item.value)
@@ -426,17 +433,26 @@ _KINDS: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "bool": (bo
                                        "map": (YMap,), "list": (YList,)}
 
 
-_TYPES_CACHE: dict[int, tuple[dict, dict[str, tuple[type, ...]]]] = {}
+@dataclass(frozen=True)
+class _Table:
+    """What Fields needs of a table of the fields module, worked out once per table."""
+    known: dict[str, tuple[type, ...]]  # field -> accepted Python types
+    exact: dict[str, frozenset[type]]  # the same as exact types: one set lookup decides the usual case
+    required: tuple[str, ...]
 
 
-def _python_types(table: dict[str, fields.Spec]) -> dict[str, tuple[type, ...]]:
-    """Field -> accepted Python types, computed once per table of the fields module."""
-    cached = _TYPES_CACHE.get(id(table))
+_TABLES: dict[int, tuple[dict, _Table]] = {}
+
+
+def _table(table: dict[str, fields.Spec]) -> _Table:
+    cached = _TABLES.get(id(table))
     if cached is not None and cached[0] is table:
         return cached[1]
     known = {key: tuple(t for k in spec.kinds for t in _KINDS[k]) for key, spec in table.items()}
-    _TYPES_CACHE[id(table)] = (table, known)  # holding the table keeps its id from being reused
-    return known
+    found = _Table(known, {key: frozenset(types) for key, types in known.items()},
+                   tuple(key for key, spec in table.items() if spec.required))
+    _TABLES[id(table)] = (table, found)  # holding the table keeps its id from being reused
+    return found
 
 
 def _type_name(value: Any) -> str:
@@ -449,23 +465,34 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+_ABSENT = object()
+
+
 class Fields:
     """Reads the fields of one mapping, reporting unknown, missing and mistyped ones."""
 
     def __init__(self, src: Source, mapping: YMap, what: str, table: dict[str, fields.Spec], addon: bool = False):
         self.src, self.map, self.what = src, mapping, what
-        self.known = _python_types(table)
-        for key in mapping:
-            if key not in table:
+        described = _table(table)
+        self.known = described.known
+        self.values: dict[str, Any] = {}  # the fields of the expected type; get() reports the others
+        for key, value in mapping.items():
+            kinds = described.exact.get(key)
+            if kinds is None:
                 src.report("E009", mapping.key_at[key], f"unknown field '{key}' in {what}{did_you_mean(key, table)}",
                            "known fields: " + ", ".join(table))
-        for key, spec in table.items():
-            if not spec.required or addon or key in mapping:
+            elif type(value) in kinds:
+                self.values[key] = value
+        for key in () if addon else described.required:
+            if key in mapping:
                 continue
             if not [k for k in mapping if k not in table and did_you_mean(k, [key])]:  # else reported just above
                 src.report("E010", mapping.where, f"{what} is missing '{key}'")
 
     def get(self, key: str, default: Any = None) -> Any:
+        value = self.values.get(key, _ABSENT)
+        if value is not _ABSENT:
+            return value
         if key not in self.map:
             return default
         value = self.map[key]
@@ -1143,7 +1170,8 @@ def _read_choice(src: Source, m: YMap, default_id: str, what: str) -> Choice | N
     if text is None or (not str(text).strip() and not fallback):
         src.report("E021" if "text" in m else "E010", f.at("text") if "text" in m else m.where,
                    f"{what} has no text", "only a fallback choice may go without text")
-    condition = _read_expr(src, f.get("if"), f.at("if")) if f.get("if") is not None else None
+    condition_source = f.get("if")
+    condition = _read_expr(src, condition_source, f.at("if")) if condition_source is not None else None
     unavailable = f.get("unavailable", "hide")
     if unavailable not in ("hide", "show"):
         src.report("E022", f.at("unavailable"), f"unavailable should be 'hide' or 'show', not '{unavailable}'")

