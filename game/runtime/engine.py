@@ -180,7 +180,7 @@ class Engine:
         begin = 0
         for i in range(len(path) - 1, 0, -1):
             before = self.story.nodes.get(path[i - 1])
-            if before is None or path[i] not in set(successors(before)):
+            if before is None or (not before.returns and path[i] not in set(successors(before))):  # a return goes back
                 begin = i
                 break
         return list(self.story.lead_in(path[begin])) + path[begin:]
@@ -470,7 +470,9 @@ class Engine:
                     lines.append(self._line(passage.speaker, passage.text))
                 else:
                     runs = self._render(passage.woven, seen, f"{state.node}:{index}")
-                    lines.append(self._line(passage.speaker, weave.plain_text(runs), runs))
+                    text = weave.plain_text(runs)
+                    if text.strip():  # woven text whose every branch is off says nothing: no empty line
+                        lines.append(self._line(passage.speaker, text, runs))
         self._lines = tuple(lines)
 
     def _line(self, speaker_id: str, text: str, runs: tuple[tuple[str, str], ...] = ()) -> Line:

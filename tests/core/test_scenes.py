@@ -234,3 +234,8 @@ def test_format_1_refuses_scenes(tmp_path):
     assert not result.ok
     assert any(d.code == "E009" and "'call'" in d.message and "format 2" in d.message for d in result.errors)
     assert any(d.code == "E009" and "'return'" in d.message for d in result.errors)
+
+
+def test_coming_back_from_a_scene_is_heard_as_part_of_the_way_not_as_a_warp(story):
+    engine = walk(Engine(story, seed=3), BEACH, LAUGH, to="desk_after")
+    assert engine.sounding_path == engine.state.path  # music and loops carry on from the whole way here
