@@ -121,6 +121,8 @@ def _reading(story: Story, node: Node, ctx: _Projected) -> tuple[tuple[str, ...]
                 text = passage.text + "  [depends on chance()]"
         else:
             text = passage.text
+        if not text.strip():
+            continue  # the engine shows no line for it either
         name = story.speaker_name(passage.speaker) if passage.speaker != NARRATION else ""
         lines.append(f"{name}: {text}" if name else text)
     return tuple(lines), has_shuffle

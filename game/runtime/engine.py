@@ -470,7 +470,9 @@ class Engine:
                     lines.append(self._line(passage.speaker, passage.text))
                 else:
                     runs = self._render(passage.woven, seen, f"{state.node}:{index}")
-                    lines.append(self._line(passage.speaker, weave.plain_text(runs), runs))
+                    text = weave.plain_text(runs)
+                    if text.strip():  # woven text whose every branch is off says nothing: no empty line
+                        lines.append(self._line(passage.speaker, text, runs))
         self._lines = tuple(lines)
 
     def _line(self, speaker_id: str, text: str, runs: tuple[tuple[str, str], ...] = ()) -> Line:

@@ -25,6 +25,7 @@ import struct
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
 from dataclasses import replace
 from typing import Any
@@ -36,6 +37,7 @@ from .validate import Result, load_and_validate
 CACHE_VERSION = 2  # bump when the entry layout changes (the package source is in the key anyway)
 MAGIC = b"her-story-cache\n"
 CHUNK = 256  # nodes per separately unpickled piece: a few milliseconds each
+KEPT_ENTRIES = 8  # the most recently used entries a cache folder keeps (each edit of a story makes a new one)
 _HEAD_LENGTH = struct.Struct("<Q")
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _ALLOWED_BUILTINS = frozenset({"frozenset", "set", "tuple", "list", "dict", "int", "str", "bool", "float",
@@ -239,6 +241,10 @@ def _read(path: str, paths: list[str]) -> Result | None:
             return None
     except Exception:  # noqa: BLE001 - any damage means "load it again", never a crash
         return None
+    try:
+        os.utime(path)  # used now: pruning keeps the entries in use
+    except OSError:
+        pass
     return replace(result, story=replace(result.story, nodes=nodes))
 
 
@@ -256,6 +262,8 @@ def _write(path: str, result: Result) -> None:
     assert result.story is not None
     nodes = result.story.nodes
     ids = tuple(nodes)
+    was_enabled = gc.isenabled()
+    gc.disable()  # pickling allocates as it goes: the collector would rescan the story each time (10k nodes: 2.5x)
     try:
         chunks = [pickle.dumps(tuple(nodes[i] for i in ids[k:k + CHUNK]), pickle.HIGHEST_PROTOCOL)
                   for k in range(0, len(ids), CHUNK)]
@@ -267,6 +275,9 @@ def _write(path: str, result: Result) -> None:
                             pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return  # something in the story cannot be pickled: it is simply not cached
+    finally:
+        if was_enabled:
+            gc.enable()
     payload = b"".join([_HEAD_LENGTH.pack(len(head)), head, *chunks])
     folder = os.path.dirname(path)
     try:
@@ -280,8 +291,28 @@ def _write(path: str, result: Result) -> None:
             if os.path.exists(temp):
                 os.remove(temp)
             raise
+        _prune(folder)
     except OSError:
         pass  # a read-only or full cache folder only costs the next start its parse
+
+
+def _prune(folder: str) -> None:
+    """Remove all but the KEPT_ENTRIES most recently used entries (every edit of a story, every update of the
+    game leaves one behind: 80 MB for a 100k-node story), and temporary files a killed writer left."""
+    entries = []
+    for entry in os.scandir(folder):
+        try:
+            if entry.name.endswith(".pickle"):
+                entries.append((entry.stat().st_mtime, entry.path))
+            elif entry.name.endswith(".tmp") and entry.stat().st_mtime < time.time() - 3600:
+                os.remove(entry.path)
+        except OSError:
+            continue
+    for _, stale in sorted(entries, reverse=True)[KEPT_ENTRIES:]:
+        try:
+            os.remove(stale)
+        except OSError:
+            pass
 
 
 def load_cached(paths: str | list[str], folder: str | None = None) -> Result:

@@ -130,8 +130,17 @@ def walk(story: Story, seed: int, number: int, watched: frozenset[str]) -> Walk:
     return Walk(engine.state.ending if engine.is_over else None, words, frozenset(engine.pinned))
 
 
+_counted: dict[str, int] = {}  # line text -> words: most lines recur in walk after walk
+
+
 def _words(engine: Engine) -> int:
-    return sum(count_words(line.text) for line in engine.lines)
+    total = 0
+    for line in engine.lines:
+        words = _counted.get(line.text)
+        if words is None:
+            words = _counted[line.text] = count_words(line.text)
+        total += words
+    return total
 
 
 @dataclass

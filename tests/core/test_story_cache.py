@@ -145,3 +145,21 @@ def test_an_entry_crafted_with_a_valid_hash_is_never_trusted(story, tmp_path, sm
     assert again.nodes[good.start] == good.nodes[good.start]  # a damaged first chunk: read from the files
     assert again == good and list(again.nodes) == list(good.nodes)
     assert load_cached(str(story), str(folder)).story == good
+
+
+def test_the_cache_folder_keeps_only_the_entries_used_last(story, tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for k in range(cache.KEPT_ENTRIES + 3):  # entries of earlier edits of the story, the oldest first
+        old = folder / f"{k:040d}.pickle"
+        old.write_bytes(b"an older story")
+        os.utime(old, (1_000_000 + k, 1_000_000 + k))
+    killed = folder / "left-by-a-killed-writer.tmp"
+    killed.write_bytes(b"half an entry")
+    os.utime(killed, (1_000_000, 1_000_000))
+    load_cached(str(story), str(folder))
+    kept = _entries(folder)
+    assert len(kept) == cache.KEPT_ENTRIES and killed.name not in kept
+    assert f"{cache.KEPT_ENTRIES + 2:040d}.pickle" in kept and f"{0:040d}.pickle" not in kept
+    assert cache.story_key(str(story))[:40] + ".pickle" in kept  # the new entry is one of them
+    assert load_cached(str(story), str(folder)).ok and _entries(folder) == kept

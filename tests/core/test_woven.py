@@ -206,3 +206,18 @@ def test_a_state_from_before_a_reload_renders_with_the_storys_current_variables(
     del data["text_vars"]["nerve"]
     again = Engine(story, GameState.from_dict(data))
     assert len(again.lines) == len(engine.lines)
+
+
+def test_a_passage_whose_woven_text_says_nothing_shows_no_line(tmp_path):
+    folder = tmp_path / "story"
+    shutil.copytree(WOVEN, folder)
+    chapter = folder / "chapters" / "letter.yaml"
+    source = chapter.read_text()
+    first = "\n".join(source.split("\n")).index("    text:\n") + len("    text:\n")
+    chapter.write_text(source[:first] + "      - \"{signed => He signed it.}\"\n" + source[first:])
+    result = load_and_validate(str(folder))
+    assert result.ok, [d.format() for d in result.errors]
+    engine = Engine(result.story, seed=1)
+    plain = Engine(load_and_validate(WOVEN).story, seed=1)
+    assert [line.text for line in engine.lines] == [line.text for line in plain.lines]  # no empty line first
+    assert all(line.text.strip() for line in engine.lines)
