@@ -532,9 +532,10 @@ def count_words(text: str) -> int:
 def stats(story: Story) -> dict[str, int]:
     words = 0
     choices = 0
-    for node in story.nodes.values():
-        words += sum(count_words(p.text) for p in node.passages)
-        words += sum(count_words(c.text) for c in node.choices)
+    for node in story.nodes.values():  # prose words: what a reader can meet, not the woven constructs' syntax
+        words += sum(count_words(weave.prose(p.woven) if p.woven else p.text) for p in node.passages)
+        words += sum(count_words(weave.prose(shown) if (shown := c.echo.woven if c.echo else c.woven) else c.text)
+                     for c in node.choices)
         choices += len(node.choices)
     return {"files": len(story.files), "nodes": len(story.nodes), "choices": choices, "endings": len(story.endings),
             "variables": len(story.variables), "words": words}

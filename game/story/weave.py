@@ -296,6 +296,21 @@ def walk(segments: Segments) -> Iterator[Segment]:
                 yield from walk(option)
 
 
+def prose(woven: Woven) -> str:
+    """Every word a reader can meet in the text, each branch and option included once (for word counts)."""
+    def literal(segments: Segments) -> Iterator[str]:
+        for segment in segments:
+            if isinstance(segment, Lit):
+                yield segment.text
+            elif isinstance(segment, Cond):
+                for branch in segment.branches:
+                    yield from literal(branch.body)
+            elif isinstance(segment, Vary):
+                for option in segment.options:
+                    yield from literal(option)
+    return " ".join(literal(woven.segments))
+
+
 def expressions(woven: Woven) -> Iterator[tuple[expr.Ast, str, int]]:
     """(ast, source, position) of every condition and interpolation."""
     for seg in walk(woven.segments):

@@ -22,7 +22,7 @@ from typing import Any
 from ..runtime.engine import Engine
 from ..story import expr, weave
 from ..story.model import Choice, Story, Value, Where, locate
-from ..story.validate import count_words
+from ..story.validate import count_words, stats
 
 PIN_BEFORE = "ch12"  # pins count in the chapters before this one
 EARLY_BEFORE = "ch06"  # endings in the chapters before this one are early
@@ -236,20 +236,8 @@ class Text:
         return locate(self.where, self.anchors, offset)
 
 
-def _literal(segments: weave.Segments) -> Iterator[str]:
-    for segment in segments:
-        if isinstance(segment, weave.Lit):
-            yield segment.text
-        elif isinstance(segment, weave.Cond):
-            for branch in segment.branches:
-                yield from _literal(branch.body)
-        elif isinstance(segment, weave.Vary):
-            for option in segment.options:
-                yield from _literal(option)
-
-
 def _prose(source: str, woven: weave.Woven | None) -> str:
-    return source if woven is None else " ".join(_literal(woven.segments))
+    return source if woven is None else weave.prose(woven)
 
 
 def texts(story: Story) -> Iterator[Text]:
@@ -277,16 +265,14 @@ class Prose:
 
 
 def prose(story: Story) -> Prose:
-    words = 0
     similes = dict.fromkeys(SIMILES, 0)
     formulas: dict[str, list[Where]] = {name: [] for name in FORMULAS}
     for text in texts(story):
-        words += count_words(text.prose)
         for name, pattern in SIMILES.items():
             similes[name] += len(pattern.findall(text.prose))
         for name, pattern in FORMULAS.items():
             formulas[name].extend(text.position(found.start()) for found in pattern.finditer(text.source))
-    return Prose(words, similes, formulas)
+    return Prose(stats(story)["words"], similes, formulas)  # validate's count: one count of words
 
 
 # ---------------------------------------------------------------- the report
