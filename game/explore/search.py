@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import heapq
 import math
+import multiprocessing
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -738,32 +741,82 @@ def judge_text(story: Story, plain: CompiledStory, max_states: int, budget: Budg
     plain_seconds = max(0.5, time.monotonic() - budget.started)  # what the plain search and findings took
     dead: list = []
     unjudged: list[str] = []
-    while batches:
-        batch = batches.pop(0)
-        left = (budget.seconds - (time.monotonic() - budget.started)) if budget.seconds is not None else None
-        if left is not None and left <= 0:
-            unjudged += batch + [n for rest in batches for n in rest]
-            break
-        attempt = Budget(TEXT_ATTEMPT * plain_seconds if left is None else min(left, TEXT_ATTEMPT * plain_seconds),
-                         budget.megabytes)
-        model = CompiledStory(story, observe_text=batch)
-        with headroom(len(model.slots)):
-            search = Search(model, max_states, attempt)
-            try:
-                search.run()
-            except OutOfBudget:
-                search.complete = False
-            judged = dead_text(model, search.dd, search.reached) if search.complete else None
-        search.release()
-        del model, search
+    queue = deque(batches)
+    workers = min(_cores(), len(queue)) if "fork" in multiprocessing.get_all_start_methods() else 1
+
+    def attempt_seconds() -> float | None:
+        """The time a batch may take: a few plain searches, within what is left of the budget."""
+        if budget.seconds is None:
+            return TEXT_ATTEMPT * plain_seconds
+        return min(budget.seconds - (time.monotonic() - budget.started), TEXT_ATTEMPT * plain_seconds)
+
+    def settle(batch: list[str], judged: tuple[list, list[str]] | None) -> None:
         if judged is not None:
-            dead += judged[0]
-            unjudged += judged[1]
-        elif len(batch) > 1:
-            batches[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
+            dead.extend(judged[0])
+            unjudged.extend(judged[1])
+        elif len(batch) > 1:  # too slow together: each half alone adds fewer facts
+            queue.extendleft([batch[len(batch) // 2:], batch[:len(batch) // 2]])
         else:
-            unjudged += batch
-    return sorted(dead, key=lambda d: plain.node_index[d.node]), unjudged
+            unjudged.extend(batch)
+
+    global _TEXT_JOB
+    _TEXT_JOB = (story, max_states, budget.megabytes)
+    if workers <= 1:
+        while queue:
+            batch, seconds = queue.popleft(), attempt_seconds()
+            if seconds is not None and seconds <= 0:
+                unjudged.extend(batch)
+                continue
+            settle(batch, _judge_batch(batch, seconds))
+    else:  # batches are independent searches: one per core, each in a process the operating system cleans up
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            running: dict[Future, list[str]] = {}
+            while queue or running:
+                while queue and len(running) < workers:
+                    batch, seconds = queue.popleft(), attempt_seconds()
+                    if seconds is not None and seconds <= 0:
+                        unjudged.extend(batch)
+                        continue
+                    running[pool.submit(_judge_batch, batch, seconds)] = batch
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    batch = running.pop(future)
+                    try:
+                        judged = future.result()
+                    except Exception:  # noqa: BLE001 - a worker that died (memory) judged nothing
+                        judged = None
+                    settle(batch, judged)
+    _TEXT_JOB = None
+    rank = plain.node_index
+    return sorted(dead, key=lambda d: rank[d.node]), sorted(unjudged, key=lambda n: rank[n])
+
+
+_TEXT_JOB: tuple[Story, int, float | None] | None = None  # what the batches search: inherited by forked workers
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _judge_batch(batch: list[str], seconds: float | None) -> tuple[list, list[str]] | None:
+    """Dead text of a batch of nodes, with their text's facts kept apart; None when the search ran out."""
+    assert _TEXT_JOB is not None
+    story, max_states, megabytes = _TEXT_JOB
+    model = CompiledStory(story, observe_text=batch)
+    with headroom(len(model.slots)):
+        search = Search(model, max_states, Budget(seconds, megabytes))
+        try:
+            search.run()
+        except OutOfBudget:
+            search.complete = False
+        judged = dead_text(model, search.dd, search.reached) if search.complete else None
+    search.release()
+    return judged
 
 
 def _explore(story: Story, model: CompiledStory, max_states: int, seed_tries: int, budget: Budget) -> Exploration:

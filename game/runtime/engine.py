@@ -326,10 +326,14 @@ class Engine:
     def journal(self) -> dict[str, Any]:
         """The history and the last JOURNAL_ROLLBACK steps of rollback as plain data (JSON-ready), for a save."""
         rollback: list[list[Any]] = []
-        state = self.state
+        state = now = self.state
         for step, length in list(self._undo)[-JOURNAL_ROLLBACK:][::-1]:
             state = step.undo(state)
-            rollback.append([state.to_dict(), max(0, length - self._dropped)])
+            data = state.to_dict()
+            for key in ("path", "choice_log"):  # an earlier state's is the start of today's: its length will do
+                if data[key] == getattr(now, key)[:len(data[key])]:
+                    data[key] = len(data[key])
+            rollback.append([data, max(0, length - self._dropped)])
         return {"history": history_data(self.history), "rollback": rollback[::-1]}
 
     def restore_journal(self, journal: dict[str, Any]) -> None:
@@ -340,7 +344,7 @@ class Engine:
                                                           tuple((str(t), str(s)) for t, s in runs))
                                                      for sp, name, colour, text, runs in lines), str(choice))
                        for node, lines, choice in journal.get("history", [])][-HISTORY_LIMIT:]
-            undo = [(GameState.from_dict(state), int(length)) for state, length in journal.get("rollback", [])]
+            undo = [(GameState.from_dict(self._whole(state)), int(length)) for state, length in journal.get("rollback", [])]
         except (KeyError, TypeError, ValueError) as err:
             raise ValueError(f"the saved history is damaged ({err})") from None
         for state, length in undo:
@@ -350,6 +354,19 @@ class Engine:
         self._dropped = 0
         self._undo = deque(((_Step.kept_whole(state), length) for state, length in undo), maxlen=ROLLBACK_LIMIT)
         self._redo = []
+
+    def _whole(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A saved rollback state with its path and choice log written out (a save gives their lengths only,
+        as the start of the current state's)."""
+        data = dict(data)
+        for key in ("path", "choice_log"):
+            length = data.get(key)
+            if isinstance(length, int) and not isinstance(length, bool):
+                now = getattr(self.state, key)
+                if not 0 <= length <= len(now):
+                    raise ValueError(f"the saved rollback's {key} is longer than the game's")
+                data[key] = now[:length]
+        return data
 
     @property
     def can_rollback(self) -> bool:

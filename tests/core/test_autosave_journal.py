@@ -2,6 +2,7 @@
 always loads as the last autosave left it (torn lines, undo, other games, SIGKILL)."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -162,7 +163,10 @@ def test_rollback_and_a_saved_journal_give_back_each_earlier_state_exactly_past_
     end = engine.state.to_dict()
     assert "porch#2" in engine.state.once_taken and len(engine.history) == HISTORY_LIMIT
     saved = engine.journal()["rollback"]
-    assert [state for state, _ in saved] == before[-JOURNAL_ROLLBACK:]
+    assert [{**state, "path": None, "choice_log": None} for state, _ in saved] == \
+        [{**state, "path": None, "choice_log": None} for state in before[-JOURNAL_ROLLBACK:]]
+    assert [(state["path"], state["choice_log"]) for state, _ in saved] == \
+        [(len(state["path"]), len(state["choice_log"])) for state in before[-JOURNAL_ROLLBACK:]]  # as lengths
     for back in range(1, 121):
         assert engine.rollback()
         assert engine.state.to_dict() == before[-back] and len(engine.history) == HISTORY_LIMIT - back
@@ -211,3 +215,21 @@ def test_sigkill_while_autosaving_always_leaves_a_loadable_consistent_slot(loop_
         assert laps > 0 and state.choice_log == [1] * laps and state.visits["corner"] == laps
         assert state.path == ["porch"] + ["corner", "porch"] * (laps - 1) + ["corner"] and state.node == "corner"
         Engine(loop_story, state).proceed()  # and it plays on
+
+
+def test_a_save_after_tens_of_thousands_of_steps_still_loads_with_its_rollback(loop_story, tmp_path):
+    """A save holds the last rollback states; each one's path is the start of the current path, so it is
+    written as a length: the save grows with one copy of the path, not fifty (it outgrew the 4 MB a
+    player file may have, and the slot was set aside as damaged)."""
+    store = SaveStore(str(tmp_path), loop_story)
+    engine = Engine(loop_story, seed=1)
+    walk(engine, 40_000)
+    store.save("1", engine)
+    size = os.path.getsize(store.path("1"))
+    assert size < 3 * len(json.dumps(engine.state.path))
+    loaded = store.load("1")
+    again = Engine(loop_story, loaded.state)
+    again.restore_journal(loaded.journal)
+    for _ in range(JOURNAL_ROLLBACK):
+        assert again.rollback()
+        assert engine.rollback() and again.state.to_dict() == engine.state.to_dict()
