@@ -298,17 +298,7 @@ def walk(segments: Segments) -> Iterator[Segment]:
 
 def prose(woven: Woven) -> str:
     """Every word a reader can meet in the text, each branch and option included once (for word counts)."""
-    def literal(segments: Segments) -> Iterator[str]:
-        for segment in segments:
-            if isinstance(segment, Lit):
-                yield segment.text
-            elif isinstance(segment, Cond):
-                for branch in segment.branches:
-                    yield from literal(branch.body)
-            elif isinstance(segment, Vary):
-                for option in segment.options:
-                    yield from literal(option)
-    return " ".join(literal(woven.segments))
+    return " ".join(seg.text for seg in walk(woven.segments) if isinstance(seg, Lit))
 
 
 def expressions(woven: Woven) -> Iterator[tuple[expr.Ast, str, int]]:
