@@ -116,6 +116,18 @@ def new_game(app: App):
     return play_scene(app)
 
 
+def play_to_the_short_ending(app: App):
+    """New game on the sample story and its shortest way to an ending (plug it in, a loving mother, lean
+    closer), continuing past the cut-off node; returns the play scene, still revealing the last node."""
+    new_game(app)
+    for number in (2, 2, 1):
+        choose(app, number)
+        if app.session.engine.state.node == "setup_cut_off":
+            read_to_end_of_node(app)
+            key(app, pygame.K_SPACE)
+    return play_scene(app)
+
+
 def shot(app: App, folder: str, name: str) -> str:
     app.draw()
     os.makedirs(folder, exist_ok=True)

@@ -35,6 +35,7 @@ from tests.ui.driver import (
     new_game,
     pause,
     play_scene,
+    play_to_the_short_ending,
     read_to_end_of_node,
     step,
     wheel,
@@ -162,13 +163,7 @@ def test_rollback_takes_back_lines_and_choices():
 
 def test_reaching_an_ending_records_it_and_shows_it_in_the_gallery():
     app = make_app()
-    new_game(app)
-    for number in (2, 2, 1):  # plug it in, a loving mother, lean closer
-        choose(app, number)
-        if app.session.engine.state.node == "setup_cut_off":
-            read_to_end_of_node(app)
-            key(app, pygame.K_SPACE)
-    play = play_scene(app)
+    play = play_to_the_short_ending(app)
     for _ in range(20):
         if play.ending_card:
             break

@@ -8,7 +8,15 @@ from game.ui.scenes.overlays import ContentNote
 from game.ui.scenes.play import PlayScene
 from game.ui.scenes.title import TitleScene
 from tests.paths import TOUR
-from tests.ui.driver import choose, key, make_app, new_game, pause, play_scene, read_to_end_of_node, step
+from tests.ui.driver import (
+    choose,
+    key,
+    make_app,
+    new_game,
+    pause,
+    play_to_the_short_ending,
+    step,
+)
 
 
 def press(app, k: int, down_only: bool = False) -> None:
@@ -21,13 +29,7 @@ def press(app, k: int, down_only: bool = False) -> None:
 
 
 def reach_ending(app) -> PlayScene:
-    new_game(app)
-    for number in (2, 2, 1):  # plug it in, a loving mother, lean closer
-        choose(app, number)
-        if app.session.engine.state.node == "setup_cut_off":
-            read_to_end_of_node(app)
-            key(app, pygame.K_SPACE)
-    play = play_scene(app)
+    play = play_to_the_short_ending(app)
     for _ in range(20):
         if play.engine.is_over and play.at_last_beat and not play.revealing:
             break
