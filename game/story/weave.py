@@ -93,166 +93,177 @@ class Woven:
 # ---------------------------------------------------------------- parsing
 
 _SPECIAL = re.compile(r"[\\{}*]")
+# every character woven text gives a meaning to, found in one pass: an escape pairs '\' with the next one
+_TOKEN = re.compile(r"\\.|[{}|*]|=>", re.S)
+_ESCAPABLE = "\\*{}|"
 
 
 def parse(source: str) -> Woven:
     """Parse woven text; raises WeaveError at the offending character."""
     if not _SPECIAL.search(source):
         return Woven(source, (Lit(source),) if source else ())  # most text: nothing to weave
-    segments = _Parser(source).sequence(0, len(source), 0)
-    _check_balanced(segments, 0)
+    parser = _Parser(source)
+    segments = parser.sequence(0, len(source), 0, len(parser.tokens), 0)
+    if parser.unbalanced is not None:  # reported after the whole text parses: a broken brace comes first
+        raise parser.unbalanced
     return Woven(source, segments)
 
 
 class _Parser:
+    """Recursive descent over the text's special characters, tokenized once; a region of the text is
+    its character range [a, b) and the range of its tokens [t, t_end)."""
+
     def __init__(self, source: str):
         self.s = source
+        self.tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(source)]
         self.vary_count = 0
+        self.unbalanced: WeaveError | None = None  # the first '*' or '**' left open in its branch
 
-    def sequence(self, i: int, end: int, depth: int) -> Segments:
-        """The segments of s[i:end]."""
-        s = self.s
+    def sequence(self, a: int, b: int, t: int, t_end: int, depth: int, trim: bool = False) -> Segments:
+        """The segments of s[a:b]; `trim`: a branch or option, whose outer spaces are layout."""
+        s, tokens = self.s, self.tokens
         out: list[Segment] = []
-        buf: list[str] = []
-
-        def flush() -> None:
-            if buf:
-                out.append(Lit("".join(buf)))
-                buf.clear()
-
-        while i < end:
-            special = _SPECIAL.search(s, i, end)
-            if special is None:
-                buf.append(s[i:end])
-                break
-            if special.start() > i:
-                buf.append(s[i:special.start()])
-                i = special.start()
-            c = s[i]
-            if c == "\\" and i + 1 < end and s[i + 1] in "\\*{}|":
-                buf.append(s[i + 1])
-                i += 2
-            elif s.startswith("{{", i) and depth == 0:
-                buf.append("{")
-                i += 2
-            elif s.startswith("}}", i) and depth == 0:
-                buf.append("}")
-                i += 2
-            elif c == "{":
-                flush()
-                segment, i = self.braces(i, end, depth + 1)
+        text = ""  # the literal text gathered since the last construct
+        i = a  # s[a:i] is consumed
+        opened: dict[str, int] = {}
+        while t < t_end:
+            p, token = tokens[t]
+            t += 1
+            if token == "{":
+                if depth == 0 and t < t_end and tokens[t] == (p + 1, "{"):
+                    text += s[i:p] + "{"
+                    i, t = p + 2, t + 1
+                    continue
+                text += s[i:p]
+                if text:
+                    out.append(Lit(text))
+                    text = ""
+                segment, t, i = self.braces(p, t, t_end, depth + 1)
                 out.append(segment)
-            elif c == "}":
-                raise WeaveError("E027", "'}' closes nothing", i, "write '}}' for a literal brace")
-            elif c == "*":
-                flush()
-                bold = s.startswith("**", i)
-                out.append(Style("b" if bold else "i", i))
-                i += 2 if bold else 1
-            else:
-                buf.append(c)
-                i += 1
-        flush()
+            elif token == "}":
+                if depth == 0 and t < t_end and tokens[t] == (p + 1, "}"):
+                    text += s[i:p] + "}"
+                    i, t = p + 2, t + 1
+                    continue
+                raise WeaveError("E027", "'}' closes nothing", p, "write '}}' for a literal brace")
+            elif token == "*":
+                text += s[i:p]
+                if text:
+                    out.append(Lit(text))
+                    text = ""
+                bold = t < t_end and tokens[t] == (p + 1, "*")
+                mark = "b" if bold else "i"
+                out.append(Style(mark, p))
+                if opened.pop(mark, None) is None:
+                    opened[mark] = p
+                i, t = (p + 2, t + 1) if bold else (p + 1, t)
+            elif token[0] == "\\" and token[1] in _ESCAPABLE:
+                text += s[i:p] + token[1]
+                i = p + 2
+            # '|' and '=>' here are text; so is a backslash before an ordinary character
+        text += s[i:b]
+        if text:
+            out.append(Lit(text))
+        if opened and self.unbalanced is None:
+            mark, pos = next(iter(opened.items()))
+            what = "'**' (bold)" if mark == "b" else "'*' (italic)"
+            self.unbalanced = WeaveError(
+                "E027", f"{what} is opened here but not closed" + (" in the same branch" if depth else ""), pos,
+                "close it with the same mark; write '\\*' for a literal asterisk")
+        if trim and out:
+            first, last = out[0], out[-1]
+            if type(first) is Lit:
+                out[0] = Lit(first.text.lstrip())
+            if type(last) is Lit:
+                out[-1] = Lit(out[-1].text.rstrip())
+            return tuple(seg for seg in out if type(seg) is not Lit or seg.text)
         return tuple(out)
 
-    def branch(self, a: int, b: int, depth: int) -> Segments:
-        """A branch or option: spaces around '|' and '=>' are layout, not text."""
-        return _strip(self.sequence(a, b, depth))
-
-    def braces(self, start: int, limit: int, depth: int) -> tuple[Segment, int]:
+    def braces(self, start: int, t: int, t_end: int, depth: int) -> tuple[Segment, int, int]:
+        """The construct opened by the '{' at `start` (tokens from t on follow it): the segment, and the
+        token and character just after its '}'."""
         if depth > MAX_DEPTH:
             raise WeaveError("E027", f"braces nested more than {MAX_DEPTH} deep", start)
-        end = _matching_brace(self.s, start, limit)
-        if end < 0:
+        tokens = self.tokens
+        level = 1
+        bars: list[int] = []  # tokens of the body's own '|' and '=>', outside nested braces
+        arrows: list[int] = []
+        for u in range(t, t_end):
+            token = tokens[u][1]
+            if token == "{":
+                level += 1
+            elif token == "}":
+                level -= 1
+                if level == 0:
+                    break
+            elif level == 1:
+                if token == "|":
+                    bars.append(u)
+                elif token == "=>":
+                    arrows.append(u)
+        else:
             raise WeaveError("E027", "'{' is never closed", start, "close it with '}', or write '{{' for a literal brace")
-        body_start = start + 1
-        body = self.s[body_start:end]
-        if not body.strip():
+        s = self.s
+        end = tokens[u][0]
+        body = s[start + 1:end]
+        lead = _lead(body)
+        if lead == len(body):
             raise WeaveError("E027", "empty braces", start, "write '{{}}' for literal braces")
-        marker = body.lstrip()[:1]
+        marker = body[lead]
         if marker in VARY_KINDS:
-            return self.variation(VARY_KINDS[marker], body_start + _lead(body) + 1, end, start, depth), end + 1
-        if any(True for _ in _top_level(body, "=>")):
-            return self.conditional(body_start, end, start, depth), end + 1
-        if any(True for _ in _top_level(body, "|")):
-            return self.variation("sequence", body_start, end, start, depth), end + 1
-        source = body.strip()
-        pos = body_start + _lead(body)
-        return Interp(_expression(source, pos), source, pos), end + 1
+            segment: Segment = self.variation(VARY_KINDS[marker], start + lead + 2, end, t, u, bars, start, depth)
+        elif arrows:
+            segment = self.conditional(start + 1, end, t, u, bars, arrows, start, depth)
+        elif bars:
+            segment = self.variation("sequence", start + 1, end, t, u, bars, start, depth)
+        else:
+            source = body.strip()
+            segment = Interp(_expression(source, start + 1 + lead), source, start + 1 + lead)
+        return segment, u + 1, end + 1
 
-    def _parts(self, a: int, end: int) -> list[tuple[int, int]]:
-        """(start, end) of each '|'-separated part of s[a:end]."""
-        cuts = [a] + [a + p + 1 for p in _top_level(self.s[a:end], "|")]
-        return [(x, (y - 1) if y is not None else end) for x, y in zip(cuts, cuts[1:] + [None])]
+    def _parts(self, a: int, b: int, t: int, t_end: int, bars: list[int]) -> list[tuple[int, int, int, int]]:
+        """(a, b, t, t_end) of each '|'-separated part of a region."""
+        parts = []
+        for bar in bars:
+            p = self.tokens[bar][0]
+            parts.append((a, p, t, bar))
+            a, t = p + 1, bar + 1
+        parts.append((a, b, t, t_end))
+        return parts
 
-    def conditional(self, a: int, end: int, start: int, depth: int) -> Cond:
+    def conditional(self, a: int, b: int, t: int, t_end: int, bars: list[int], arrows: list[int], start: int,
+                    depth: int) -> Cond:
+        s = self.s
         branches = []
-        parts = self._parts(a, end)
-        for n, (x, y) in enumerate(parts):
-            part = self.s[x:y]
-            arrow = next(iter(_top_level(part, "=>")), None)
+        parts = self._parts(a, b, t, t_end, bars)
+        for n, (x, y, tx, ty) in enumerate(parts):
+            arrow = next((u for u in arrows if tx <= u < ty), None)
+            pos = x + _lead(s[x:y])
             if arrow is None:
                 if n != len(parts) - 1:
-                    raise WeaveError("E027", "only the last branch may go without a condition", x + _lead(part),
+                    raise WeaveError("E027", "only the last branch may go without a condition", pos,
                                      "write 'condition => text' for every branch but the last (the else)")
-                branches.append(Branch(None, part.strip(), x + _lead(part), self.branch(x, y, depth)))
+                branches.append(Branch(None, s[x:y].strip(), pos, self.sequence(x, y, tx, ty, depth, trim=True)))
                 continue
-            source = part[:arrow].strip()
+            at = self.tokens[arrow][0]
+            source = s[x:at].strip()
             if not source:
-                raise WeaveError("E027", "a branch has '=>' but no condition before it", x + arrow)
-            pos = x + _lead(part)
-            branches.append(Branch(_expression(source, pos), source, pos, self.branch(x + arrow + 2, y, depth)))
+                raise WeaveError("E027", "a branch has '=>' but no condition before it", at)
+            condition = _expression(source, pos)
+            branches.append(Branch(condition, source, pos, self.sequence(at + 2, y, arrow + 1, ty, depth, trim=True)))
         return Cond(tuple(branches), start)
 
-    def variation(self, kind: str, a: int, end: int, start: int, depth: int) -> Vary:
-        parts = self._parts(a, end)
-        options = tuple(self.branch(x, y, depth) for x, y in parts)
-        self.vary_count += 1
-        return Vary(kind, options, tuple(x + _lead(self.s[x:y]) for x, y in parts), start, self.vary_count)
-
-
-_BRACES = re.compile(r"\\.|[{}]", re.S)
-_TOKENS = {token: re.compile(r"\\.|[{}]|" + re.escape(token), re.S) for token in ("=>", "|")}
-
-
-def _matching_brace(s: str, start: int, limit: int) -> int:
-    depth = 0
-    for match in _BRACES.finditer(s, start, limit):
-        c = match.group()
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return match.start()
-    return -1
-
-
-def _top_level(body: str, token: str) -> Iterator[int]:
-    """Offsets of `token` in body outside nested braces (escapes skipped)."""
-    depth = 0
-    for match in _TOKENS[token].finditer(body):
-        c = match.group()
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-        elif c == token and depth == 0:
-            yield match.start()
+    def variation(self, kind: str, a: int, b: int, t: int, t_end: int, bars: list[int], start: int,
+                  depth: int) -> Vary:
+        s = self.s
+        parts = self._parts(a, b, t, t_end, bars)
+        options = tuple(self.sequence(x, y, tx, ty, depth, trim=True) for x, y, tx, ty in parts)
+        self.vary_count += 1  # counted as each closes: a nested variation is numbered before its parent
+        return Vary(kind, options, tuple(x + _lead(s[x:y]) for x, y, _, _ in parts), start, self.vary_count)
 
 
 def _lead(part: str) -> int:
     return len(part) - len(part.lstrip())
-
-
-def _strip(segments: Segments) -> Segments:
-    """Spaces around '|' and '=>' are layout, not text: trim the ends of a branch."""
-    items = list(segments)
-    if items and isinstance(items[0], Lit):
-        items[0] = Lit(items[0].text.lstrip())
-    if items and isinstance(items[-1], Lit):
-        items[-1] = Lit(items[-1].text.rstrip())
-    return tuple(s for s in items if not (isinstance(s, Lit) and not s.text))
 
 
 def _expression(source: str, pos: int) -> expr.Ast:
@@ -260,27 +271,6 @@ def _expression(source: str, pos: int) -> expr.Ast:
         return expr.parse(source)
     except expr.ExprError as err:
         raise WeaveError(err.code, f"{err.message} in '{source}'", pos + err.offset, err.hint) from None
-
-
-def _check_balanced(segments: Segments, depth: int) -> None:
-    """Every * or ** closes in the same branch it opens in."""
-    open_at: dict[str, int] = {}
-    for seg in segments:
-        if isinstance(seg, Style):
-            if seg.mark in open_at:
-                del open_at[seg.mark]
-            else:
-                open_at[seg.mark] = seg.pos
-        elif isinstance(seg, Cond):
-            for branch in seg.branches:
-                _check_balanced(branch.body, depth + 1)
-        elif isinstance(seg, Vary):
-            for option in seg.options:
-                _check_balanced(option, depth + 1)
-    for mark, pos in open_at.items():
-        what = "'**' (bold)" if mark == "b" else "'*' (italic)"
-        raise WeaveError("E027", f"{what} is opened here but not closed" + (" in the same branch" if depth else ""),
-                         pos, "close it with the same mark; write '\\*' for a literal asterisk")
 
 
 # ---------------------------------------------------------------- checking against the story
