@@ -171,12 +171,13 @@ class _Parser:
                 "E027", f"{what} is opened here but not closed" + (" in the same branch" if depth else ""), pos,
                 "close it with the same mark; write '\\*' for a literal asterisk")
         if trim and out:
-            first, last = out[0], out[-1]
-            if type(first) is Lit:
+            first = out[0]
+            if isinstance(first, Lit):
                 out[0] = Lit(first.text.lstrip())
-            if type(last) is Lit:
-                out[-1] = Lit(out[-1].text.rstrip())
-            return tuple(seg for seg in out if type(seg) is not Lit or seg.text)
+            last = out[-1]  # the same segment as the first when there is one
+            if isinstance(last, Lit):
+                out[-1] = Lit(last.text.rstrip())
+            return tuple(seg for seg in out if not isinstance(seg, Lit) or seg.text)
         return tuple(out)
 
     def braces(self, start: int, t: int, t_end: int, depth: int) -> tuple[Segment, int, int]:
