@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..story import expr, weave
-from ..story.model import Node, Passage, Value, locate
+from ..story.model import Node, Passage, Value
+from ..story.textpos import locate
 from .compiled import CompiledStory
 from .diagrams import DD
 
@@ -143,7 +144,7 @@ def _dead_parts(node: Node, passage: Passage, segments: weave.Segments, at: tupl
             else:
                 words = _excerpt(_words(body)) or "(nothing)"
                 label = f"{source} => {words}" if kind == "branch" and source != words else words
-                yield DeadText(node.id, str(locate(anchor, passage.anchors, pos)), kind, label)
+                yield DeadText(node.id, str(locate(anchor, passage.text, pos)), kind, label)
 
 
 def _words(segments: weave.Segments) -> str:

@@ -9,6 +9,8 @@ import errno
 import os
 import stat
 
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a story file's size limit
+
 
 class NotARegularFile(OSError):
     def __init__(self, path: str):

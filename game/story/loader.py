@@ -21,7 +21,7 @@ import yaml
 from . import expr, fields
 from .diagnostics import Diagnostic, did_you_mean, excerpt
 from .expr import INT_LIMIT
-from .files import FileTooLarge, read_regular_file
+from .files import MAX_FILE_BYTES, FileTooLarge, read_regular_file
 from .model import (
     CHANNELS,
     FORMAT_VERSION,
@@ -43,8 +43,8 @@ from .model import (
     Story,
     Variable,
     Where,
-    locate,
 )
+from .textpos import locate
 from .weave import WeaveError
 from .weave import parse as parse_woven
 
@@ -72,7 +72,6 @@ class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             return tag
         return super().resolve(kind, value, implicit)
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_EXPANDED_NODES = 500_000
 MAX_DEPTH = 40
 MANIFEST = "story.yaml"
@@ -1055,23 +1054,15 @@ def _passage(src: Source, speaker: str, text: str, condition: Expr | None, where
     """A passage; in format 2 its text is woven (parsed now, rendered in play)."""
     if src.format < 2:
         return Passage(speaker, text.strip(), condition, where)
-    anchors = _anchors(src, value_at, text)
-    lead = len(text) - len(text.lstrip())
-    woven = _woven(src, text.strip(), value_at, anchors, lead)
-    return Passage(speaker, text.strip(), condition, where, woven, _shifted(anchors, lead), value_at=value_at)
+    text = text.strip()
+    return Passage(speaker, text, condition, where, _woven(src, text, value_at), value_at=value_at)
 
 
-def _shifted(anchors: tuple[tuple[int, int, int], ...], lead: int) -> tuple[tuple[int, int, int], ...]:
-    """Anchors of a string, re-based for the same string with `lead` characters stripped from its front."""
-    return tuple((max(0, at - lead), line, col + max(0, lead - at)) for at, line, col in anchors)
-
-
-def _woven(src: Source, text: str, value_at: Where, anchors: tuple[tuple[int, int, int], ...], lead: int = 0
-           ) -> Any:
+def _woven(src: Source, text: str, value_at: Where) -> Any:
     try:
         return parse_woven(text)
     except WeaveError as err:
-        src.report(err.code, locate(value_at, anchors, err.offset + lead), err.message, err.hint)
+        src.report(err.code, locate(value_at, text, err.offset, src.lines), err.message, err.hint)
         return None
 
 
@@ -1085,64 +1076,6 @@ def _effects_item(src: Source, item: YMap, what: str) -> list[Passage]:
                        "roll it in the node's own 'effects', before the text")
             return []
     return [Passage(NARRATION, "", None, item.where, effects=effects)] if effects else []
-
-
-def _block_anchors(lines: list[str], row: int, folded: bool) -> tuple[tuple[int, int, int], ...]:
-    """Anchors of a block scalar (>- or |) from its lines: each line's text follows the previous one's
-    and one separator (a space or a line break); a blank line is a line break of its own in a literal
-    block and replaces the separator in a folded one."""
-    indent = None
-    anchors: list[tuple[int, int, int]] = []
-    offset = 0
-    for number in range(row, len(lines)):
-        raw = lines[number]
-        if not raw.strip():
-            offset += 0 if folded or not anchors else 1
-            continue
-        here = len(raw) - len(raw.lstrip(" "))
-        if indent is None:
-            indent = here
-        elif here < indent:
-            break
-        anchors.append((offset, number + 1, indent + 1))
-        offset += len(raw) - indent + 1
-    return tuple(anchors)
-
-
-def _anchors(src: Source, where: Where, value: str) -> tuple[tuple[int, int, int], ...]:
-    """Where each source line of a string value begins in the file, found by walking the raw text next to
-    the parsed value (folding, block indentation and quote escapes only change whitespace and escapes)."""
-    lines = src.lines
-    row, col = where.line - 1, where.col - 1
-    if row >= len(lines):
-        return ()
-    if lines[row][col:col + 1] in (">", "|"):
-        return _block_anchors(lines, row + 1, folded=lines[row][col] == ">")
-    if lines[row][col:col + 1] in ("'", '"'):
-        col += 1
-    if len(value) <= len(lines[row]) - col and lines[row].startswith(value, col):
-        return ((0, row + 1, col + 1),)  # the common one-line value, written as it reads
-    anchors: list[tuple[int, int, int]] = []
-    line_seen = -1
-    for offset, char in enumerate(value):
-        if char.isspace():
-            continue
-        while row < len(lines):
-            raw = lines[row]
-            while col < len(raw) and raw[col] != char and (raw[col].isspace() or raw[col] in "\\'\""):
-                col += 1
-            if col < len(raw) and raw[col] == char:
-                break
-            if col < len(raw):  # something the value does not have: stop mapping rather than guess
-                return tuple(anchors)
-            row, col = row + 1, 0
-        else:
-            return tuple(anchors)
-        if row != line_seen:
-            anchors.append((offset, row + 1, col + 1))
-            line_seen = row
-        col += 1
-    return tuple(anchors)
 
 
 def _read_choices(src: Source, f: Fields, node_id: str, what: str) -> list[Choice]:
@@ -1183,57 +1116,55 @@ def _read_choice(src: Source, m: YMap, default_id: str, what: str) -> Choice | N
     if unavailable == "show" and condition is None and "if" not in m:
         src.report("E022", f.key_at("unavailable"), f"{what} sets 'unavailable' but has no 'if'")
     text = (text or "").strip() if isinstance(text, str) else ""
-    woven, echo, anchors = None, None, ()
+    woven, echo = None, None
     if src.format >= 2 and text:
-        woven, echo, anchors = _woven_choice(src, f, text)
+        woven, echo = _woven_choice(src, f, text)
     call = _read_call(src, f, what)
     return Choice(id=f.get("id", default_id) or default_id, text=text, target=target, call=call,
                   call_where=f.at("call") if call is not None else None,
                   condition=condition, effects=_read_effects(src, f, "effects"), once=bool(f.get("once", False)),
                   show_unavailable=unavailable == "show", reason=reason.strip(), fallback=fallback,
-                  where=m.where, target_where=f.at("goto"), woven=woven, echo=echo, text_at=f.at("text"),
-                  anchors=anchors)
+                  where=m.where, target_where=f.at("goto"), woven=woven, echo=echo, text_at=f.at("text"))
 
 
-def _woven_choice(src: Source, f: Fields, text: str) -> tuple[Any, Passage | None, tuple]:
+def _woven_choice(src: Source, f: Fields, text: str) -> tuple[Any, Passage | None]:
     """Format 2 choice text: woven, with ink's echo brackets: 'Tell her[.] everything' shows 'Tell her.' in
     the menu and puts 'Tell her everything' into the text once taken. Or an explicit `echo:` passage."""
     at = f.at("text")
-    raw = f.get("text")
-    anchors = _shifted(_anchors(src, at, raw), len(raw) - len(raw.lstrip()))
     open_at = next(iter(_top_level_outside_braces(text, "[")), None)
     close_at = text.find("]", open_at) if open_at is not None else -1
     echo = None
     if open_at is not None and close_at < 0:
-        src.report("E027", locate(at, anchors, open_at), "'[' in a choice is never closed with ']'",
+        src.report("E027", locate(at, text, open_at, src.lines), "'[' in a choice is never closed with ']'",
                    "write 'Say it[] now' style brackets: before [menu only] after")
-        return None, None, anchors
+        return None, None
     if open_at is not None:
         before, inside, after = text[:open_at], text[open_at + 1:close_at], text[close_at + 1:]
-        menu = _woven_part(src, at, anchors, before + inside, len(before), 1)
+        menu = _woven_part(src, at, text, before + inside, len(before), 1)
         echo_text = (before + after).strip()
         if echo_text and "echo" in f.map:
             src.report("E022", f.key_at("echo"), "this choice echoes twice: by the words around its [brackets] "
                        "and by 'echo'", "keep one of them, or put the whole text in brackets: '[Ask her]'")
         elif echo_text:
-            echo_woven = _woven_part(src, at, anchors, before + after, len(before), len(inside) + 2)
-            echo = Passage(NARRATION, echo_text, None, at, echo_woven, anchors)
+            echo_woven = _woven_part(src, at, text, before + after, len(before), len(inside) + 2)
+            echo = Passage(NARRATION, echo_text, None, at, echo_woven)
         elif f.get("echo") is not None:
             echo = _read_echo(src, f)
-        return menu, echo, anchors
-    menu = _woven(src, text, at, anchors)
+        return menu, echo
+    menu = _woven(src, text, at)
     if f.get("echo") is not None:
         echo = _read_echo(src, f)
-    return menu, echo, anchors
+    return menu, echo
 
 
-def _woven_part(src: Source, at: Where, anchors: tuple, text: str, cut: int, skipped: int) -> Any:
-    """Parse a piece of a choice's text made by cutting `skipped` characters out at `cut`."""
+def _woven_part(src: Source, at: Where, whole: str, text: str, cut: int, skipped: int) -> Any:
+    """Parse a piece of a choice's text `whole` made by cutting `skipped` characters out at `cut`."""
     try:
         return parse_woven(text.strip())
     except WeaveError as err:
         offset = err.offset + (len(text) - len(text.lstrip()))
-        src.report(err.code, locate(at, anchors, offset if offset < cut else offset + skipped), err.message, err.hint)
+        src.report(err.code, locate(at, whole, offset if offset < cut else offset + skipped, src.lines), err.message,
+                   err.hint)
         return None
 
 

@@ -54,19 +54,6 @@ class Effect:
     where: Where  # where the statement's text starts
 
 
-Anchors = tuple[tuple[int, int, int], ...]  # (offset in a string, line, col) where each source line of it begins
-
-
-def locate(where: Where, anchors: Anchors, offset: int) -> Where:
-    """The file position of character `offset` of a string that starts at `where`."""
-    line, col, base = where.line, where.col, 0
-    for at, at_line, at_col in anchors:
-        if at > offset:
-            break
-        base, line, col = at, at_line, at_col
-    return Where(where.file, line, col + offset - base)
-
-
 @dataclass(frozen=True)
 class Passage:
     speaker: str
@@ -74,7 +61,6 @@ class Passage:
     condition: Expr | None
     where: Where
     woven: Woven | None = None  # format 2: the parsed text, rendered against the state
-    anchors: Anchors = ()  # where the text's characters are, for messages inside it
     effects: tuple[Effect, ...] = ()  # format 2: an item of effects between passages (then text is "")
     value_at: Where | None = None  # where the text itself starts (where: the item or its speaker key)
 
@@ -95,7 +81,6 @@ class Choice:
     woven: Woven | None = None  # format 2: the menu text, rendered against the state
     echo: Passage | None = None  # format 2: shown as the next node's first line once taken
     text_at: Where | None = None
-    anchors: Anchors = ()
     call: str | None = None  # format 2: a scene played first; its `return` comes back to `target`
     call_where: Where | None = None
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 from . import expr, weave
 from .diagnostics import UNSAFE_CHARACTER, Diagnostic, did_you_mean, excerpt, sort_key
 from .loader import character_name, load_story
-from .model import ID_PATTERN, NARRATION, Anchors, Expr, Node, Story, Value, Where, locate, successors
+from .model import ID_PATTERN, NARRATION, Expr, Node, Story, Value, Where, successors
 from .recipe import check_recipes
+from .textpos import locate
 from .weave import Woven
 
 WORD = re.compile(r"[A-Za-z0-9’'-]+")
@@ -154,13 +155,13 @@ def _at(where: Where, offset: int) -> Where:
     return Where(where.file, where.line, where.col + offset)
 
 
-def _check_woven(story: Story, woven: Woven | None, at: Where | None, anchors: Anchors) -> list[Diagnostic]:
+def _check_woven(story: Story, woven: Woven | None, at: Where | None) -> list[Diagnostic]:
     if woven is None or woven.plain or at is None:
         return []
     try:
         weave.check(woven, story.variables, _node_problem(story))
     except weave.WeaveError as err:
-        return [_diag(err.code, locate(at, anchors, err.offset), err.message, err.hint)]
+        return [_diag(err.code, locate(at, woven.source, err.offset), err.message, err.hint)]
     return []
 
 
@@ -169,11 +170,11 @@ def check_woven_text(story: Story) -> list[Diagnostic]:
     found = []
     for node in story.nodes.values():
         for passage in node.passages:
-            found += _check_woven(story, passage.woven, passage.value_at, passage.anchors)
+            found += _check_woven(story, passage.woven, passage.value_at)
         for choice in node.choices:
-            found += _check_woven(story, choice.woven, choice.text_at, choice.anchors)
+            found += _check_woven(story, choice.woven, choice.text_at)
             if choice.echo is not None:
-                found += _check_woven(story, choice.echo.woven, choice.echo.value_at, choice.echo.anchors)
+                found += _check_woven(story, choice.echo.woven, choice.echo.value_at)
     return found
 
 

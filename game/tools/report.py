@@ -21,7 +21,8 @@ from typing import Any
 
 from ..runtime.engine import Engine
 from ..story import expr, weave
-from ..story.model import Choice, Story, Value, Where, locate
+from ..story.model import Choice, Story, Value, Where
+from ..story.textpos import locate
 from ..story.validate import count_words, stats
 
 PIN_BEFORE = "ch12"  # pins count in the chapters before this one
@@ -230,10 +231,9 @@ class Text:
     source: str
     prose: str
     where: Where
-    anchors: tuple[tuple[int, int, int], ...]
 
     def position(self, offset: int) -> Where:
-        return locate(self.where, self.anchors, offset)
+        return locate(self.where, self.source, offset)
 
 
 def _prose(source: str, woven: weave.Woven | None) -> str:
@@ -245,12 +245,11 @@ def texts(story: Story) -> Iterator[Text]:
     for node in story.nodes.values():
         for passage in node.passages:
             if passage.text:
-                yield Text(passage.text, _prose(passage.text, passage.woven), passage.value_at or passage.where,
-                           passage.anchors)
+                yield Text(passage.text, _prose(passage.text, passage.woven), passage.value_at or passage.where)
         for choice in node.choices:
             if choice.text:
                 shown = choice.echo.woven if choice.echo is not None else choice.woven  # the echo is the whole line
-                yield Text(choice.text, _prose(choice.text, shown), choice.text_at or choice.where, choice.anchors)
+                yield Text(choice.text, _prose(choice.text, shown), choice.text_at or choice.where)
 
 
 @dataclass
