@@ -155,11 +155,11 @@ def _at(where: Where, offset: int) -> Where:
     return Where(where.file, where.line, where.col + offset)
 
 
-def _check_woven(story: Story, woven: Woven | None, at: Where | None) -> list[Diagnostic]:
-    if woven is None or woven.plain or at is None:
+def _check_woven(story: Story, woven: Woven | None, at: Where | None, kinds: dict[int, str]) -> list[Diagnostic]:
+    if woven is None or at is None or len(woven.segments) < 2 and woven.plain:
         return []
     try:
-        weave.check(woven, story.variables, _node_problem(story))
+        weave.check(woven, story.variables, _node_problem(story), kinds)
     except weave.WeaveError as err:
         return [_diag(err.code, locate(at, woven.source, err.offset), err.message, err.hint)]
     return []
@@ -168,13 +168,14 @@ def _check_woven(story: Story, woven: Woven | None, at: Where | None) -> list[Di
 def check_woven_text(story: Story) -> list[Diagnostic]:
     """Format 2: every condition and interpolation inside passages, choices and echoes type-checks."""
     found = []
+    kinds: dict[int, str] = {}  # the type of each expression checked so far, by id: the loader shares equal ones
     for node in story.nodes.values():
         for passage in node.passages:
-            found += _check_woven(story, passage.woven, passage.value_at)
+            found += _check_woven(story, passage.woven, passage.value_at, kinds)
         for choice in node.choices:
-            found += _check_woven(story, choice.woven, choice.text_at)
+            found += _check_woven(story, choice.woven, choice.text_at, kinds)
             if choice.echo is not None:
-                found += _check_woven(story, choice.echo.woven, choice.echo.value_at)
+                found += _check_woven(story, choice.echo.woven, choice.echo.value_at, kinds)
     return found
 
 

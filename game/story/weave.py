@@ -303,11 +303,14 @@ def expressions(woven: Woven) -> Iterator[tuple[expr.Ast, str, int]]:
                     yield branch.condition, branch.source, branch.pos
 
 
-def check(woven: Woven, variables: Mapping[str, expr.Declared], node_ids: Callable[[str], str | None]) -> None:
-    """Type-check every expression: conditions are bool, interpolations int or str. Raises WeaveError."""
+def check(woven: Woven, variables: Mapping[str, expr.Declared], node_ids: Callable[[str], str | None],
+          kinds: dict[int, str] | None = None) -> None:
+    """Type-check every expression: conditions are bool, interpolations int or str. Raises WeaveError.
+    `kinds`: the type of each expression already checked, by id (equal expressions share one parse)."""
+    kinds = {} if kinds is None else kinds
     for seg in walk(woven.segments):
         if isinstance(seg, Interp):
-            kind = _typed(seg.ast, seg.source, seg.pos, variables, node_ids)
+            kind = _typed(seg.ast, seg.source, seg.pos, variables, node_ids, kinds)
             if kind not in ("int", "str"):
                 raise WeaveError("E016", f"'{{{seg.source}}}' would show {expr._a(kind)}", seg.pos,
                                  "interpolate a number or a string; for true/false write {flag => yes | no}")
@@ -315,19 +318,23 @@ def check(woven: Woven, variables: Mapping[str, expr.Declared], node_ids: Callab
             for branch in seg.branches:
                 if branch.condition is None:
                     continue
-                kind = _typed(branch.condition, branch.source, branch.pos, variables, node_ids)
+                kind = _typed(branch.condition, branch.source, branch.pos, variables, node_ids, kinds)
                 if kind != "bool":
                     raise WeaveError("E016", f"condition '{branch.source}' is {expr._a(kind)}, not true/false",
                                      branch.pos, "compare it first, e.g. 'trust > 0'")
 
 
 def _typed(ast: expr.Ast, source: str, pos: int, variables: Mapping[str, expr.Declared],
-           node_ids: Callable[[str], str | None]) -> str:
+           node_ids: Callable[[str], str | None], kinds: dict[int, str]) -> str:
+    kind = kinds.get(id(ast))
+    if kind is not None:
+        return kind
     try:
-        return expr.check(ast, variables, node_ids)
+        kind = kinds[id(ast)] = expr.check(ast, variables, node_ids)
     except expr.ExprError as err:
         where = "" if source.isidentifier() else f" in '{source}'"
         raise WeaveError(err.code, err.message + where, pos + err.offset, err.hint) from None
+    return kind
 
 
 def uses_chance(woven: Woven) -> bool:
