@@ -72,6 +72,12 @@ class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             return tag
         return super().resolve(kind, value, implicit)
 
+    def descend_resolver(self, current_node, current_index):  # type: ignore[no-untyped-def]
+        pass  # the safe loader has no path resolvers: nothing to track per node
+
+    def ascend_resolver(self):  # type: ignore[no-untyped-def]
+        pass
+
 MAX_EXPANDED_NODES = 500_000
 MAX_DEPTH = 40
 MANIFEST = "story.yaml"
@@ -1182,6 +1188,8 @@ def _read_echo(src: Source, f: Fields) -> Passage | None:
 
 
 def _top_level_outside_braces(text: str, token: str) -> Iterator[int]:
+    if token not in text:
+        return
     depth = 0
     for i, c in enumerate(text):
         if c == "{":

@@ -93,8 +93,7 @@ class Woven:
 # ---------------------------------------------------------------- parsing
 
 _SPECIAL = re.compile(r"[\\{}*]")
-# every character woven text gives a meaning to, found in one pass: an escape pairs '\' with the next one
-_TOKEN = re.compile(r"\\.|[{}|*]|=>", re.S)
+_MEANINGFUL = re.compile(r"[\\{}|*=]")  # every character that can start a token (a plain class scans fastest)
 _ESCAPABLE = "\\*{}|"
 
 
@@ -115,7 +114,7 @@ class _Parser:
 
     def __init__(self, source: str):
         self.s = source
-        self.tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(source)]
+        self.tokens = _tokens(source)
         self.vary_count = 0
         self.unbalanced: WeaveError | None = None  # the first '*' or '**' left open in its branch
 
@@ -261,6 +260,27 @@ class _Parser:
         options = tuple(self.sequence(x, y, tx, ty, depth, trim=True) for x, y, tx, ty in parts)
         self.vary_count += 1  # counted as each closes: a nested variation is numbered before its parent
         return Vary(kind, options, tuple(x + _lead(s[x:y]) for x, y, _, _ in parts), start, self.vary_count)
+
+
+def _tokens(s: str) -> list[tuple[int, str]]:
+    """(position, token) of each character woven text gives a meaning to: '{', '}', '|', '*', '=>', and an
+    escape (a backslash with the character after it)."""
+    found = []
+    escaped = -1
+    for match in _MEANINGFUL.finditer(s):
+        p = match.start()
+        if p == escaped:
+            continue
+        c = match.group()
+        if c == "\\":
+            if p + 1 < len(s):
+                found.append((p, s[p:p + 2]))
+                escaped = p + 1
+        elif c != "=":
+            found.append((p, c))
+        elif s.startswith(">", p + 1):
+            found.append((p, "=>"))
+    return found
 
 
 def _lead(part: str) -> int:
