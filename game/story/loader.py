@@ -179,14 +179,7 @@ class Source:
             return None
         text = text.lstrip("\ufeff")
         self.text = text
-        bad = _FORBIDDEN_CHARACTER.search(text)
-        if bad:
-            line = text.count("\n", 0, bad.start()) + 1
-            col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
-            self.report("E001", Where(self.shown, line, col), f"{character_name(bad.group())} is not allowed in a story file",
-                        "delete it; to show a special character, write it as an escape inside double quotes")
-            return None
-        if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        if not _CONTENT_LINE.search(text):
             self.report("E007", Where(self.shown, 1, 1), "file is empty", "a chapter file needs 'chapter:' and 'nodes:'")
             return None
         for number, row in enumerate(text.splitlines() if "\t" in text else (), 1):
@@ -197,7 +190,30 @@ class Source:
                 return None
         try:
             root = yaml.compose(text, Loader=SafeLoader)
-        except yaml.MarkedYAMLError as err:
+        except yaml.YAMLError as err:
+            self._report_yaml_error(text, err)
+            return None
+        except RecursionError:
+            self.report("E004", Where(self.shown, 1, 1), "nesting too deep", f"the limit is {MAX_DEPTH} levels")
+            return None
+        if root is None:
+            self.report("E007", Where(self.shown, 1, 1), "file is empty")
+            return None
+        try:
+            return self.convert(root, 0)
+        except _TooBig:
+            return None
+
+    def _report_yaml_error(self, text: str, err: yaml.YAMLError) -> None:
+        # YAML refuses control characters too, but names neither the character nor its line
+        bad = _FORBIDDEN_CHARACTER.search(text)
+        if bad:
+            line = text.count("\n", 0, bad.start()) + 1
+            col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+            self.report("E001", Where(self.shown, line, col), f"{character_name(bad.group())} is not allowed in a story file",
+                        "delete it; to show a special character, write it as an escape inside double quotes")
+            return
+        if isinstance(err, yaml.MarkedYAMLError):
             # for an unclosed quote or a key missing its colon, the construct's start is the line to fix
             starts_there = err.context and ("simple key" in err.context or "quoted scalar" in err.context)
             mark = (err.context_mark if starts_there else None) or err.problem_mark or err.context_mark
@@ -222,20 +238,8 @@ class Source:
                 self.report("E004", where, "nesting too deep", f"the limit is {MAX_DEPTH} levels")
             else:
                 self.report("E001", where, _yaml_message(err), _yaml_hint(err))
-            return None
-        except yaml.YAMLError as err:
-            self.report("E001", Where(self.shown, 1, 1), "cannot parse YAML: " + " ".join(str(err).split()))
-            return None
-        except RecursionError:
-            self.report("E004", Where(self.shown, 1, 1), "nesting too deep", f"the limit is {MAX_DEPTH} levels")
-            return None
-        if root is None:
-            self.report("E007", Where(self.shown, 1, 1), "file is empty")
-            return None
-        try:
-            return self.convert(root, 0)
-        except _TooBig:
-            return None
+            return
+        self.report("E001", Where(self.shown, 1, 1), "cannot parse YAML: " + " ".join(str(err).split()))
 
     def convert(self, node: yaml.Node, depth: int) -> Any:
         self.expanded += 1
@@ -333,6 +337,7 @@ _FLOAT, _TIMESTAMP = "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"
 MAX_NUMBER_CHARS = 40  # far beyond any sane value, far below Python's int/str limit
 # what YAML itself refuses (C0 and C1 controls but tab, line breaks and NEL; DEL; surrogates; non-characters),
 # found here to report its real line and column
+_CONTENT_LINE = re.compile(r"^[ \t]*[^\s#]", re.M)  # a line that is neither blank nor a comment
 _FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _CHARACTER_NAMES = {"\x00": "NUL", "\x1b": "ESC", "\x7f": "DEL"}
 
