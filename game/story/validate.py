@@ -156,7 +156,7 @@ def _at(where: Where, offset: int) -> Where:
 
 
 def _check_woven(story: Story, woven: Woven | None, at: Where | None, kinds: dict[int, str]) -> list[Diagnostic]:
-    if woven is None or at is None or len(woven.segments) < 2 and woven.plain:
+    if woven is None or at is None or not woven.expressions:
         return []
     try:
         weave.check(woven, story.variables, _node_problem(story), kinds)
@@ -443,7 +443,7 @@ def reads(node: Node) -> Iterator[expr.Ast]:
     yield from (c.condition.ast for c in node.choices if c.condition)
     yield from (e.statement.value for e in node.effects if e.statement.value)
     yield from (e.statement.value for c in node.choices for e in c.effects if e.statement.value)
-    yield from (ast for woven in woven_texts(node) for ast, _, _ in weave.expressions(woven))
+    yield from (e.ast for woven in woven_texts(node) for e in woven.expressions)
 
 
 def check_variables_read(story: Story) -> list[Diagnostic]:

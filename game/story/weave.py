@@ -16,6 +16,7 @@ import random
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import expr
 from .functions import Context, Value
@@ -79,11 +80,20 @@ Segment = Lit | Style | Interp | Cond | Vary
 Segments = tuple[Segment, ...]
 
 
+class Embedded(NamedTuple):
+    """A condition or interpolation inside woven text."""
+    ast: expr.Ast
+    source: str
+    pos: int
+    condition: bool  # a branch's condition (true/false), else an interpolation (a number or text)
+
+
 @dataclass(frozen=True)
 class Woven:
     """A parsed string. `plain` is True when it has no construct at all (format 1 text is always plain)."""
     source: str
     segments: Segments
+    expressions: tuple[Embedded, ...] = ()  # every one in the text, in reading order: checks need no walk
 
     @property
     def plain(self) -> bool:
@@ -107,7 +117,7 @@ def parse(source: str) -> Woven:
     segments = parser.sequence(0, len(source), 0, len(parser.tokens), 0)
     if parser.unbalanced is not None:  # reported after the whole text parses: a broken brace comes first
         raise parser.unbalanced
-    return Woven(source, segments)
+    return Woven(source, segments, tuple(parser.expressions))
 
 
 class _Parser:
@@ -119,6 +129,7 @@ class _Parser:
         self.tokens = _tokens(source)
         self.vary_count = 0
         self.unbalanced: WeaveError | None = None  # the first '*' or '**' left open in its branch
+        self.expressions: list[Embedded] = []
 
     def sequence(self, a: int, b: int, t: int, t_end: int, depth: int, trim: bool = False) -> Segments:
         """The segments of s[a:b]; `trim`: a branch or option, whose outer spaces are layout."""
@@ -222,8 +233,10 @@ class _Parser:
         elif bars:
             segment = self.variation("sequence", start + 1, end, t, u, bars, start, depth)
         else:
-            source = body.strip()
-            segment = Interp(_expression(source, start + 1 + lead), source, start + 1 + lead)
+            source, pos = body.strip(), start + 1 + lead
+            ast = _expression(source, pos)
+            self.expressions.append(Embedded(ast, source, pos, False))
+            segment = Interp(ast, source, pos)
         return segment, u + 1, end + 1
 
     def _parts(self, a: int, b: int, t: int, t_end: int, bars: list[int]) -> list[tuple[int, int, int, int]]:
@@ -258,6 +271,7 @@ class _Parser:
             if not source:
                 raise WeaveError("E027", "a branch has '=>' but no condition before it", at)
             condition = _expression(source, pos)
+            self.expressions.append(Embedded(condition, source, pos, True))
             branches.append(Branch(condition, source, pos, self.sequence(at + 2, y, arrow + 1, ty, depth, trim=True)))
         return Cond(tuple(branches), start)
 
@@ -307,13 +321,7 @@ def prose(woven: Woven) -> str:
 
 def expressions(woven: Woven) -> Iterator[tuple[expr.Ast, str, int]]:
     """(ast, source, position) of every condition and interpolation."""
-    for seg in walk(woven.segments):
-        if isinstance(seg, Interp):
-            yield seg.ast, seg.source, seg.pos
-        elif isinstance(seg, Cond):
-            for branch in seg.branches:
-                if branch.condition is not None:
-                    yield branch.condition, branch.source, branch.pos
+    return ((e.ast, e.source, e.pos) for e in woven.expressions)
 
 
 def check(woven: Woven, variables: Mapping[str, expr.Declared], node_ids: Callable[[str], str | None],
@@ -321,20 +329,14 @@ def check(woven: Woven, variables: Mapping[str, expr.Declared], node_ids: Callab
     """Type-check every expression: conditions are bool, interpolations int or str. Raises WeaveError.
     `kinds`: the type of each expression already checked, by id (equal expressions share one parse)."""
     kinds = {} if kinds is None else kinds
-    for seg in walk(woven.segments):
-        if isinstance(seg, Interp):
-            kind = _typed(seg.ast, seg.source, seg.pos, variables, node_ids, kinds)
-            if kind not in ("int", "str"):
-                raise WeaveError("E016", f"'{{{seg.source}}}' would show {expr._a(kind)}", seg.pos,
-                                 "interpolate a number or a string; for true/false write {flag => yes | no}")
-        elif isinstance(seg, Cond):
-            for branch in seg.branches:
-                if branch.condition is None:
-                    continue
-                kind = _typed(branch.condition, branch.source, branch.pos, variables, node_ids, kinds)
-                if kind != "bool":
-                    raise WeaveError("E016", f"condition '{branch.source}' is {expr._a(kind)}, not true/false",
-                                     branch.pos, "compare it first, e.g. 'trust > 0'")
+    for ast, source, pos, condition in woven.expressions:
+        kind = _typed(ast, source, pos, variables, node_ids, kinds)
+        if condition and kind != "bool":
+            raise WeaveError("E016", f"condition '{source}' is {expr._a(kind)}, not true/false", pos,
+                             "compare it first, e.g. 'trust > 0'")
+        if not condition and kind not in ("int", "str"):
+            raise WeaveError("E016", f"'{{{source}}}' would show {expr._a(kind)}", pos,
+                             "interpolate a number or a string; for true/false write {flag => yes | no}")
 
 
 def _typed(ast: expr.Ast, source: str, pos: int, variables: Mapping[str, expr.Declared],
