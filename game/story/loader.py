@@ -91,10 +91,8 @@ _where = functools.partial(tuple.__new__, Where)
 
 class Positions(dict):
     """key -> Where, built lazily from PyYAML's marks: most positions are never asked for."""
-
-    def __init__(self, file: str):
-        super().__init__()
-        self.file = file
+    __slots__ = ("file",)  # no __dict__ and no Python-level __init__: a story makes tens of thousands
+    file: str
 
     def __getitem__(self, key: str) -> Where:
         mark = dict.__getitem__(self, key)
@@ -107,12 +105,14 @@ class Positions(dict):
 
 class YMap(dict):
     """A mapping that remembers where it, each key and each value are."""
+    __slots__ = ("where", "key_at", "value_at")
     where: Where
     key_at: Positions
     value_at: Positions
 
 
 class YList(list):
+    __slots__ = ("where", "item_at")
     where: Where
     item_at: list[Where]
 
@@ -257,9 +257,11 @@ class Source:
             return None
         if isinstance(node, yaml.MappingNode):
             result = YMap()
-            result.where = self.at(node.start_mark)
             shown = self.shown
-            result.key_at, result.value_at = key_at, value_at = Positions(shown), Positions(shown)
+            mark = node.start_mark
+            result.where = _where((shown, mark.line + 1, mark.column + 1))
+            result.key_at, result.value_at = key_at, value_at = Positions(), Positions()
+            key_at.file = value_at.file = shown
             for key_node, value_node in node.value:
                 if key_node.tag == _STR and type(key_node) is yaml.ScalarNode:  # the usual case, kept fast
                     key = key_node.value
