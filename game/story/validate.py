@@ -155,27 +155,24 @@ def _at(where: Where, offset: int) -> Where:
     return Where(where.file, where.line, where.col + offset)
 
 
-def _check_woven(story: Story, woven: Woven | None, at: Where | None, kinds: dict[int, str]) -> list[Diagnostic]:
-    if woven is None or at is None or not woven.expressions:
-        return []
-    try:
-        weave.check(woven, story.variables, _node_problem(story), kinds)
-    except weave.WeaveError as err:
-        return [_diag(err.code, locate(at, woven.source, err.offset), err.message, err.hint)]
-    return []
-
-
 def check_woven_text(story: Story) -> list[Diagnostic]:
     """Format 2: every condition and interpolation inside passages, choices and echoes type-checks."""
     found = []
     kinds: dict[int, str] = {}  # the type of each expression checked so far, by id: the loader shares equal ones
+    node_problem = _node_problem(story)
     for node in story.nodes.values():
-        for passage in node.passages:
-            found += _check_woven(story, passage.woven, passage.value_at, kinds)
+        texts: list[tuple[Woven | None, Where | None]] = [(p.woven, p.value_at) for p in node.passages]
         for choice in node.choices:
-            found += _check_woven(story, choice.woven, choice.text_at, kinds)
+            texts.append((choice.woven, choice.text_at))
             if choice.echo is not None:
-                found += _check_woven(story, choice.echo.woven, choice.echo.value_at, kinds)
+                texts.append((choice.echo.woven, choice.echo.value_at))
+        for woven, at in texts:
+            if woven is None or at is None or not woven.expressions:
+                continue
+            try:
+                weave.check(woven, story.variables, node_problem, kinds)
+            except weave.WeaveError as err:
+                found.append(_diag(err.code, locate(at, woven.source, err.offset), err.message, err.hint))
     return found
 
 
@@ -437,13 +434,17 @@ def check_choice_ids(story: Story) -> list[Diagnostic]:
     return found
 
 
-def reads(node: Node) -> Iterator[expr.Ast]:
+def reads(node: Node) -> list[expr.Ast]:
     """Every expression of a node that reads the state: conditions, effects' values and woven text."""
-    yield from (p.condition.ast for p in node.passages if p.condition)
-    yield from (c.condition.ast for c in node.choices if c.condition)
-    yield from (e.statement.value for e in node.effects if e.statement.value)
-    yield from (e.statement.value for c in node.choices for e in c.effects if e.statement.value)
-    yield from (e.ast for woven in woven_texts(node) for e in woven.expressions)
+    found = [p.condition.ast for p in node.passages if p.condition]
+    found += [e.statement.value for e in node.effects if e.statement.value]
+    for choice in node.choices:
+        if choice.condition:
+            found.append(choice.condition.ast)
+        found += [e.statement.value for e in choice.effects if e.statement.value]
+    for woven in woven_texts(node):
+        found += [e.ast for e in woven.expressions]
+    return found
 
 
 def check_variables_read(story: Story) -> list[Diagnostic]:
