@@ -20,6 +20,7 @@ import yaml
 from game.runtime.engine import Engine
 from game.runtime.persist import PlayerData
 from game.runtime.saves import SaveStore
+from game.story import expr
 from game.story.validate import load_and_validate
 from game.text import TextGame
 
@@ -92,6 +93,8 @@ def measure(nodes: int, story_format: int) -> None:
                 gc.enable()
 
         def full_load():
+            expr.parse.cache_clear()  # each load parses its expressions, as the first one in a process does
+            expr.parse_statements.cache_clear()
             result = load_and_validate(folder)
             assert result.ok, [d.format() for d in result.errors[:3]]
 

@@ -40,7 +40,10 @@ class Where(NamedTuple):
 Value = bool | int | str
 
 
-@dataclass(frozen=True)
+# The records a story has thousands of (expressions, effects, passages, choices, nodes) are slotted, not
+# frozen: a frozen dataclass takes several times longer to build, and loading builds them all. Nothing
+# assigns to them after loading (dataclasses.replace makes a new one); they hash by value like frozen ones.
+@dataclass(slots=True, unsafe_hash=True)
 class Expr:
     """A parsed expression with its source text, for messages."""
     source: str
@@ -48,13 +51,13 @@ class Expr:
     where: Where
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Effect:
     statement: Statement
     where: Where  # where the statement's text starts
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Passage:
     speaker: str
     text: str  # the source text (format 2: with its woven constructs), stripped
@@ -65,7 +68,7 @@ class Passage:
     value_at: Where | None = None  # where the text itself starts (where: the item or its speaker key)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Choice:
     id: str
     text: str
@@ -101,7 +104,7 @@ class Scene:
         return {k: getattr(self, k) for k in SCENE_VOCABULARY}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Node:
     id: str
     chapter: str
