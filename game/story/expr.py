@@ -36,7 +36,7 @@ class ExprError(Exception):
 
 # ---------------------------------------------------------------- tokens
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Token:
     kind: str  # num, str, name, op, end
     text: str
@@ -49,54 +49,54 @@ _TOKEN = re.compile(r"""
   | (?P<str>"[^"\n]*"|'[^'\n]*')
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>==|!=|<=|>=|\+=|-=|[-+*/%<>()=,;])
-""", re.VERBOSE)
+  | (?P<bad>.)
+""", re.VERBOSE | re.S)
 
 
 def tokenize(source: str) -> list[Token]:
     if len(source) > MAX_LENGTH:
         raise ExprError("E015", f"expression is longer than {MAX_LENGTH} characters", 0)
     tokens: list[Token] = []
-    pos = 0
-    while pos < len(source):
-        match = _TOKEN.match(source, pos)
-        if not match:
-            char = source[pos]
+    for match in _TOKEN.finditer(source):
+        kind = match.lastgroup
+        if kind == "ws":
+            continue
+        if kind == "bad":
+            char, pos = match.group(), match.start()
             hint = "strings need matching quotes" if char in "\"'" else ""
             if char == "&" or char == "|":
                 hint = "write 'and' / 'or'"
             elif char == "!":
                 hint = "write 'not'"
             raise ExprError("E015", f"unexpected character {char!r}", pos, hint)
-        kind = match.lastgroup or ""
-        if kind != "ws":
-            tokens.append(Token(kind, match.group(), pos))
-        pos = match.end()
+        tokens.append(Token(kind or "", match.group(), match.start()))
     tokens.append(Token("end", "", len(source)))
     return tokens
 
 
 # ---------------------------------------------------------------- AST
+# Slotted rather than frozen, as the story model's records are: quicker to build; never assigned to
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Lit:
     value: Value
     pos: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Var:
     name: str
     pos: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Unary:
     op: str  # "-" | "not"
     operand: Ast
     pos: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Binary:
     op: str
     left: Ast
@@ -104,14 +104,14 @@ class Binary:
     pos: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Call:
     name: str  # a key of functions.FUNCTIONS
     args: tuple[Ast, ...]
     pos: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class NodeRef:
     """The argument of visits()/seen(): a node id, not a variable."""
     node: str
@@ -252,7 +252,7 @@ def parse(source: str) -> Ast:
 
 # ---------------------------------------------------------------- effects
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Statement:
     op: str  # "=", "+=", "-=", "toggle"
     var: str
