@@ -158,6 +158,7 @@ class _Reader:
         self.fallback = fallback
         self.problems: list[Problem] = []
         self.noise_count = 0
+        self.notes_read: dict[str, Note | str] = {}  # a melody repeats its notes: each token is read once
 
     def report(self, where: Where, message: str) -> None:
         self.problems.append((where, message))
@@ -177,12 +178,12 @@ class _Reader:
 
     def number(self, data: dict, key: str, where: Where, low: float, high: float, unit: str = "") -> float | None:
         value = data[key]
-        at = self.where_of(data, key, where)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.report(at, f"'{key}' is a number{f' ({unit})' if unit else ''}, not {value!r}")
+            self.report(self.where_of(data, key, where), f"'{key}' is a number{f' ({unit})' if unit else ''}, not {value!r}")
             return None
         if not low <= value <= high:
-            self.report(at, f"'{key}' is {value}; it must be between {low:g} and {high:g}{f' {unit}' if unit else ''}")
+            self.report(self.where_of(data, key, where),
+                        f"'{key}' is {value}; it must be between {low:g} and {high:g}{f' {unit}' if unit else ''}")
             return None
         return float(value)
 
@@ -243,19 +244,20 @@ class _Reader:
         before = len(self.problems)
         args: dict[str, Any] = {"kind": kind}
         for key in data:
-            key_at = self.key_where(data, key, where)
             if key in SOURCES:
                 continue
             if key not in _COMMON and key not in _SPECIFIC and key not in _ROOT_ONLY:
-                self.report(key_at, f"unknown field '{key}' in a {kind}"
+                self.report(self.key_where(data, key, where), f"unknown field '{key}' in a {kind}"
                             f"{did_you_mean(str(key), [*_COMMON, *_SPECIFIC, *_ROOT_ONLY])}")
             elif key in _ROOT_ONLY:
                 if not root:
-                    self.report(key_at, f"'{key}' belongs at the top of the recipe, not inside a {kind}")
+                    self.report(self.key_where(data, key, where),
+                                f"'{key}' belongs at the top of the recipe, not inside a {kind}")
             elif key in _SPECIFIC and kind not in _SPECIFIC[key][0]:
-                self.report(key_at, f"'{key}' does not apply to {kind} (only to {', '.join(_SPECIFIC[key][0])})")
+                self.report(self.key_where(data, key, where),
+                            f"'{key}' does not apply to {kind} (only to {', '.join(_SPECIFIC[key][0])})")
             elif key == "at" and not in_mix:
-                self.report(key_at, "'at' places a layer inside a mix; here there is no mix")
+                self.report(self.key_where(data, key, where), "'at' places a layer inside a mix; here there is no mix")
             else:
                 read = _SPECIFIC[key][1] if key in _SPECIFIC else _COMMON[key]
                 value = read(self, data, key, where)
@@ -326,37 +328,43 @@ class _Reader:
         return tuple(found)
 
     def note(self, token: str, index: int, at: Where) -> Note | None:
-        match = _TOKEN.match(token)
-        if not match:
-            self.report(at, f"note {index} '{token}' is not PITCH[:BEATS][@DB], e.g. 'E5:0.5@-6' or 'r:1'")
+        found = self.notes_read.get(token)
+        if found is None:
+            found = self.notes_read[token] = _note(token)
+        if isinstance(found, str):
+            self.report(at, f"note {index} '{token}'{found}")
             return None
-        pitches: list[float] = []
-        if match["pitch"] != "r":
-            for name in match["pitch"].split("+"):
-                hz = frequency(name)
-                if hz is None or not 20 <= hz <= 20000:
-                    self.report(at, f"note {index} '{token}': '{name}' is not a pitch (write A4, C#5, Bb3; r rests)")
-                    return None
-                pitches.append(hz)
-        beats_text = match["beats"] or "1"
-        beats = 0.0
-        if _NUMBER.match(beats_text):
-            top, _, bottom = beats_text.partition("/")
-            beats = float(top) / float(bottom or 1) if float(bottom or 1) else 0.0
-        if not 0 < beats <= 64:
-            self.report(at, f"note {index} '{token}': beats '{beats_text}' is not a number of beats like 1, 0.5 "
-                            "or 1/3 (at most 64)")
-            return None
-        gain = 0.0
-        if match["gain"] is not None:
-            try:
-                gain = float(match["gain"])
-            except ValueError:
-                gain = math.nan
-            if not -60 <= gain <= 12:
-                self.report(at, f"note {index} '{token}': '@{match['gain']}' is not a gain in dB from -60 to 12")
-                return None
-        return Note(tuple(pitches), beats, gain)
+        return found
+
+
+def _note(token: str) -> Note | str:
+    """A token of a 'notes' text, or what is wrong with it."""
+    match = _TOKEN.match(token)
+    if not match:
+        return " is not PITCH[:BEATS][@DB], e.g. 'E5:0.5@-6' or 'r:1'"
+    pitches: list[float] = []
+    if match["pitch"] != "r":
+        for name in match["pitch"].split("+"):
+            hz = frequency(name)
+            if hz is None or not 20 <= hz <= 20000:
+                return f": '{name}' is not a pitch (write A4, C#5, Bb3; r rests)"
+            pitches.append(hz)
+    beats_text = match["beats"] or "1"
+    beats = 0.0
+    if _NUMBER.match(beats_text):
+        top, _, bottom = beats_text.partition("/")
+        beats = float(top) / float(bottom or 1) if float(bottom or 1) else 0.0
+    if not 0 < beats <= 64:
+        return f": beats '{beats_text}' is not a number of beats like 1, 0.5 or 1/3 (at most 64)"
+    gain = 0.0
+    if match["gain"] is not None:
+        try:
+            gain = float(match["gain"])
+        except ValueError:
+            gain = math.nan
+        if not -60 <= gain <= 12:
+            return f": '@{match['gain']}' is not a gain in dB from -60 to 12"
+    return Note(tuple(pitches), beats, gain)
 
 
 def _number(low: float, high: float, unit: str = "") -> Callable[[_Reader, dict, str, Where], float | None]:
