@@ -116,11 +116,89 @@ def parse(source: str) -> Woven:
     """Parse woven text; raises WeaveError at the offending character."""
     if not _SPECIAL.search(source):
         return Woven(source, (Lit(source),) if source else ())  # most text: nothing to weave
+    if "\\" not in source and "*" not in source:
+        flat = _parse_flat(source)
+        if flat is not None:
+            return flat
     parser = _Parser(source)
     segments = parser.sequence(0, len(source), 0, len(parser.tokens), 0)
     if parser.unbalanced is not None:  # reported after the whole text parses: a broken brace comes first
         raise parser.unbalanced
     return Woven(source, segments, tuple(parser.expressions))
+
+
+_FLAT = re.compile(r"\{([^{}]*)\}")
+
+
+def _parse_flat(s: str) -> Woven | None:
+    """Text whose constructs are all one level deep, without escapes or emphasis (most woven text), read
+    with string methods; the same segments as the full parser. None: leave it to the full parser, which
+    also reports every mistake."""
+    segments: list[Segment] = []
+    found: list[Embedded] = []
+    varied = 0
+    i = 0
+    for match in _FLAT.finditer(s):
+        text = s[i:match.start()]
+        if "{" in text or "}" in text:
+            return None
+        if text:
+            segments.append(Lit(text))
+        i = match.end()
+        body, base = match.group(1), match.start() + 1
+        lead = _lead(body)
+        if lead == len(body):
+            return None
+        marker = body[lead]
+        if marker in VARY_KINDS or "=>" not in body and "|" in body:
+            skip = lead + 1 if marker in VARY_KINDS else 0
+            options, option_pos = [], []
+            x = base + skip
+            for part in body[skip:].split("|"):
+                words = part.strip()
+                options.append((Lit(words),) if words else ())
+                option_pos.append(x + _lead(part))
+                x += len(part) + 1
+            varied += 1
+            segments.append(Vary(VARY_KINDS.get(marker, "sequence"), tuple(options), tuple(option_pos),
+                                 match.start(), varied))
+        elif "=>" in body:
+            parts = body.split("|")
+            branches = []
+            x = base
+            for n, part in enumerate(parts):
+                pos = x + _lead(part)
+                x += len(part) + 1
+                arrow = part.find("=>")
+                if arrow < 0:
+                    if n != len(parts) - 1:
+                        return None
+                    words = part.strip()
+                    branches.append(Branch(None, words, pos, (Lit(words),) if words else ()))
+                    continue
+                source = part[:arrow].strip()
+                try:
+                    ast = expr.parse(source)
+                except expr.ExprError:
+                    return None
+                found.append(Embedded(ast, source, pos, True))
+                words = part[arrow + 2:].strip()
+                branches.append(Branch(ast, source, pos, (Lit(words),) if words else ()))
+            segments.append(Cond(tuple(branches), match.start()))
+        else:
+            source, pos = body.strip(), base + lead
+            try:
+                ast = expr.parse(source)
+            except expr.ExprError:
+                return None
+            found.append(Embedded(ast, source, pos, False))
+            segments.append(Interp(ast, source, pos))
+    text = s[i:]
+    if "{" in text or "}" in text:
+        return None
+    if text:
+        segments.append(Lit(text))
+    return Woven(s, tuple(segments), tuple(found))
 
 
 class _Parser:
