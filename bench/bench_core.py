@@ -21,7 +21,7 @@ import yaml
 from game.runtime.engine import Engine
 from game.runtime.persist import PlayerData
 from game.runtime.saves import SaveStore
-from game.story import expr
+from game.story.loader import forget_memos
 from game.story.validate import load_and_validate
 from game.text import TextGame
 
@@ -86,8 +86,7 @@ def load_ratio(title: str, folder: str, files: list[str], times: int) -> None:
             gc.enable()
 
     def full_load():
-        expr.parse.cache_clear()  # each load parses its expressions, as the first one in a process does
-        expr.parse_statements.cache_clear()
+        forget_memos()  # each load pays what the first one in a process does
         result = load_and_validate(folder)
         assert result.ok, [d.format() for d in result.errors[:3]]
 

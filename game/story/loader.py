@@ -51,6 +51,9 @@ from .weave import parse as parse_woven
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_COLLECTION_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+
+
 class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """The safe loader, with a shortcut for the common case of a plain word or sentence."""
 
@@ -70,7 +73,7 @@ class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 if len(value) <= 40 and len(self._plain_tags) < 10_000:
                     self._plain_tags[value] = tag
             return tag
-        return super().resolve(kind, value, implicit)
+        return _COLLECTION_TAGS[kind]  # an untagged mapping or list (the safe loader has no path resolvers)
 
     def descend_resolver(self, current_node, current_index):  # type: ignore[no-untyped-def]
         pass  # the safe loader has no path resolvers: nothing to track per node
@@ -569,6 +572,14 @@ class _Build:
     unread: list[str] = field(default_factory=list)
     format: int = 1
     scenes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def forget_memos() -> None:
+    """Forget what earlier loads in this process remembered (parsed expressions, the tags of short plain
+    scalars), so that a benchmark's load pays what the first load of a process pays."""
+    expr.parse.cache_clear()
+    expr.parse_statements.cache_clear()
+    SafeLoader._plain_tags.clear()
 
 
 def find_manifest(path: str) -> str:
