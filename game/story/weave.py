@@ -93,14 +93,10 @@ class Embedded(NamedTuple):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Woven:
-    """A parsed string. `plain` is True when it has no construct at all (format 1 text is always plain)."""
+    """A parsed string."""
     source: str
     segments: Segments
     expressions: tuple[Embedded, ...] = ()  # every one in the text, in reading order: checks need no walk
-
-    @property
-    def plain(self) -> bool:
-        return all(isinstance(s, Lit) for s in self.segments)
 
 
 # ---------------------------------------------------------------- parsing
