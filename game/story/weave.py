@@ -116,6 +116,10 @@ def parse(source: str) -> Woven:
         flat = _parse_flat(source)
         if flat is not None:
             return flat
+    return _parse_full(source)
+
+
+def _parse_full(source: str) -> Woven:
     parser = _Parser(source)
     segments = parser.sequence(0, len(source), 0, len(parser.tokens), 0)
     if parser.unbalanced is not None:  # reported after the whole text parses: a broken brace comes first

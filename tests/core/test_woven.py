@@ -9,6 +9,8 @@ import os
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from game.explore import explore
 from game.runtime.engine import Engine
@@ -221,3 +223,32 @@ def test_a_passage_whose_woven_text_says_nothing_shows_no_line(tmp_path):
     plain = Engine(load_and_validate(WOVEN).story, seed=1)
     assert [line.text for line in engine.lines] == [line.text for line in plain.lines]  # no empty line first
     assert all(line.text.strip() for line in engine.lines)
+
+
+# pieces of woven text, so random strings hit real constructs, their mistakes, and the flat ones most prose has
+_PIECES = ["{", "}", "|", "=>", " ", "a", "b c", "told", "not told", "trust > 2", "trust", "&", "~", "!", "=", ".",
+           "{&a|b}", "{told => x | y}", "{trust}", "{trust > 2 => , slower | }", "{{", "}}", "*", "\\", "\\*", "\n"]
+
+
+def _reading(parse, text: str):
+    try:
+        return parse(text)
+    except weave.WeaveError as err:
+        return (err.code, err.message, err.offset, err.hint)
+
+
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=24).map("".join))
+@settings(max_examples=3000, deadline=None)
+def test_flat_reading_matches_the_full_parser(text):
+    """Most woven text is read by string methods; whatever it returns, the full parser returns too, and
+    what it declines (and every mistake) the full parser reads, so an author meets one parser."""
+    flat = weave._parse_flat(text) if "\\" not in text and "*" not in text else None
+    full = _reading(weave._parse_full, text)
+    if flat is not None:
+        assert flat == full
+    assert _reading(weave.parse, text) == full
+
+
+def test_expressions_are_listed_in_reading_order():
+    woven = weave.parse("{a => {b} | {c => x | y}} and {d}")
+    assert [(e.source, e.condition) for e in woven.expressions] == [("a", True), ("b", False), ("c", True), ("d", False)]
