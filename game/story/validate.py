@@ -96,9 +96,11 @@ def check_calls(story: Story) -> list[Diagnostic]:
     flows: dict[str, SceneFlow] = {}
     first_call: dict[str, tuple[str, Where]] = {}
     for node in story.nodes.values():
-        for scene, where in [(node.call, node.call_where or node.where)] + \
-                [(c.call, c.call_where or c.where) for c in node.choices]:
-            if scene and scene in story.nodes and scene not in flows:
+        calls = [(c.call, c.call_where or c.where) for c in node.choices if c.call]
+        if node.call:
+            calls.insert(0, (node.call, node.call_where or node.where))
+        for scene, where in calls:
+            if scene in story.nodes and scene not in flows:
                 flows[scene] = scene_flow(story, scene)
                 first_call[scene] = (node.id, where)
     for scene, flow in flows.items():
