@@ -245,7 +245,7 @@ class _Parser:
 
 @functools.lru_cache(maxsize=4096)
 def parse(source: str) -> Ast:
-    """Parse an expression. Cached: stories repeat conditions, and ASTs are immutable."""
+    """Parse an expression. Cached: stories repeat conditions, and nothing changes an AST once built."""
     parser = _Parser(source)
     return parser.finish(parser.expression())
 

@@ -163,13 +163,8 @@ def check_woven_text(story: Story) -> list[Diagnostic]:
     kinds: dict[int, str] = {}  # the type of each expression checked so far, by id: the loader shares equal ones
     node_problem = _node_problem(story)
     for node in story.nodes.values():
-        texts: list[tuple[Woven | None, Where | None]] = [(p.woven, p.value_at) for p in node.passages]
-        for choice in node.choices:
-            texts.append((choice.woven, choice.text_at))
-            if choice.echo is not None:
-                texts.append((choice.echo.woven, choice.echo.value_at))
-        for woven, at in texts:
-            if woven is None or at is None or not woven.expressions:
+        for woven, at in woven_texts(node):
+            if at is None or not woven.expressions:
                 continue
             try:
                 weave.check(woven, story.variables, node_problem, kinds)
@@ -444,7 +439,7 @@ def reads(node: Node) -> list[expr.Ast]:
         if choice.condition:
             found.append(choice.condition.ast)
         found += [e.statement.value for e in choice.effects if e.statement.value]
-    for woven in woven_texts(node):
+    for woven, _ in woven_texts(node):
         found += [e.ast for e in woven.expressions]
     return found
 
@@ -462,16 +457,15 @@ def check_variables_read(story: Story) -> list[Diagnostic]:
             for var in story.variables.values() if var.name not in read]
 
 
-def woven_texts(node: Node) -> Iterator[Woven]:
-    """Every parsed format 2 text of a node: passages, choices and their echoes."""
-    for passage in node.passages:
-        if passage.woven is not None:
-            yield passage.woven
+def woven_texts(node: Node) -> list[tuple[Woven, Where | None]]:
+    """Every parsed format 2 text of a node, with where its text starts: passages, choices and their echoes."""
+    found = [(p.woven, p.value_at) for p in node.passages if p.woven is not None]
     for choice in node.choices:
         if choice.woven is not None:
-            yield choice.woven
+            found.append((choice.woven, choice.text_at))
         if choice.echo is not None and choice.echo.woven is not None:
-            yield choice.echo.woven
+            found.append((choice.echo.woven, choice.echo.value_at))
+    return found
 
 
 CHECKS = (check_start, check_targets, check_expressions, check_woven_text, check_endings, check_speakers, check_cues, check_recipes,
