@@ -1156,22 +1156,19 @@ def _woven_choice(src: Source, f: Fields, text: str) -> tuple[Any, Passage | Non
     the menu and puts 'Tell her everything' into the text once taken. Or an explicit `echo:` passage."""
     at = f.at("text")
     open_at = next(iter(_top_level_outside_braces(text, "[")), None)
-    close_at = text.find("]", open_at) if open_at is not None else -1
     echo = None
-    if open_at is not None and close_at < 0:
+    if open_at is not None and text.find("]", open_at) < 0:
         src.report("E027", locate(at, text, open_at, src.lines), "'[' in a choice is never closed with ']'",
                    "write 'Say it[] now' style brackets: before [menu only] after")
         return None, None
     if open_at is not None:
-        before, inside, after = text[:open_at], text[open_at + 1:close_at], text[close_at + 1:]
-        menu = _woven_part(src, at, text, before + inside, len(before), 1)
-        echo_text = (before + after).strip()
+        menu = _woven_part(src, at, text, echo=False)
+        echo_text = bracket_piece(text, echo=True).strip()
         if echo_text and "echo" in f.map:
             src.report("E022", f.key_at("echo"), "this choice echoes twice: by the words around its [brackets] "
                        "and by 'echo'", "keep one of them, or put the whole text in brackets: '[Ask her]'")
         elif echo_text:
-            echo_woven = _woven_part(src, at, text, before + after, len(before), len(inside) + 2)
-            echo = Passage(NARRATION, echo_text, None, at, echo_woven)
+            echo = Passage(NARRATION, echo_text, None, at, _woven_part(src, at, text, echo=True))
         elif f.get("echo") is not None:
             echo = _read_echo(src, f)
         return menu, echo
@@ -1181,13 +1178,34 @@ def _woven_choice(src: Source, f: Fields, text: str) -> tuple[Any, Passage | Non
     return menu, echo
 
 
-def _woven_part(src: Source, at: Where, whole: str, text: str, cut: int, skipped: int) -> Any:
-    """Parse a piece of a choice's text `whole` made by cutting `skipped` characters out at `cut`."""
+def bracket_piece(text: str, echo: bool) -> str:
+    """The menu ('Tell her.') or the echo ('Tell her everything') of a choice text with [brackets]
+    ('Tell her[.] everything'); the text itself without them."""
+    open_at = next(iter(_top_level_outside_braces(text, "[")), None)
+    close_at = text.find("]", open_at) if open_at is not None else -1
+    if open_at is None or close_at < 0:
+        return text
+    before, inside, after = text[:open_at], text[open_at + 1:close_at], text[close_at + 1:]
+    return before + after if echo else before + inside
+
+
+def bracket_offset(text: str, echo: bool, offset: int) -> int:
+    """Where character `offset` of a choice's stripped menu or echo (bracket_piece) is in the choice's text."""
+    open_at = next(iter(_top_level_outside_braces(text, "[")), None)
+    close_at = text.find("]", open_at) if open_at is not None else -1
+    if open_at is None or close_at < 0:
+        return offset
+    piece = bracket_piece(text, echo)
+    offset += len(piece) - len(piece.lstrip())
+    return offset if offset < open_at else offset + (close_at - open_at + 1 if echo else 1)
+
+
+def _woven_part(src: Source, at: Where, text: str, echo: bool) -> Any:
+    """Parse the menu or the echo of a choice text with [brackets]."""
     try:
-        return parse_woven(text.strip())
+        return parse_woven(bracket_piece(text, echo).strip())
     except WeaveError as err:
-        offset = err.offset + (len(text) - len(text.lstrip()))
-        src.report(err.code, locate(at, whole, offset if offset < cut else offset + skipped, src.lines), err.message,
+        src.report(err.code, locate(at, text, bracket_offset(text, echo, err.offset), src.lines), err.message,
                    err.hint)
         return None
 

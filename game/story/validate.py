@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from . import expr, weave
 from .diagnostics import UNSAFE_CHARACTER, Diagnostic, did_you_mean, excerpt, sort_key
-from .loader import character_name, load_story
+from .loader import bracket_offset, character_name, load_story
 from .model import ID_PATTERN, NARRATION, Expr, Node, Story, Value, Where, successors
 from .recipe import check_recipes
 from .textpos import locate
@@ -162,14 +162,26 @@ def check_woven_text(story: Story) -> list[Diagnostic]:
     found = []
     kinds: dict[int, str] = {}  # the type of each expression checked so far, by id: the loader shares equal ones
     node_problem = _node_problem(story)
+
+    def check(woven: Woven | None, at: Where | None, text: str, echo: bool | None = None) -> None:
+        """`echo`: the menu (False) or echo (True) cut from a choice `text` with [brackets]."""
+        if woven is None or at is None or not woven.expressions:
+            return
+        try:
+            weave.check(woven, story.variables, node_problem, kinds)
+        except weave.WeaveError as err:
+            offset = err.offset if echo is None else bracket_offset(text, echo, err.offset)
+            found.append(_diag(err.code, locate(at, text, offset), err.message, err.hint))
+
     for node in story.nodes.values():
-        for woven, at in woven_texts(node):
-            if at is None or not woven.expressions:
-                continue
-            try:
-                weave.check(woven, story.variables, node_problem, kinds)
-            except weave.WeaveError as err:
-                found.append(_diag(err.code, locate(at, woven.source, err.offset), err.message, err.hint))
+        for passage in node.passages:
+            check(passage.woven, passage.value_at, passage.text)
+        for choice in node.choices:
+            check(choice.woven, choice.text_at, choice.text, echo=False)
+            if choice.echo is not None and choice.echo.value_at is not None:  # an explicit 'echo:'
+                check(choice.echo.woven, choice.echo.value_at, choice.echo.text)
+            elif choice.echo is not None:  # the words around the choice's [brackets]
+                check(choice.echo.woven, choice.text_at, choice.text, echo=True)
     return found
 
 

@@ -252,3 +252,23 @@ def test_flat_reading_matches_the_full_parser(text):
 def test_expressions_are_listed_in_reading_order():
     woven = weave.parse("{a => {b} | {c => x | y}} and {d}")
     assert [(e.source, e.condition) for e in woven.expressions] == [("a", True), ("b", False), ("c", True), ("d", False)]
+
+
+@pytest.mark.parametrize("choice, col", [
+    ("Write to Catherine[.] about {nobody_here}, and mean it.", 44),  # in the echo, after the brackets
+    ("Write to Catherine[ about {nobody_here}] now.", 42),  # in the menu, inside the brackets
+    ('"[Write about {nobody_here}] to Catherine."', 30),  # quoted: a bare '[' would start a YAML list
+])
+def test_type_errors_in_bracketed_choices_point_at_the_character(tmp_path, choice, col):
+    """The menu and the echo are cut from the choice's text: both are checked, and a mistake in either is
+    placed in the text as written (a mistake left unchecked in the echo stopped the game when taken)."""
+    folder = tmp_path / "story"
+    shutil.copytree(WOVEN, folder)
+    chapter = folder / "chapters" / "letter.yaml"
+    source = chapter.read_text()
+    written = "      - text: Write to Catherine[.] about the divorce papers, and mean it.\n"
+    assert written in source
+    chapter.write_text(source.replace(written, f"      - text: {choice}\n"))
+    result = load_and_validate(str(folder))
+    hits = [d for d in result.errors if "nobody_here" in d.message]
+    assert [(d.line, d.col) for d in hits] == [(17, col)], [d.format() for d in result.diagnostics]
