@@ -1178,23 +1178,29 @@ def _woven_choice(src: Source, f: Fields, text: str) -> tuple[Any, Passage | Non
     return menu, echo
 
 
+def _brackets(text: str) -> tuple[int, int] | None:
+    """Where a choice text's first top-level '[' and the ']' after it are, or None."""
+    open_at = next(iter(_top_level_outside_braces(text, "[")), None)
+    close_at = text.find("]", open_at) if open_at is not None else -1
+    return None if open_at is None or close_at < 0 else (open_at, close_at)
+
+
 def bracket_piece(text: str, echo: bool) -> str:
     """The menu ('Tell her.') or the echo ('Tell her everything') of a choice text with [brackets]
     ('Tell her[.] everything'); the text itself without them."""
-    open_at = next(iter(_top_level_outside_braces(text, "[")), None)
-    close_at = text.find("]", open_at) if open_at is not None else -1
-    if open_at is None or close_at < 0:
+    found = _brackets(text)
+    if found is None:
         return text
-    before, inside, after = text[:open_at], text[open_at + 1:close_at], text[close_at + 1:]
-    return before + after if echo else before + inside
+    open_at, close_at = found
+    return text[:open_at] + (text[close_at + 1:] if echo else text[open_at + 1:close_at])
 
 
 def bracket_offset(text: str, echo: bool, offset: int) -> int:
     """Where character `offset` of a choice's stripped menu or echo (bracket_piece) is in the choice's text."""
-    open_at = next(iter(_top_level_outside_braces(text, "[")), None)
-    close_at = text.find("]", open_at) if open_at is not None else -1
-    if open_at is None or close_at < 0:
+    found = _brackets(text)
+    if found is None:
         return offset
+    open_at, close_at = found
     piece = bracket_piece(text, echo)
     offset += len(piece) - len(piece.lstrip())
     return offset if offset < open_at else offset + (close_at - open_at + 1 if echo else 1)
