@@ -10,8 +10,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ..story.cache import StoryCacheDamaged
 from ..story.diagnostics import visible
-from .common import EXIT_OK, EXIT_USAGE, Subcommand, UsageError
+from .common import EXIT_FOUND, EXIT_OK, EXIT_USAGE, Subcommand, UsageError
 
 # modules in the order `--help` lists their subcommands; the window and audio ones import pygame
 # only when run, so listing them costs nothing
@@ -55,3 +56,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except StoryCacheDamaged as err:  # saves are written as play goes: nothing is lost by stopping here
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_FOUND

@@ -115,6 +115,10 @@ def _unpickle(data: bytes | memoryview) -> object:
             gc.enable()
 
 
+class StoryCacheDamaged(Exception):
+    """A node of the running story can be neither unpickled nor read again from its files (they changed)."""
+
+
 class LazyNodes(Mapping[str, Node]):
     """A cached story's nodes, unpickled a chunk at a time on first use. Iterates in story order;
     values() and items() build every node first (once), then are as fast as a dict's."""
@@ -192,8 +196,8 @@ class LazyNodes(Mapping[str, Node]):
         trusted, the story is loaded from its files instead (when they still hold the same nodes)."""
         fresh = self._reload()
         if fresh is None or tuple(fresh) != self._ids:
-            raise RuntimeError("the story cache entry is damaged and the story files have changed since the game "
-                               "started: start the game again")
+            raise StoryCacheDamaged("the story cache entry is damaged and the story files have changed since the "
+                                    "game started: start the game again")
         self._built = dict(fresh)
         self._chunks = [None] * len(self._chunks)
 

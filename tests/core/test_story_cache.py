@@ -147,6 +147,28 @@ def test_an_entry_crafted_with_a_valid_hash_is_never_trusted(story, tmp_path, sm
     assert load_cached(str(story), str(folder)).story == good
 
 
+def test_a_crafted_entry_found_after_the_files_changed_stops_with_a_message(story, tmp_path, small_chunks,
+                                                                             monkeypatch, capsys):
+    """The nodes can come neither from the entry nor from the files (they no longer hold those nodes): the
+    game says so and stops with an error status, without a traceback."""
+    folder = tmp_path / "c"
+    good = load_cached(str(story), str(folder)).story
+    _rewrite_entry(folder / _entries(folder)[0], lambda ids, chunks: (ids, [chunks[1], chunks[0]] + chunks[2:]))
+    running = load_cached(str(story), str(folder)).story
+    chapter = next((story / "chapters").glob("*.yaml"))
+    chapter.write_text(chapter.read_text().replace(f"id: {good.start}\n", f"id: {good.start}_renamed\n", 1))
+    with pytest.raises(cache.StoryCacheDamaged):
+        running.nodes[good.start]
+
+    def explore_the_running_story(args) -> int:
+        return len(running.nodes[good.start].choices)
+    from game.cli import explore
+    monkeypatch.setitem(explore.SUBCOMMANDS, "explore", explore.SUBCOMMANDS["explore"][:2] + (explore_the_running_story,))
+    assert main(["explore", "--story", str(story)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: the story cache entry is damaged") and "Traceback" not in err
+
+
 def test_the_cache_folder_keeps_only_the_entries_used_last(story, tmp_path):
     folder = tmp_path / "c"
     folder.mkdir()
