@@ -32,7 +32,9 @@ CHUNK = 250  # walks per task handed to a worker
 SIMILE_WORDS = 400  # similes are counted per this many words of prose
 
 SIMILES: dict[str, re.Pattern[str]] = {
-    "like a/an": re.compile(r"\blike\s+an?\b", re.IGNORECASE),
+    # "like" as a verb is no simile: "would like a coffee", "I'd like an answer", "to like a place"
+    "like a/an": re.compile(r"(?<!\bwould\s)(?<!\bcould\s)(?<!\bshould\s)(?<!\bmight\s)(?<![\'’]d\s)(?<!\bto\s)"
+                            r"\blike\s+an?\b", re.IGNORECASE),
     "as if": re.compile(r"\bas\s+if\b", re.IGNORECASE),
 }
 FORMULAS: dict[str, re.Pattern[str]] = {

@@ -9,7 +9,7 @@ import pytest
 
 from game.cli import main
 from game.story.validate import load_and_validate
-from game.tools.report import report
+from game.tools.report import SIMILES, report
 from tests.paths import FIXTURES, STORY
 
 HALVES = os.path.join(FIXTURES, "report", "halves")
@@ -99,3 +99,11 @@ def test_the_shipped_story_report_lists_every_ending(capsys):
     for name in endings:
         assert f"  {name} " in out
     assert "Goals (issue 13):" in out
+
+
+def test_like_as_a_verb_is_not_a_simile():
+    pattern = SIMILES["like a/an"]
+    verbs = "He would like a coffee. She'd like an answer. I’d like a word. Nobody wants to like a stranger."
+    similes = "It feels like a dream. Like a ghost, he waits. The lamp looks like an owl."
+    assert not pattern.findall(verbs)
+    assert len(pattern.findall(similes)) == 3
