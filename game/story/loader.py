@@ -258,18 +258,21 @@ class Source:
             self.report("E001", self.at(node.start_mark), f"tag '{node.tag}' is not allowed",
                         "story files use plain YAML: no tags like !!python or !!binary")
             return None
-        if isinstance(node, yaml.MappingNode):
+        if type(node) is _MAPPING:
             result = YMap()
             shown = self.shown
             mark = node.start_mark
             result.where = _where((shown, mark.line + 1, mark.column + 1))
             result.key_at, result.value_at = key_at, value_at = Positions(), Positions()
             key_at.file = value_at.file = shown
+            plain = 0  # plain text keys and values read since self.expanded was last brought up to date
             for key_node, value_node in node.value:
-                if key_node.tag == _STR and type(key_node) is yaml.ScalarNode:  # the usual case, kept fast
+                if key_node.tag == _STR and type(key_node) is _SCALAR:  # the usual case, kept fast
                     key = key_node.value
-                    self.expanded += 1
+                    plain += 1
                 else:
+                    self.expanded += plain
+                    plain = 0
                     key = self.convert(key_node, depth + 1)
                     if not isinstance(key, (str, int, bool)) or isinstance(key, (YMap, YList)):
                         self.report("E008", self.at(key_node.start_mark), "a key must be a plain word")
@@ -282,25 +285,33 @@ class Source:
                     continue
                 key_at[key] = key_node.start_mark  # marks: a Where is made only for the positions asked for
                 value_at[key] = value_node.start_mark
-                if value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
-                    self.expanded += 1
+                if value_node.tag == _STR and type(value_node) is _SCALAR:
+                    plain += 1
                     result[key] = value_node.value
                 else:
+                    self.expanded += plain
+                    plain = 0
                     result[key] = self.convert(value_node, depth + 1)
+            self.expanded += plain
             return result
-        if isinstance(node, yaml.SequenceNode):
+        if type(node) is _SEQUENCE:
             items = YList()
-            items.where = self.at(node.start_mark)
-            items.item_at = []
             shown = self.shown
+            mark = node.start_mark
+            items.where = _where((shown, mark.line + 1, mark.column + 1))
+            items.item_at = item_at = []
+            plain = 0
             for item in node.value:
                 mark = item.start_mark
-                items.item_at.append(_where((shown, mark.line + 1, mark.column + 1)))
-                if item.tag == _STR and type(item) is yaml.ScalarNode:
-                    self.expanded += 1
+                item_at.append(_where((shown, mark.line + 1, mark.column + 1)))
+                if item.tag == _STR and type(item) is _SCALAR:
+                    plain += 1
                     items.append(item.value)
                 else:
+                    self.expanded += plain
+                    plain = 0
                     items.append(self.convert(item, depth + 1))
+            self.expanded += plain
             return items
         # plain scalars are most of a story: build them directly, leave odd spellings to PyYAML
         tag, value = node.tag, node.value
@@ -337,6 +348,7 @@ class _TooBig(Exception):
 
 
 _SCALARS = yaml.constructor.SafeConstructor()
+_SCALAR, _MAPPING, _SEQUENCE = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
 _STR, _INT, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool"
 _FLOAT, _TIMESTAMP = "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"
 MAX_NUMBER_CHARS = 40  # far beyond any sane value, far below Python's int/str limit
