@@ -400,11 +400,6 @@ def prose(woven: Woven) -> str:
     return " ".join(seg.text for seg in walk(woven.segments) if isinstance(seg, Lit))
 
 
-def expressions(woven: Woven) -> Iterator[tuple[expr.Ast, str, int]]:
-    """(ast, source, position) of every condition and interpolation."""
-    return ((e.ast, e.source, e.pos) for e in woven.expressions)
-
-
 def check(woven: Woven, variables: Mapping[str, expr.Declared], node_ids: Callable[[str], str | None],
           kinds: dict[int, str] | None = None) -> None:
     """Type-check every expression: conditions are bool, interpolations int or str. Raises WeaveError.
@@ -434,7 +429,7 @@ def _typed(ast: expr.Ast, source: str, pos: int, variables: Mapping[str, expr.De
 
 
 def uses_chance(woven: Woven) -> bool:
-    return any(expr.uses_chance(ast) for ast, _, _ in expressions(woven))
+    return any(expr.uses_chance(e.ast) for e in woven.expressions)
 
 
 # ---------------------------------------------------------------- rendering
